@@ -1,0 +1,199 @@
+"""Typed, immutable records of the workbook's rows and of bank transactions.
+
+Field names are the schema's column keys. `row` is the Excel row number the person sees
+(header row 1, first data row 2); 0 for a record poflow made that is not in the workbook yet.
+Money is Decimal; percentages are Decimal fractions (0.3 for 30 %).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The Settings tab, typed; unknown keys are kept in `extra`."""
+
+    seller_name: str = ""
+    seller_address: str = ""
+    seller_email: str = ""
+    currency: str = "USD"
+    default_terms: str = "Net 30"
+    default_deposit_pct: Decimal = Decimal(0)
+    first_order_deposit_pct: Decimal | None = Decimal("0.5")
+    invoice_prefix: str = "INV-"
+    next_invoice_number: int = 1001
+    confirmation_prefix: str = "OC-"
+    next_confirmation_number: int = 1
+    credit_prefix: str = "CN-"
+    next_credit_number: int = 1
+    tax_rate: Decimal = Decimal(0)
+    remit_to: str = ""
+    lead_time_days: int = 7
+    fee_tolerance: Decimal = Decimal("35.00")
+    match_threshold: Decimal = Decimal("0.9")
+    payment_window_days: int = 180
+    backup_retention: int = 20
+    bank_mapping: str = ""
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_user: str = ""
+    report_to: str = ""
+    rows: dict[str, int] = field(default_factory=dict)  # setting key -> Excel row
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class Buyer:
+    buyer_id: str
+    name: str
+    email: str = ""
+    bill_to: str = ""
+    ship_to: str = ""
+    terms: str = ""
+    deposit_pct: Decimal | None = None
+    aliases: tuple[str, ...] = ()
+    tax_exempt: bool = False
+    resale_certificate: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Product:
+    sku: str
+    description: str
+    unit_price: Decimal
+    unit: str = ""
+    moq: int | None = None
+    case_pack: int | None = None
+    stock: int | None = None
+    lead_time_days: int | None = None
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PriceTier:
+    sku: str
+    min_qty: int
+    unit_price: Decimal
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Order:
+    po_number: str
+    buyer_id: str
+    po_date: date | None
+    status: str
+    our_ref: str = ""
+    ship_date: date | None = None
+    cancel_date: date | None = None
+    terms: str = ""
+    deposit_pct: Decimal | None = None
+    confirmation_sent_on: date | None = None
+    approved_on: date | None = None
+    acknowledged_on: date | None = None
+    notes: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Line:
+    po_number: str
+    line_no: int
+    sku: str
+    qty: int
+    unit_price: Decimal
+    description: str = ""
+    note: str = ""
+    ack_status: str = ""
+    ack_qty: int | None = None
+    promised_date: date | None = None
+    row: int = 0
+
+    @property
+    def amount(self) -> Decimal:
+        """Line total: quantity times unit price (exact)."""
+        return self.unit_price * self.qty
+
+
+@dataclass(frozen=True, slots=True)
+class Shipment:
+    shipment_id: str
+    po_number: str
+    line_no: int
+    qty_shipped: int
+    ship_date: date | None
+    carrier: str = ""
+    tracking: str = ""
+    note: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Invoice:
+    invoice_number: str
+    kind: str
+    po_number: str
+    invoice_date: date | None
+    due_date: date | None
+    total: Decimal
+    status: str
+    terms: str = ""
+    amount_paid: Decimal = Decimal("0.00")
+    balance: Decimal | None = None
+    related: str = ""
+    tax: Decimal | None = None
+    deposit_deducted: Decimal | None = None
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    transaction_id: str
+    date: date | None
+    amount: Decimal
+    currency: str = ""
+    payer: str = ""
+    memo: str = ""
+    source: str = ""
+    status: str = ""
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Allocation:
+    transaction_id: str
+    amount: Decimal
+    kind: str
+    invoice_number: str = ""
+    po_number: str = ""
+    method: str = "auto"
+    confidence: Decimal | None = None
+    rule: str = ""
+    applied_on: date | None = None
+    row: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Transaction:
+    """One bank transaction, normalized from any format.
+
+    `amount` is positive for money received. `transaction_id` is the bank's own id where the
+    format has one (prefixed by the account where known), else a content fingerprint.
+    `source` is `file:line` or `file:bank-id` as the reconcile contract says.
+    """
+
+    transaction_id: str
+    date: date
+    amount: Decimal
+    currency: str
+    payer: str
+    memo: str
+    source: str
+    source_file: str = ""
+    bank_id: str = ""
+    bank_code: str = ""  # the bank's own transaction type (OFX TRNTYPE, camt BkTxCd, MT940 code)
+    references: tuple[str, ...] = ()

@@ -1,0 +1,268 @@
+"""The one declarative schema: every tab, column and Settings key poflow knows is named here only.
+
+Plain data (dataclasses of strings, tuples and booleans) that template building, reading,
+validation, documents and sync all read. `as_dict()` dumps it as JSON-ready data.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass, field
+
+TEXT, INTEGER, MONEY, PERCENT, DATE, ENUM, BOOLEAN, LIST, NUMBER = (
+    "text", "integer", "money", "percent", "date", "enum", "boolean", "list", "number",
+)
+
+ORDER_STATUSES = (
+    "draft", "confirmation sent", "approved", "acknowledged", "deposit paid",
+    "partially shipped", "shipped", "invoiced", "paid", "closed", "cancelled",
+)
+INVOICE_KINDS = ("deposit", "final", "credit")
+INVOICE_STATUSES = ("open", "partial", "paid", "void")
+PAYMENT_STATUSES = ("new", "applied", "partial", "review", "ignored", "unmatched")
+ALLOCATION_KINDS = ("invoice", "deposit", "fee", "discount", "credit")
+ALLOCATION_METHODS = ("auto", "manual", "confirmed")
+ACK_STATUSES = ("accepted", "quantity changed", "backordered", "substituted", "rejected")
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a tab: its field name, header, type and constraints."""
+
+    key: str
+    header: str
+    type: str = TEXT
+    required: bool = False
+    contract: bool = False  # part of the minimum contract: the header must be present
+    choices: tuple[str, ...] = ()
+    ref: str | None = None  # "Tab.key" this column points at
+    help: str = ""
+    width: int = 14
+
+
+@dataclass(frozen=True)
+class Tab:
+    """One tab of the workbook."""
+
+    name: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    required: bool = True  # a workbook must have this tab (else it reads as empty)
+    owned: bool = False  # poflow writes whole rows here (Payments, Allocations, Log)
+    help: str = ""
+
+    def column(self, key: str) -> Column:
+        """The column with this field name."""
+        for col in self.columns:
+            if col.key == key:
+                return col
+        raise KeyError(f"{self.name} has no column {key!r}")
+
+
+@dataclass(frozen=True)
+class SettingKey:
+    """One key of the Settings tab."""
+
+    key: str
+    label: str
+    type: str = TEXT
+    default: str = ""
+    contract: bool = False
+    help: str = ""
+
+
+def C(key: str, header: str, type: str = TEXT, **kw: object) -> Column:  # noqa: A002, N802
+    """Shorthand for a Column."""
+    return Column(key, header, type, **kw)  # type: ignore[arg-type]
+
+
+SETTINGS_KEYS: tuple[SettingKey, ...] = (
+    SettingKey("seller_name", "Seller Name", TEXT, "", True, "Your business name as it appears on documents."),
+    SettingKey("seller_address", "Seller Address", TEXT, "", False, "Postal address printed on documents."),
+    SettingKey("seller_email", "Seller Email", TEXT, "", False, "Reply-to address printed on documents."),
+    SettingKey("currency", "Currency", TEXT, "USD", True, "ISO currency code of all prices, e.g. USD."),
+    SettingKey("default_terms", "Default Terms", TEXT, "Net 30", True,
+               "Payment terms when neither order nor buyer names them: Net 30, 2/10 Net 30, Due on receipt."),
+    SettingKey("default_deposit_pct", "Default Deposit Pct", PERCENT, "0%", True,
+               "Deposit asked when neither order nor buyer names one."),
+    SettingKey("first_order_deposit_pct", "First Order Deposit Pct", PERCENT, "50%", False,
+               "Deposit asked on a buyer's first order when nothing else names one."),
+    SettingKey("invoice_prefix", "Invoice Prefix", TEXT, "INV-", True, "Text before invoice numbers."),
+    SettingKey("next_invoice_number", "Next Invoice Number", INTEGER, "1001", True,
+               "The number the next invoice gets; poflow raises it."),
+    SettingKey("confirmation_prefix", "Confirmation Prefix", TEXT, "OC-", False,
+               "Text before order confirmation numbers (our reference)."),
+    SettingKey("next_confirmation_number", "Next Confirmation Number", INTEGER, "1", False,
+               "The number the next order confirmation gets."),
+    SettingKey("credit_prefix", "Credit Prefix", TEXT, "CN-", False, "Text before credit note numbers."),
+    SettingKey("next_credit_number", "Next Credit Number", INTEGER, "1", False,
+               "The number the next credit note gets."),
+    SettingKey("tax_rate", "Tax Rate", PERCENT, "0%", False, "Sales tax on invoices to buyers not exempt."),
+    SettingKey("remit_to", "Remit To", TEXT, "", False, "Bank details for payment printed on invoices."),
+    SettingKey("lead_time_days", "Lead Time Days", INTEGER, "7", False,
+               "Days from acknowledgement to the earliest ship date."),
+    SettingKey("fee_tolerance", "Fee Tolerance", NUMBER, "35.00", False,
+               "Largest shortfall accepted as a bank or wire fee."),
+    SettingKey("match_threshold", "Match Threshold", NUMBER, "0.9", False,
+               "Confidence from 0 to 1 above which a match is applied automatically."),
+    SettingKey("payment_window_days", "Payment Window Days", INTEGER, "180", False,
+               "How many days after an invoice a payment may still match it."),
+    SettingKey("backup_retention", "Backup Retention", INTEGER, "20", False,
+               "How many backups to keep in .poflow-backups/."),
+    SettingKey("bank_mapping", "Bank Mapping", TEXT, "", False,
+               "Column mapping for an unknown bank CSV: date=Col;amount=Col;payer=Col;memo=Col;decimal=,."),
+    SettingKey("smtp_host", "SMTP Host", TEXT, "", False, "Mail server for --email."),
+    SettingKey("smtp_port", "SMTP Port", INTEGER, "587", False, "Mail server port."),
+    SettingKey("smtp_user", "SMTP User", TEXT, "", False, "Mail login (the password comes from POFLOW_SMTP_PASSWORD)."),
+    SettingKey("report_to", "Report To", TEXT, "", False, "Where --email sends the reconciliation summary."),
+)
+
+TABS: tuple[Tab, ...] = (
+    Tab("Settings", (
+        C("key", "Key", TEXT, required=True, contract=True, help="The setting's name.", width=28),
+        C("value", "Value", TEXT, contract=True, help="The setting's value.", width=40),
+        C("help", "Help", TEXT, help="What the setting does.", width=60),
+    ), key=("key",), help="Your business details, numbering and defaults."),
+    Tab("Buyers", (
+        C("buyer_id", "Buyer ID", TEXT, required=True, contract=True, help="Your short id for the shop."),
+        C("name", "Name", TEXT, required=True, contract=True, help="Legal name of the buyer.", width=28),
+        C("email", "Email", TEXT, contract=True, help="Where documents go.", width=26),
+        C("bill_to", "Bill To", TEXT, help="Billing address.", width=30),
+        C("ship_to", "Ship To", TEXT, help="Shipping address (store number for chains).", width=30),
+        C("terms", "Terms", TEXT, contract=True, help="Payment terms, e.g. Net 30; empty uses the default."),
+        C("deposit_pct", "Deposit Pct", PERCENT, contract=True,
+          help="Deposit asked before shipping; empty uses the default."),
+        C("aliases", "Aliases", LIST, contract=True,
+          help="Names the buyer's bank prints on payments, separated by ';'.", width=30),
+        C("tax_exempt", "Tax Exempt", BOOLEAN, contract=True, help="Yes when a resale certificate is on file."),
+        C("resale_certificate", "Resale Certificate", TEXT,
+          help="Certificate number, state and expiry date.", width=24),
+    ), key=("buyer_id",), help="The shops you sell to."),
+    Tab("Products", (
+        C("sku", "SKU", TEXT, required=True, contract=True, help="Your product code."),
+        C("description", "Description", TEXT, required=True, contract=True, help="What the buyer sees.", width=30),
+        C("unit", "Unit", TEXT, help="each, case, dozen..."),
+        C("unit_price", "Unit Price", MONEY, required=True, contract=True, help="List price per unit."),
+        C("moq", "MOQ", INTEGER, contract=True, help="Minimum order quantity."),
+        C("case_pack", "Case Pack", INTEGER, help="Units per case; orders are multiples of it."),
+        C("stock", "Stock On Hand", INTEGER, help="Units available to ship now."),
+        C("lead_time_days", "Lead Time Days", INTEGER, help="Days to restock when out of stock."),
+    ), key=("sku",), required=False, help="What you sell."),
+    Tab("PriceTiers", (
+        C("sku", "SKU", TEXT, required=True, contract=True, ref="Products.sku", help="Product code."),
+        C("min_qty", "Min Qty", INTEGER, required=True, contract=True, help="Quantity from which the price holds."),
+        C("unit_price", "Unit Price", MONEY, required=True, contract=True, help="Unit price at this volume."),
+    ), key=("sku", "min_qty"), required=False, help="Volume-tier prices."),
+    Tab("Orders", (
+        C("po_number", "PO Number", TEXT, required=True, contract=True, help="The buyer's PO number."),
+        C("our_ref", "Our Ref", TEXT, help="Our order confirmation number."),
+        C("buyer_id", "Buyer ID", TEXT, required=True, contract=True, ref="Buyers.buyer_id", help="Who ordered."),
+        C("po_date", "PO Date", DATE, required=True, contract=True, help="Date of the PO."),
+        C("ship_date", "Ship Date", DATE, contract=True, help="Requested ship date."),
+        C("cancel_date", "Cancel Date", DATE, help="Do not ship after this date."),
+        C("terms", "Terms", TEXT, contract=True, help="Payment terms; empty uses the buyer's."),
+        C("deposit_pct", "Deposit Pct", PERCENT, contract=True, help="Deposit asked; empty uses the buyer's."),
+        C("status", "Status", ENUM, required=True, contract=True, choices=ORDER_STATUSES,
+          help="Where the order is in the flow.", width=18),
+        C("confirmation_sent_on", "Confirmation Sent On", DATE, help="When our confirmation was sent."),
+        C("approved_on", "Approved On", DATE, help="When the buyer answered approved."),
+        C("acknowledged_on", "Acknowledged On", DATE, help="When we acknowledged the PO."),
+        C("notes", "Notes", TEXT, help="Anything agreed outside the lines.", width=30),
+    ), key=("po_number",), help="One row per purchase order."),
+    Tab("Lines", (
+        C("po_number", "PO Number", TEXT, required=True, contract=True, ref="Orders.po_number", help="The PO."),
+        C("line_no", "Line", INTEGER, required=True, contract=True, help="Line number on the PO."),
+        C("sku", "SKU", TEXT, required=True, contract=True, ref="Products.sku", help="Product code."),
+        C("description", "Description", TEXT, contract=True, help="As on the PO.", width=30),
+        C("qty", "Qty", INTEGER, required=True, contract=True, help="Ordered quantity."),
+        C("unit_price", "Unit Price", MONEY, required=True, contract=True, help="Agreed unit price."),
+        C("note", "Note", TEXT, help="Why a price or quantity differs; short-ship or substitution.", width=30),
+        C("ack_status", "Ack Status", ENUM, choices=ACK_STATUSES, help="Line status in our acknowledgement."),
+        C("ack_qty", "Ack Qty", INTEGER, help="Quantity we committed to."),
+        C("promised_date", "Promised Date", DATE, help="Ship date we promised."),
+    ), key=("po_number", "line_no"), help="The lines of each PO."),
+    Tab("Shipments", (
+        C("shipment_id", "Shipment ID", TEXT, required=True, contract=True, help="Id of the shipment."),
+        C("po_number", "PO Number", TEXT, required=True, contract=True, ref="Orders.po_number", help="The PO."),
+        C("line_no", "Line", INTEGER, required=True, contract=True, help="PO line shipped."),
+        C("qty_shipped", "Qty Shipped", INTEGER, required=True, contract=True, help="Units shipped."),
+        C("ship_date", "Ship Date", DATE, required=True, contract=True, help="Date shipped."),
+        C("carrier", "Carrier", TEXT, help="Carrier."),
+        C("tracking", "Tracking", TEXT, help="Tracking number.", width=22),
+        C("note", "Note", TEXT, help="Why short or substituted; --force reasons.", width=30),
+    ), key=("shipment_id", "po_number", "line_no"), required=False, help="What left the warehouse."),
+    Tab("Invoices", (
+        C("invoice_number", "Invoice Number", TEXT, required=True, contract=True, help="Our invoice number."),
+        C("kind", "Kind", ENUM, required=True, contract=True, choices=INVOICE_KINDS, help="deposit, final or credit."),
+        C("po_number", "PO Number", TEXT, required=True, contract=True, ref="Orders.po_number", help="The PO."),
+        C("invoice_date", "Invoice Date", DATE, required=True, contract=True, help="Date of the invoice."),
+        C("terms", "Terms", TEXT, contract=True, help="Payment terms."),
+        C("due_date", "Due Date", DATE, required=True, contract=True, help="Invoice date plus terms."),
+        C("total", "Total", MONEY, required=True, contract=True, help="Amount invoiced (negative for credit)."),
+        C("amount_paid", "Amount Paid", MONEY, contract=True, help="Allocated so far."),
+        C("balance", "Balance", MONEY, contract=True, help="Total less amount paid."),
+        C("status", "Status", ENUM, required=True, contract=True, choices=INVOICE_STATUSES, help="open, partial, paid, void."),
+        C("related", "Related Invoice", TEXT, ref="Invoices.invoice_number",
+          help="Invoice a credit note corrects."),
+        C("tax", "Tax", MONEY, help="Tax included in the total."),
+        C("deposit_deducted", "Deposit Deducted", MONEY, help="Deposit invoices deducted on this final invoice."),
+    ), key=("invoice_number",), help="Deposit invoices, final invoices and credit notes."),
+    Tab("Payments", (
+        C("transaction_id", "Transaction ID", TEXT, required=True, contract=True, help="Bank id or fingerprint."),
+        C("date", "Date", DATE, required=True, contract=True, help="Booking date as the bank wrote it."),
+        C("amount", "Amount", MONEY, required=True, contract=True, help="Money received (negative: paid out)."),
+        C("currency", "Currency", TEXT, contract=True, help="Currency code."),
+        C("payer", "Payer", TEXT, contract=True, help="Payer as the bank printed it.", width=28),
+        C("memo", "Memo", TEXT, contract=True, help="Bank memo / remittance text.", width=36),
+        C("source", "Source", TEXT, contract=True, help="Bank file and line or bank id.", width=24),
+        C("status", "Status", ENUM, contract=True, choices=PAYMENT_STATUSES, help="applied, partial, review..."),
+    ), key=("transaction_id",), owned=True, help="Bank transactions imported by poflow."),
+    Tab("Allocations", (
+        C("transaction_id", "Transaction ID", TEXT, required=True, contract=True,
+          ref="Payments.transaction_id", help="The payment."),
+        C("invoice_number", "Invoice Number", TEXT, contract=True, ref="Invoices.invoice_number",
+          help="The invoice paid (empty for a deposit against a PO or a credit)."),
+        C("po_number", "PO Number", TEXT, contract=True, ref="Orders.po_number", help="The PO."),
+        C("amount", "Amount", MONEY, required=True, contract=True, help="Amount applied."),
+        C("kind", "Kind", ENUM, required=True, contract=True, choices=ALLOCATION_KINDS,
+          help="invoice, deposit, fee, discount or credit."),
+        C("method", "Method", ENUM, contract=True, choices=ALLOCATION_METHODS,
+          help="auto (poflow), manual or confirmed (a person)."),
+        C("confidence", "Confidence", NUMBER, contract=True, help="0 to 1."),
+        C("rule", "Rule", TEXT, help="The matching rule that applied it."),
+        C("applied_on", "Applied On", DATE, help="When it was applied."),
+    ), key=(), owned=True, help="How each payment was applied."),
+    Tab("Log", (
+        C("when", "When", TEXT, help="Time of the change (UTC).", width=20),
+        C("command", "Command", TEXT, help="The poflow command and options.", width=30),
+        C("tab", "Tab", TEXT, help="Tab changed."),
+        C("row_key", "Key", TEXT, help="Key of the row changed."),
+        C("column", "Column", TEXT, help="Column changed."),
+        C("old", "Old Value", TEXT, help="Before.", width=20),
+        C("new", "New Value", TEXT, help="After.", width=20),
+    ), key=(), required=False, owned=True, help="Audit trail of every write poflow made."),
+)
+
+TAB_BY_NAME: dict[str, Tab] = {t.name: t for t in TABS}
+
+
+def norm(header: object) -> str:
+    """Header matching key: lower-case letters and digits only (`PO Number` == `po_number`)."""
+    return re.sub(r"[^0-9a-z]", "", str(header).lower()) if header is not None else ""
+
+
+TAB_BY_NORM: dict[str, Tab] = {norm(t.name): t for t in TABS}
+SETTING_BY_NORM: dict[str, SettingKey] = {norm(s.label): s for s in SETTINGS_KEYS}
+
+
+@dataclass(frozen=True)
+class Schema:
+    """The schema as one value, for dumping."""
+
+    tabs: tuple[Tab, ...] = TABS
+    settings: tuple[SettingKey, ...] = field(default=SETTINGS_KEYS)
+
+
+def as_dict() -> dict[str, object]:
+    """The whole schema as plain JSON-ready data."""
+    return asdict(Schema())
