@@ -38,6 +38,7 @@ class Column:
     ref: str | None = None  # "Tab.key" this column points at
     help: str = ""
     width: int = 14
+    nonnegative: bool = False  # a negative value is a finding
 
 
 @dataclass(frozen=True)
@@ -71,7 +72,7 @@ class SettingKey:
     help: str = ""
 
 
-def C(key: str, header: str, type: str = TEXT, **kw: object) -> Column:  # noqa: A002, N802
+def C(key: str, header: str, type: str = TEXT, **kw: object) -> Column:
     """Shorthand for a Column."""
     return Column(key, header, type, **kw)  # type: ignore[arg-type]
 
@@ -142,16 +143,16 @@ TABS: tuple[Tab, ...] = (
         C("sku", "SKU", TEXT, required=True, contract=True, help="Your product code."),
         C("description", "Description", TEXT, required=True, contract=True, help="What the buyer sees.", width=30),
         C("unit", "Unit", TEXT, help="each, case, dozen..."),
-        C("unit_price", "Unit Price", MONEY, required=True, contract=True, help="List price per unit."),
-        C("moq", "MOQ", INTEGER, contract=True, help="Minimum order quantity."),
-        C("case_pack", "Case Pack", INTEGER, help="Units per case; orders are multiples of it."),
-        C("stock", "Stock On Hand", INTEGER, help="Units available to ship now."),
-        C("lead_time_days", "Lead Time Days", INTEGER, help="Days to restock when out of stock."),
+        C("unit_price", "Unit Price", MONEY, nonnegative=True, required=True, contract=True, help="List price per unit."),
+        C("moq", "MOQ", INTEGER, nonnegative=True, contract=True, help="Minimum order quantity."),
+        C("case_pack", "Case Pack", INTEGER, nonnegative=True, help="Units per case; orders are multiples of it."),
+        C("stock", "Stock On Hand", INTEGER, nonnegative=True, help="Units available to ship now."),
+        C("lead_time_days", "Lead Time Days", INTEGER, nonnegative=True, help="Days to restock when out of stock."),
     ), key=("sku",), required=False, help="What you sell."),
     Tab("PriceTiers", (
         C("sku", "SKU", TEXT, required=True, contract=True, ref="Products.sku", help="Product code."),
-        C("min_qty", "Min Qty", INTEGER, required=True, contract=True, help="Quantity from which the price holds."),
-        C("unit_price", "Unit Price", MONEY, required=True, contract=True, help="Unit price at this volume."),
+        C("min_qty", "Min Qty", INTEGER, nonnegative=True, required=True, contract=True, help="Quantity the price starts at."),
+        C("unit_price", "Unit Price", MONEY, nonnegative=True, required=True, contract=True, help="Unit price at this volume."),
     ), key=("sku", "min_qty"), required=False, help="Volume-tier prices."),
     Tab("Orders", (
         C("po_number", "PO Number", TEXT, required=True, contract=True, help="The buyer's PO number."),
@@ -171,21 +172,21 @@ TABS: tuple[Tab, ...] = (
     ), key=("po_number",), help="One row per purchase order."),
     Tab("Lines", (
         C("po_number", "PO Number", TEXT, required=True, contract=True, ref="Orders.po_number", help="The PO."),
-        C("line_no", "Line", INTEGER, required=True, contract=True, help="Line number on the PO."),
+        C("line_no", "Line", INTEGER, nonnegative=True, required=True, contract=True, help="Line number on the PO."),
         C("sku", "SKU", TEXT, required=True, contract=True, ref="Products.sku", help="Product code."),
         C("description", "Description", TEXT, contract=True, help="As on the PO.", width=30),
-        C("qty", "Qty", INTEGER, required=True, contract=True, help="Ordered quantity."),
-        C("unit_price", "Unit Price", MONEY, required=True, contract=True, help="Agreed unit price."),
+        C("qty", "Qty", INTEGER, nonnegative=True, required=True, contract=True, help="Ordered quantity."),
+        C("unit_price", "Unit Price", MONEY, nonnegative=True, required=True, contract=True, help="Agreed unit price."),
         C("note", "Note", TEXT, help="Why a price or quantity differs; short-ship or substitution.", width=30),
         C("ack_status", "Ack Status", ENUM, choices=ACK_STATUSES, help="Line status in our acknowledgement."),
-        C("ack_qty", "Ack Qty", INTEGER, help="Quantity we committed to."),
+        C("ack_qty", "Ack Qty", INTEGER, nonnegative=True, help="Quantity we committed to."),
         C("promised_date", "Promised Date", DATE, help="Ship date we promised."),
     ), key=("po_number", "line_no"), help="The lines of each PO."),
     Tab("Shipments", (
         C("shipment_id", "Shipment ID", TEXT, required=True, contract=True, help="Id of the shipment."),
         C("po_number", "PO Number", TEXT, required=True, contract=True, ref="Orders.po_number", help="The PO."),
-        C("line_no", "Line", INTEGER, required=True, contract=True, help="PO line shipped."),
-        C("qty_shipped", "Qty Shipped", INTEGER, required=True, contract=True, help="Units shipped."),
+        C("line_no", "Line", INTEGER, nonnegative=True, required=True, contract=True, help="PO line shipped."),
+        C("qty_shipped", "Qty Shipped", INTEGER, nonnegative=True, required=True, contract=True, help="Units shipped."),
         C("ship_date", "Ship Date", DATE, required=True, contract=True, help="Date shipped."),
         C("carrier", "Carrier", TEXT, help="Carrier."),
         C("tracking", "Tracking", TEXT, help="Tracking number.", width=22),
@@ -199,7 +200,7 @@ TABS: tuple[Tab, ...] = (
         C("terms", "Terms", TEXT, contract=True, help="Payment terms."),
         C("due_date", "Due Date", DATE, required=True, contract=True, help="Invoice date plus terms."),
         C("total", "Total", MONEY, required=True, contract=True, help="Amount invoiced (negative for credit)."),
-        C("amount_paid", "Amount Paid", MONEY, contract=True, help="Allocated so far."),
+        C("amount_paid", "Amount Paid", MONEY, nonnegative=True, contract=True, help="Allocated so far."),
         C("balance", "Balance", MONEY, contract=True, help="Total less amount paid."),
         C("status", "Status", ENUM, required=True, contract=True, choices=INVOICE_STATUSES, help="open, partial, paid, void."),
         C("related", "Related Invoice", TEXT, ref="Invoices.invoice_number",
@@ -223,7 +224,7 @@ TABS: tuple[Tab, ...] = (
         C("invoice_number", "Invoice Number", TEXT, contract=True, ref="Invoices.invoice_number",
           help="The invoice paid (empty for a deposit against a PO or a credit)."),
         C("po_number", "PO Number", TEXT, contract=True, ref="Orders.po_number", help="The PO."),
-        C("amount", "Amount", MONEY, required=True, contract=True, help="Amount applied."),
+        C("amount", "Amount", MONEY, required=True, contract=True, nonnegative=True, help="Amount applied."),
         C("kind", "Kind", ENUM, required=True, contract=True, choices=ALLOCATION_KINDS,
           help="invoice, deposit, fee, discount or credit."),
         C("method", "Method", ENUM, contract=True, choices=ALLOCATION_METHODS,

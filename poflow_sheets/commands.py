@@ -1,0 +1,60 @@
+"""Every command as a public Python function: read, compute, write; the CLI only renders."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+from .console import Out
+from .errors import Refused
+from .reader import Book, read_workbook
+from .validate import Report, validate
+
+
+def load(workbook: Path, out: Out | None = None) -> Book:
+    """Read the workbook, with a progress indicator on a terminal."""
+    if out is None:
+        return read_workbook(workbook)
+    with out.progress(f"Reading {workbook.name}") as bar:
+        def step(title: str) -> None:
+            if bar is not None:
+                bar.update(bar.task_ids[0], description=f"Reading {workbook.name}: {title}")
+        return read_workbook(workbook, progress=step)
+
+
+def init_workbook(path: Path, *, demo: bool = False) -> Iterator[str]:
+    """Create a workbook from the template (with --demo, the sample business), or add missing tabs."""
+    from .template import write_new_workbook
+
+    if path.exists():
+        if demo:
+            raise Refused(f"{path}: already exists; --demo only creates a new workbook")
+        from .store_ops import add_missing_tabs
+
+        added = add_missing_tabs(path)
+        yield (f"{path}: added tabs {', '.join(added)}" if added else f"{path}: has every tab already; nothing to do")
+        return
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        raise Refused(f"{path}: poflow creates .xlsx workbooks; name the file NAME.xlsx")
+    if not path.parent.exists():
+        raise Refused(f"{path.parent}: no such folder")
+    if demo:
+        from .demo import write_demo
+
+        write_demo(path)
+        yield f"{path}: created with the demo business"
+    else:
+        write_new_workbook(path)
+        yield f"{path}: created from the template"
+
+
+def validate_workbook(workbook: Path, today: date, *, out: Out | None = None, annotate: Path | None = None) -> Report:
+    """Read and validate; with `annotate`, write a highlighted copy (the original is never modified)."""
+    book = load(workbook, out)
+    report = validate(book, today)
+    if annotate is not None:
+        from .annotate import write_annotated
+
+        write_annotated(workbook, annotate, report)
+    return report
