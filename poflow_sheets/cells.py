@@ -49,6 +49,8 @@ def _real_date(y: int, m: int, d: int, raw: object) -> date:
 
 def parse_date(value: object) -> date | None:
     """A date from a date cell, an Excel serial number, ISO text, or the common typed forms."""
+    if value.__class__ is date:
+        return value  # type: ignore[return-value]
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -89,7 +91,9 @@ def parse_date(value: object) -> date | None:
 
 def parse_text(value: object) -> str | None:
     """Text; numbers typed into a text column (PO 1001) become their digits."""
-    if value is None or value == "":
+    if value.__class__ is str:
+        return value.strip() or None  # type: ignore[attr-defined, no-any-return]
+    if value is None:
         return None
     if isinstance(value, float):
         return str(int(value)) if value.is_integer() else repr(value)
@@ -101,6 +105,8 @@ def parse_text(value: object) -> str | None:
 
 def parse_int(value: object) -> int | None:
     """A whole number."""
+    if value.__class__ is float and value.is_integer():  # type: ignore[attr-defined]
+        return int(value)  # type: ignore[call-overload, no-any-return]
     if value is None or value == "":
         return None
     if isinstance(value, bool):
@@ -121,10 +127,10 @@ def parse_int(value: object) -> int | None:
 
 def parse_money(value: object) -> Decimal | None:
     """An exact amount (not rounded: unit prices may carry fractions of a cent)."""
+    if value.__class__ is float:
+        return Decimal(repr(value))
     if value is None or value == "":
         return None
-    if isinstance(value, float):
-        return Decimal(repr(value))
     if isinstance(value, str) and not value.strip():
         return None
     try:

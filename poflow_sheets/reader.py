@@ -239,43 +239,95 @@ def read_workbook(path: Path | str, *, progress: Callable[[str], None] | None = 
 
 
 def _read_records(info: TableInfo, data: Sequence[Sequence[object]], findings: list[Finding]) -> tuple[Any, ...]:
-    tab = info.tab
-    cls = RECORD_OF[tab.name]
+    """Rows to records, column by column (fast); a bad cell is reported and reads as empty."""
+    cls = RECORD_OF[info.tab.name]
     defaults = _record_defaults(cls)
-    convs = [(col.key, info.columns[col.key][0], converter(col), col) for col in tab.columns if col.key in info.columns]
-    absent = {k: v for k, v in defaults.items() if k not in info.columns}
-    out = []
+    names = [f.name for f in fields(cls) if f.name != "row"]
+    cols = {c.key: c for c in info.tab.columns}
+    width = max((idx for idx, _ in info.columns.values()), default=0) + 1
     first = info.header_row + 1
-    for i, raw in enumerate(data):
-        if not any(v not in ("", None) for v in raw):
+    numbers = list(range(first, first + len(data)))
+    rows = [r if len(r) >= width else list(r) + [""] * (width - len(r)) for r in data]
+    if rows:
+        key_idx = info.columns[info.tab.columns[0].key][0] if info.tab.columns[0].key in info.columns else 0
+        if "" in [r[key_idx] for r in rows]:  # drop rows that are empty all through
+            keep = [i for i, r in enumerate(rows) if r.count("") + r.count(None) != len(r)]
+            rows = [rows[i] for i in keep]
+            numbers = [numbers[i] for i in keep]
+    if not rows:
+        return ()
+    by_col = list(zip(*rows))  # noqa: B905 - rows were padded to one width
+    columns: list[Any] = []
+    n = len(rows)
+    for name in names:
+        default = defaults[name]
+        if name not in info.columns:
+            columns.append([default] * n)
             continue
-        excel_row = first + i
-        vals: dict[str, Any] = dict(absent)
-        for key, idx, conv, col in convs:
-            cell = raw[idx] if idx < len(raw) else ""
-            try:
-                v = conv(cell)
-            except CellError as exc:
-                header, letter = info.columns[key][1], col_letter(idx)
-                findings.append(finding(exc.code, info.title, excel_row, header, letter, cell,
-                                        f"{info.title} row {excel_row}, column \"{header}\" ({letter}): {exc}"))
-                v = None
-            if v is None:
-                if col.required and cell in ("", None):
-                    header, letter = info.columns[key][1], col_letter(idx)
-                    findings.append(finding("required", info.title, excel_row, header, letter, "",
-                                            f"{info.title} row {excel_row}: \"{header}\" ({letter}) is empty; "
-                                            f"expected {_expect(col)}"))
-                v = defaults.get(key)
-            elif col.nonnegative and v < 0:  # type: ignore[operator]
-                header, letter = info.columns[key][1], col_letter(idx)
-                findings.append(finding("negative", info.title, excel_row, header, letter, cell,
-                                        f"{info.title} row {excel_row}, column \"{header}\" ({letter}): "
-                                        f"{cell} is negative; expected 0 or more"))
-            vals[key] = v
-        vals["row"] = excel_row
-        out.append(cls(**vals))
-    return tuple(out)
+        col = cols[name]
+        idx = info.columns[name][0]
+        values = _convert_column(info, col, idx, by_col[idx], numbers, findings)
+        if None in values:
+            if col.required:
+                _report_empty(info, col, idx, by_col[idx], values, numbers, findings)
+            if default is not None:
+                values = [default if v is None else v for v in values]
+        if col.nonnegative:
+            _report_negative(info, col, idx, by_col[idx], values, numbers, findings)
+        columns.append(values)
+    columns.append(numbers)
+    return tuple(map(cls, *columns))
+
+
+def _convert_column(info: TableInfo, col: schema.Column, idx: int, cells: Sequence[object], numbers: list[int],
+                    findings: list[Finding]) -> list[Any]:
+    """Convert one column; on a bad cell, go cell by cell and report each bad one."""
+    if cells.count("") == len(cells):
+        return [None] * len(cells)
+    conv = converter(col)
+    try:
+        if col.type in (schema.TEXT,):
+            return [c.strip() or None if c.__class__ is str else conv(c) for c in cells]
+        if col.type == schema.MONEY:
+            return [Decimal(repr(c)) if c.__class__ is float else conv(c) for c in cells]
+        if col.type == schema.INTEGER:
+            return [int(c) if c.__class__ is float and c.is_integer() else conv(c) for c in cells]  # type: ignore[attr-defined]
+        return [conv(c) for c in cells]
+    except CellError:
+        pass
+    out: list[Any] = []
+    for cell, excel_row in zip(cells, numbers, strict=True):
+        try:
+            out.append(conv(cell))
+        except CellError as exc:
+            header, letter = info.columns[col.key][1], col_letter(idx)
+            findings.append(finding(exc.code, info.title, excel_row, header, letter, cell,
+                                    f"{info.title} row {excel_row}, column \"{header}\" ({letter}): {exc}"))
+            out.append(None)
+    return out
+
+
+def _report_empty(info: TableInfo, col: schema.Column, idx: int, cells: Sequence[object], values: list[Any],
+                  numbers: list[int], findings: list[Finding]) -> None:
+    header, letter = info.columns[col.key][1], col_letter(idx)
+    for cell, v, excel_row in zip(cells, values, numbers, strict=True):
+        if v is None and cell in ("", None):
+            findings.append(finding("required", info.title, excel_row, header, letter, "",
+                                    f"{info.title} row {excel_row}: \"{header}\" ({letter}) is empty; "
+                                    f"expected {_expect(col)}"))
+
+
+def _report_negative(info: TableInfo, col: schema.Column, idx: int, cells: Sequence[object], values: list[Any],
+                     numbers: list[int], findings: list[Finding]) -> None:
+    present = [v for v in values if v is not None]
+    if not present or min(present) >= 0:
+        return
+    header, letter = info.columns[col.key][1], col_letter(idx)
+    for cell, v, excel_row in zip(cells, values, numbers, strict=True):
+        if v is not None and v < 0:
+            findings.append(finding("negative", info.title, excel_row, header, letter, cell,
+                                    f"{info.title} row {excel_row}, column \"{header}\" ({letter}): "
+                                    f"{cell} is negative; expected 0 or more"))
 
 
 def _record_defaults(cls: type) -> dict[str, Any]:

@@ -3,6 +3,11 @@
 Field names are the schema's column keys. `row` is the Excel row number the person sees
 (header row 1, first data row 2); 0 for a record poflow made that is not in the workbook yet.
 Money is Decimal; percentages are Decimal fractions (0.3 for 30 %).
+
+Row records are treated as immutable (change them with dataclasses.replace) but are not declared
+frozen: a frozen dataclass's __init__ costs four times as much, measured at 0.13 s against 0.03 s for
+100,000 Lines, and the reader builds every row of a 100,000-line workbook on the validate benchmark's
+hot path.
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ class Settings:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Buyer:
     buyer_id: str
     name: str
@@ -60,7 +65,7 @@ class Buyer:
     row: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Product:
     sku: str
     description: str
@@ -73,7 +78,7 @@ class Product:
     row: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class PriceTier:
     sku: str
     min_qty: int
@@ -81,7 +86,7 @@ class PriceTier:
     row: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Order:
     po_number: str
     buyer_id: str
@@ -99,7 +104,7 @@ class Order:
     row: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Line:
     po_number: str
     line_no: int
@@ -119,7 +124,7 @@ class Line:
         return self.unit_price * self.qty
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Shipment:
     shipment_id: str
     po_number: str
@@ -132,7 +137,7 @@ class Shipment:
     row: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Invoice:
     invoice_number: str
     kind: str
@@ -150,7 +155,7 @@ class Invoice:
     row: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Payment:
     transaction_id: str
     date: date | None
@@ -163,7 +168,7 @@ class Payment:
     row: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Allocation:
     transaction_id: str
     amount: Decimal
@@ -177,7 +182,7 @@ class Allocation:
     row: int = 0
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True, unsafe_hash=True)
 class Transaction:
     """One bank transaction, normalized from any format.
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -53,6 +54,8 @@ class _Out:
     def __init__(self, book: Book) -> None:
         self.book = book
         self.items: list[Finding] = []
+        # A row with a cell that could not be read gets only that finding, not its consequences.
+        self.unread = {(f.tab, f.row) for f in book.findings}
 
     def add(self, code: str, tab: str, row: int, key: str, value: object, message: str,
             hint: str | None = None, severity: str | None = None) -> None:
@@ -62,6 +65,8 @@ class _Out:
         else:
             title = info.title
             header, letter = info.where(key) if key else ("", "")
+        if (title, row) in self.unread:
+            return
         where = f'{title} row {row}, column "{header}"' + (f" ({letter})" if letter else "") if key else f"{title} row {row}"
         self.items.append(finding(code, title, row, header, letter, _show(value), f"{where}: {message}", hint, severity))
 
@@ -134,14 +139,18 @@ def _check_keys(book: Book, out: _Out) -> None:
         ("Payments", book.payments, ("transaction_id",)),
         ("Shipments", book.shipments, ("shipment_id", "po_number", "line_no")),
     ):
-        seen: dict[tuple[Any, ...], int] = {}
-        for r in records:
-            k = tuple(getattr(r, f) for f in key)
-            if any(v in ("", None) for v in k):
+        get = attrgetter(*key)
+        keys = [get(r) for r in records]
+        if len(set(keys)) == len(keys):
+            continue  # the common case: no duplicates at all
+        seen: dict[Any, int] = {}
+        for r, k in zip(records, keys, strict=True):
+            parts = k if isinstance(k, tuple) else (k,)
+            if any(v in ("", None) for v in parts):
                 continue
             if k in seen:
-                shown = " / ".join(str(v) for v in k)
-                out.add("duplicate-key", tab, r.row, key[-1], k[-1],
+                shown = " / ".join(str(v) for v in parts)
+                out.add("duplicate-key", tab, r.row, key[-1], parts[-1],
                         f"{shown} appears again (first on row {seen[k]}); expected each only once")
             else:
                 seen[k] = r.row
@@ -250,34 +259,35 @@ def _check_dates(book: Book, facts: Facts, out: _Out) -> None:
 
 
 def _check_shipments(book: Book, facts: Facts, out: _Out) -> None:
-    lines = {(ln.po_number, ln.line_no): ln for ln in book.lines}
-    running: dict[tuple[str, int], int] = defaultdict(int)
-    for s in book.shipments:
-        key = (s.po_number, s.line_no)
-        running[key] += s.qty_shipped
-        ln = lines.get(key)
-        if ln is not None and running[key] > ln.qty:
-            out.add("over-shipped", "Shipments", s.row, "qty_shipped", s.qty_shipped,
-                    f"{running[key]} shipped in all on PO {s.po_number} line {s.line_no}, "
-                    f"more than the {ln.qty} ordered")
-    checked: set[str] = set()
-    for s in book.shipments:
-        o = facts.order.get(s.po_number)
-        if o is None or s.po_number in checked:
+    lines = {(ln.po_number, ln.line_no): ln.qty for ln in book.lines}
+    over = {k for k, total in facts.shipped.items() if k in lines and total > lines[k]}
+    if over:
+        running: dict[tuple[str, int], int] = defaultdict(int)
+        for s in book.shipments:
+            key = (s.po_number, s.line_no)
+            if key not in over:
+                continue
+            running[key] += s.qty_shipped
+            if running[key] > lines[key]:
+                out.add("over-shipped", "Shipments", s.row, "qty_shipped", s.qty_shipped,
+                        f"{running[key]} shipped in all on PO {s.po_number} line {s.line_no}, "
+                        f"more than the {lines[key]} ordered")
+    for po, ships in facts.shipments_of.items():
+        o = facts.order.get(po)
+        if o is None or facts.deposit_pct(o) == 0:
             continue
-        checked.add(s.po_number)
         owed = facts.deposit_outstanding(o)
-        forced = any(x.note for x in facts.shipments_of[s.po_number])
+        forced = any(x.note for x in ships)
         if owed > 0 and not forced:
-            out.add("deposit-unpaid", "Shipments", s.row, "po_number", s.po_number,
-                    f"PO {s.po_number} shipped while {format_money(owed)} of its "
+            out.add("deposit-unpaid", "Shipments", ships[0].row, "po_number", po,
+                    f"PO {po} shipped while {format_money(owed)} of its "
                     f"{format_money(facts.deposit_required(o))} deposit is unpaid")
     for ln in book.lines:
         o = facts.order.get(ln.po_number)
         if ln.ack_status == "substituted" and not ln.note:
             out.add("short-ship-note", "Lines", ln.row, "note", "",
                     f"line {ln.line_no} of PO {ln.po_number} is a substitution without a note")
-        if o is None or o.status not in DONE_SHIPPING:
+        if o is None or o.status not in DONE_SHIPPING or not facts.shipments_of.get(o.po_number):
             continue
         shipped = facts.shipped.get((ln.po_number, ln.line_no), 0)
         if shipped < ln.qty and not ln.note and ln.ack_status not in ("quantity changed", "backordered", "rejected"):

@@ -1,0 +1,1154 @@
+"""CSV and Excel bank exports of any layout: ready bank profiles (as data), a header-guessing
+fallback (English, German, French, Dutch headers) and a user mapping string.
+
+Columns are matched by header name, never by position (except for headerless exports). The
+header row is found even below a preamble of summary lines. Date order (M/D/Y or D/M/Y) and the
+decimal mark are decided from the whole column, not per value. Amounts come as one signed column,
+separate debit/credit columns, or an unsigned amount plus a D/C indicator column. Pending and
+failed rows are left out and reported; a ragged row is realigned when only one reading fits,
+else reported and left out while the rest imports.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+
+from poflow_sheets.banks.base import (
+    BankImport,
+    BankProblem,
+    amount_of,
+    bank_id,
+    clean,
+    decide_dayfirst,
+    decode_text,
+    fail,
+    fingerprint,
+    fold,
+    join_text,
+    looks_like_date,
+    number_repeats,
+    parse_date,
+)
+from poflow_sheets.errors import BankFileError
+from poflow_sheets.money import AmountError, cents, parse_amount, to_decimal
+from poflow_sheets.records import Transaction
+
+Cell = object  # str, float, int, date or datetime (Excel) or str (CSV)
+Row = list[Cell]
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    """One bank's export layout, as data. Column entries are header names (first present wins;
+    for memo and refs every present one is used) or `#n` (1-based position) for headerless files."""
+
+    name: str
+    signature: tuple[str, ...] = ()  # header names that must all be present to pick this profile
+    date: tuple[str, ...] = ()
+    amount: tuple[str, ...] = ()
+    debit: tuple[str, ...] = ()
+    credit: tuple[str, ...] = ()
+    dc: tuple[str, ...] = ()  # debit/credit indicator column for an unsigned amount
+    payer: tuple[str, ...] = ()  # who paid us (first non-empty)
+    payee: tuple[str, ...] = ()  # who we paid, used first for negative amounts
+    memo: tuple[str, ...] = ()
+    ident: tuple[str, ...] = ()  # the bank's own transaction id
+    currency: tuple[str, ...] = ()
+    status: tuple[str, ...] = ()  # pending/failed rows are left out
+    code: tuple[str, ...] = ()  # the bank's own transaction type
+    fee: tuple[str, ...] = ()
+    refs: tuple[str, ...] = ()
+    account: tuple[str, ...] = ()
+    decimal: str | None = None
+    dayfirst: bool | None = None
+    headerless: int = 0  # a headerless export: its number of columns
+    marker: tuple[tuple[int, str], ...] = ()  # headerless: (1-based column, value) that identify it
+
+
+PROFILES: tuple[Profile, ...] = (
+    Profile(
+        name="chase",
+        signature=("Details", "Posting Date", "Description", "Amount", "Type", "Balance"),
+        date=("Posting Date",),
+        amount=("Amount",),
+        memo=("Description",),
+        code=("Type",),
+        refs=("Check or Slip #",),
+        dayfirst=False,
+        decimal=".",
+    ),
+    Profile(
+        name="chase_card",
+        signature=("Transaction Date", "Post Date", "Description", "Category", "Type", "Amount"),
+        date=("Post Date", "Transaction Date"),
+        amount=("Amount",),
+        memo=("Description", "Memo"),
+        code=("Type",),
+        dayfirst=False,
+        decimal=".",
+    ),
+    Profile(
+        name="bofa",
+        signature=("Date", "Description", "Amount", "Running Bal."),
+        date=("Date",),
+        amount=("Amount",),
+        memo=("Description",),
+        dayfirst=False,
+        decimal=".",
+    ),
+    Profile(
+        name="bofa_card",
+        signature=("Posted Date", "Reference Number", "Payee", "Amount"),
+        date=("Posted Date",),
+        amount=("Amount",),
+        payer=("Payee",),
+        memo=("Payee", "Address"),
+        ident=("Reference Number",),
+        dayfirst=False,
+        decimal=".",
+    ),
+    Profile(
+        name="wells_fargo",
+        headerless=5,
+        marker=((3, "*"),),
+        date=("#1",),
+        amount=("#2",),
+        memo=("#5",),
+        refs=("#4",),
+        dayfirst=False,
+        decimal=".",
+    ),
+    Profile(
+        name="mercury",
+        signature=("Date (UTC)", "Description", "Amount", "Status", "Bank Description"),
+        date=("Date (UTC)",),
+        amount=("Amount",),
+        payer=("Description",),
+        memo=("Bank Description", "Reference", "Note"),
+        status=("Status",),
+        code=("Mercury Category", "Category"),
+        refs=("Reference", "Check Number"),
+        ident=("Tracking ID",),
+        dayfirst=False,
+        decimal=".",
+    ),
+    Profile(
+        name="wise",
+        signature=("TransferWise ID", "Date", "Amount", "Currency", "Description"),
+        date=("Date",),
+        amount=("Amount",),
+        currency=("Currency",),
+        ident=("TransferWise ID",),
+        payer=("Payer Name", "Description"),
+        payee=("Payee Name", "Merchant"),
+        memo=("Payment Reference", "Description", "Note"),
+        refs=("Payment Reference",),
+        fee=("Total fees",),
+        dayfirst=True,
+        decimal=".",
+    ),
+    Profile(
+        name="revolut",
+        signature=("Type", "Product", "Started Date", "Completed Date", "Description", "Amount", "State"),
+        date=("Completed Date", "Started Date"),
+        amount=("Amount",),
+        currency=("Currency",),
+        payer=("Description",),
+        memo=("Description",),
+        status=("State",),
+        code=("Type",),
+        fee=("Fee",),
+        decimal=".",
+    ),
+    Profile(
+        name="stripe",
+        signature=("balance_transaction_id", "created_utc", "currency", "gross", "fee", "net"),
+        date=("created_utc", "created"),
+        amount=("gross",),
+        currency=("currency",),
+        ident=("balance_transaction_id",),
+        payer=("customer_name", "customer_description", "customer_email", "description"),
+        memo=("description", "customer_facing_descriptor", "charge_id", "payment_intent_id"),
+        code=("reporting_category",),
+        fee=("fee",),
+        refs=("automatic_payout_id", "charge_id", "payment_intent_id", "invoice_id"),
+        decimal=".",
+    ),
+    Profile(
+        name="paypal",
+        signature=("Date", "Name", "Type", "Status", "Currency", "Gross", "Fee", "Net", "Transaction ID"),
+        date=("Date",),
+        amount=("Gross",),
+        currency=("Currency",),
+        ident=("Transaction ID",),
+        payer=("Name", "From Email Address"),
+        payee=("Name", "To Email Address"),
+        memo=("Item Title", "Subject", "Note", "Invoice Number"),
+        status=("Status",),
+        code=("Type",),
+        fee=("Fee",),
+        refs=("Invoice Number", "Reference Txn ID"),
+        decimal=".",
+    ),
+    Profile(
+        name="paypal",
+        signature=("Datum", "Name", "Typ", "Status", "Währung", "Brutto", "Gebühr", "Netto", "Transaktionscode"),
+        date=("Datum",),
+        amount=("Brutto",),
+        currency=("Währung",),
+        ident=("Transaktionscode",),
+        payer=("Name", "Absender E-Mail-Adresse"),
+        payee=("Name", "Empfänger E-Mail-Adresse"),
+        memo=("Artikelbezeichnung", "Betreff", "Hinweis", "Rechnungsnummer"),
+        status=("Status",),
+        code=("Typ",),
+        fee=("Gebühr",),
+        refs=("Rechnungsnummer", "Zugehöriger Transaktionscode"),
+        decimal=",",
+        dayfirst=True,
+    ),
+    Profile(
+        name="dkb",
+        signature=("Buchungsdatum", "Wertstellung", "Status", "Zahlungspflichtige*r", "Zahlungsempfänger*in", "Verwendungszweck"),
+        date=("Buchungsdatum",),
+        amount=("Betrag (€)", "Betrag (EUR)", "Betrag"),
+        payer=("Zahlungspflichtige*r",),
+        payee=("Zahlungsempfänger*in",),
+        memo=("Verwendungszweck",),
+        status=("Status",),
+        code=("Umsatztyp",),
+        refs=("Kundenreferenz", "Mandatsreferenz"),
+        decimal=",",
+        dayfirst=True,
+    ),
+    Profile(
+        name="sparkasse",
+        signature=("Auftragskonto", "Buchungstag", "Verwendungszweck", "Beguenstigter/Zahlungspflichtiger", "Betrag"),
+        date=("Buchungstag",),
+        amount=("Betrag",),
+        currency=("Waehrung",),
+        payer=("Beguenstigter/Zahlungspflichtiger",),
+        memo=("Verwendungszweck",),
+        status=("Info",),
+        code=("Buchungstext",),
+        refs=("Kundenreferenz (End-to-End)", "Mandatsreferenz", "Sammlerreferenz"),
+        account=("Auftragskonto",),
+        decimal=",",
+        dayfirst=True,
+    ),
+    Profile(
+        name="dcu",
+        signature=("DATE", "TRANSACTION TYPE", "DESCRIPTION", "AMOUNT", "ID", "MEMO", "CURRENT BALANCE"),
+        date=("DATE",),
+        amount=("AMOUNT",),
+        memo=("DESCRIPTION", "MEMO"),
+        ident=("ID",),
+        code=("TRANSACTION TYPE",),
+        dayfirst=False,
+        decimal=".",
+    ),
+    Profile(
+        name="schwab",
+        signature=("Date", "Status", "Type", "CheckNumber", "Description", "Withdrawal", "Deposit"),
+        date=("Date",),
+        debit=("Withdrawal",),
+        credit=("Deposit",),
+        memo=("Description",),
+        status=("Status",),
+        code=("Type",),
+        refs=("CheckNumber",),
+        dayfirst=False,
+        decimal=".",
+    ),
+)
+
+# Header words of the guessing fallback, in order of preference (compared folded: lower case,
+# umlauts spelled out, letters and digits only; "(…)" suffixes like "(UTC)" or "(€)" ignored).
+GUESS: dict[str, tuple[str, ...]] = {
+    "date": (
+        "bookingdate",
+        "buchungstag",
+        "buchungsdatum",
+        "postingdate",
+        "posteddate",
+        "postdate",
+        "transactiondate",
+        "date",
+        "datum",
+        "dateoperation",
+        "datedoperation",
+        "datecomptable",
+        "fecha",
+        "data",
+        "boekdatum",
+        "completeddate",
+        "created",
+        "createdutc",
+        "valuedate",
+        "valutadatum",
+        "wertstellung",
+        "datevaleur",
+    ),
+    "amount": (
+        "amount",
+        "betrag",
+        "montant",
+        "importe",
+        "bedrag",
+        "importo",
+        "kwota",
+        "belopp",
+        "transactionamount",
+        "umsatz",
+        "value",
+        "gross",
+        "brutto",
+        "net",
+        "netto",
+    ),
+    "debit": (
+        "debit",
+        "debits",
+        "debitamount",
+        "withdrawal",
+        "withdrawals",
+        "withdrawalamount",
+        "moneyout",
+        "paidout",
+        "soll",
+        "sollbetrag",
+        "belastung",
+        "debet",
+        "af",
+        "ausgaben",
+    ),
+    "credit": (
+        "credit",
+        "credits",
+        "creditamount",
+        "deposit",
+        "deposits",
+        "depositamount",
+        "moneyin",
+        "paidin",
+        "haben",
+        "habenbetrag",
+        "gutschrift",
+        "bij",
+        "einnahmen",
+    ),
+    "dc": (
+        "dc",
+        "cd",
+        "drcr",
+        "crdr",
+        "debitcredit",
+        "creditdebit",
+        "sh",
+        "sollhaben",
+        "afbij",
+        "creditdebitindicator",
+        "debitcreditindicator",
+        "sign",
+    ),
+    "payer": (
+        "payer",
+        "payername",
+        "counterparty",
+        "counterpartyname",
+        "partnername",
+        "partner",
+        "beguenstigterzahlungspflichtiger",
+        "zahlungspflichtiger",
+        "zahlungspflichtige",
+        "auftraggeber",
+        "auftraggeberempfaenger",
+        "namezahlungsbeteiligter",
+        "sender",
+        "from",
+        "name",
+        "tiers",
+        "naamtegenpartij",
+        "naam",
+        "ordering",
+        "remitter",
+        "customer",
+        "client",
+    ),
+    "payee": ("payee", "payeename", "beneficiary", "recipient", "zahlungsempfaengerin", "zahlungsempfaenger", "empfaenger", "to"),
+    "memo": (
+        "verwendungszweck",
+        "description",
+        "memo",
+        "details",
+        "detail",
+        "label",
+        "narrative",
+        "reference",
+        "paymentreference",
+        "remarque",
+        "libelle",
+        "libelleoperation",
+        "omschrijving",
+        "mededelingen",
+        "text",
+        "purpose",
+        "remittanceinformation",
+        "communication",
+        "note",
+        "notes",
+        "concepto",
+        "causale",
+        "transactiondescription",
+    ),
+    "ident": (
+        "transactionid",
+        "transaktionscode",
+        "transactionreference",
+        "bankreference",
+        "operationnumber",
+        "referencenumber",
+        "fitid",
+        "id",
+    ),
+    "currency": ("currency", "currencycode", "waehrung", "ccy", "devise", "munt", "divisa"),
+    "status": ("status", "state", "bookingstatus", "buchungsstatus"),
+    "code": ("transactiontype", "type", "umsatztyp", "buchungstext", "typ", "category", "bookingtext"),
+    "fee": ("fee", "fees", "totalfees", "gebuehr", "gebuehren", "frais"),
+}
+
+_PENDING = {
+    "pending",
+    "vorgemerkt",
+    "umsatzvorgemerkt",
+    "ausstehend",
+    "enattente",
+    "inbearbeitung",
+    "pendent",
+    "inbehandeling",
+    "authorized",
+    "authorised",
+    "pendiente",
+    "inattesa",
+}
+_FAILED = {
+    "failed",
+    "declined",
+    "reverted",
+    "cancelled",
+    "canceled",
+    "abgelehnt",
+    "storniert",
+    "fehlgeschlagen",
+    "rejected",
+    "denied",
+    "voided",
+    "void",
+    "annule",
+    "echoue",
+}
+_SUMMARY = re.compile(
+    r"^\s*(total|totals|sum|summe|balance|opening|closing|beginning|ending|starting|saldo|kontostand|"
+    r"anfangssaldo|endsaldo|solde|report|statement|account|konto|period|zeitraum)\b",
+    re.I,
+)
+_MAPPING_KEYS = {
+    "date",
+    "amount",
+    "debit",
+    "credit",
+    "dc",
+    "payer",
+    "payee",
+    "memo",
+    "id",
+    "ident",
+    "currency",
+    "status",
+    "code",
+    "fee",
+    "refs",
+    "account",
+    "decimal",
+    "dayfirst",
+    "header",
+}
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}[A-Z0-9]{11,30}\b")
+_ACCOUNT_NO = re.compile(r"\b(?:account\s*(?:number|no\.?)|kontonummer|iban)\s*:?\s*([A-Z]{0,4}\d[\d-]{3,33})", re.I)
+_SYMBOLS = {"€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "CHF": "CHF"}
+_ROLES_MULTI = ("memo", "refs")
+
+
+def _strip_paren(folded_source: str) -> str:
+    return fold(re.sub(r"\([^)]*\)", "", folded_source))
+
+
+# --------------------------------------------------------------------------- layouts
+
+
+@dataclass
+class Layout:
+    """Column positions (0-based) resolved for one file."""
+
+    name: str
+    header_index: int  # index into rows of the header row, -1 when headerless
+    width: int
+    columns: dict[str, list[int]] = field(default_factory=dict)
+    decimal: str | None = None
+    dayfirst: bool | None = None
+    header: list[str] = field(default_factory=list)
+
+    def first(self, role: str) -> int | None:
+        cols = self.columns.get(role) or []
+        return cols[0] if cols else None
+
+
+def _cell_text(value: Cell) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ")
+    return str(value).replace("\ufeff", "").strip()
+
+
+def _index(header: Sequence[str]) -> dict[str, int]:
+    """Folded header name -> first position; also the name without a "(…)" suffix."""
+    out: dict[str, int] = {}
+    for i, h in enumerate(header):
+        for key in (fold(h), _strip_paren(h)):
+            if key and key not in out:
+                out[key] = i
+    return out
+
+
+def _resolve(names: Sequence[str], idx: dict[str, int], width: int) -> list[int]:
+    cols: list[int] = []
+    for n in names:
+        if n.startswith("#") and n[1:].isdigit():
+            pos = int(n[1:]) - 1
+            if 0 <= pos < width and pos not in cols:
+                cols.append(pos)
+            continue
+        for key in (fold(n), _strip_paren(n)):
+            if key in idx:
+                if idx[key] not in cols:
+                    cols.append(idx[key])
+                break
+    return cols
+
+
+def _profile_layout(profile: Profile, header_index: int, header: list[str], width: int) -> Layout:
+    idx = _index(header)
+    roles = (
+        "date",
+        "amount",
+        "debit",
+        "credit",
+        "dc",
+        "payer",
+        "payee",
+        "memo",
+        "ident",
+        "currency",
+        "status",
+        "code",
+        "fee",
+        "refs",
+        "account",
+    )
+    columns: dict[str, list[int]] = {}
+    for role in roles:
+        cols = _resolve(getattr(profile, role), idx, width)
+        if cols:
+            columns[role] = cols
+    return Layout(profile.name, header_index, width, columns, profile.decimal, profile.dayfirst, header)
+
+
+def _guess_roles(header: Sequence[str]) -> dict[str, list[int]]:
+    folded = [fold(h) for h in header]
+    stripped = [_strip_paren(h) for h in header]
+    used: set[int] = set()
+    columns: dict[str, list[int]] = {}
+    for role in (
+        "date",
+        "amount",
+        "debit",
+        "credit",
+        "dc",
+        "ident",
+        "currency",
+        "status",
+        "fee",
+        "payer",
+        "payee",
+        "code",
+        "memo",
+    ):
+        found: list[int] = []
+        for word in GUESS[role]:
+            for i, (f, s) in enumerate(zip(folded, stripped, strict=True)):
+                if i in used or i in found:
+                    continue
+                if f == word or s == word:
+                    found.append(i)
+        if not found:
+            continue
+        if role in ("memo",):
+            columns[role] = sorted(found)
+            used.update(found)
+        else:
+            columns[role] = found[:1]
+            used.add(found[0])
+    return columns
+
+
+def _describe(header: Sequence[str]) -> str:
+    names = [h for h in (clean(x) for x in header) if h]
+    shown = ", ".join(names[:15]) + (", …" if len(names) > 15 else "")
+    return shown or "no column names"
+
+
+def _find_layout(rows: list[Row], name: str, mapping: str | None) -> Layout:
+    texts = [[_cell_text(c) for c in r] for r in rows]
+    head = texts[:60]
+    if mapping:
+        return _mapping_layout(mapping, texts, name)
+    # 1. a ready profile whose header signature is present
+    best: tuple[int, int, Profile] | None = None
+    for i, row in enumerate(head):
+        keys = set(_index(row))
+        for p in PROFILES:
+            fits = p.signature and all(fold(s) in keys or _strip_paren(s) in keys for s in p.signature)
+            if fits and (best is None or len(p.signature) > len(best[2].signature)):
+                best = (i, len(p.signature), p)
+        if best is not None:
+            break
+    if best is not None:
+        i, _, p = best
+        return _profile_layout(p, i, head[i], len(head[i]))
+    # 2. a guessed header row: a date column and an amount (or debit/credit) column
+    for i, row in enumerate(head):
+        roles = _guess_roles(row)
+        if "date" in roles and ("amount" in roles or "debit" in roles or "credit" in roles):
+            if "debit" in roles or "credit" in roles:
+                roles.pop("amount", None)
+            width = len(row)
+            return Layout("generic", i, width, roles, None, None, row)
+    # 3. a headerless export: a ready profile, else columns judged by their values
+    layout = _headerless_layout(texts)
+    if layout is not None:
+        return layout
+    header = max(head, key=lambda r: sum(1 for c in r if c), default=[])
+    roles = _guess_roles(header)
+    missing = [
+        w
+        for w, ok in (
+            ("a date column", "date" in roles),
+            ("an amount column (or debit and credit columns)", any(k in roles for k in ("amount", "debit", "credit"))),
+        )
+        if not ok
+    ]
+    raise fail(
+        name,
+        f"unknown bank export layout: found columns {_describe(header)}; missing {' and '.join(missing)}"
+        " (give a mapping such as 'date=Date;amount=Amount;payer=Name;memo=Details')",
+    )
+
+
+def _modal_width(rows: list[list[str]]) -> int:
+    counts = Counter(len(r) for r in rows[:200] if any(r))
+    return counts.most_common(1)[0][0] if counts else 0
+
+
+def _is_amount(text: str) -> bool:
+    try:
+        parse_amount(text)
+    except AmountError:
+        return False
+    return True
+
+
+def _headerless_layout(texts: list[list[str]]) -> Layout | None:
+    body = [r for r in texts if any(r)][:50]
+    if not body:
+        return None
+    width = _modal_width(body)
+    rows = [r for r in body if len(r) == width]
+    if width < 2 or len(rows) < max(1, len(body) // 2):
+        return None
+    for p in PROFILES:
+        if (
+            p.headerless
+            and p.headerless == width
+            and all(all(r[col - 1].strip() == value for r in rows) for col, value in p.marker)
+        ):
+            return _profile_layout(p, -1, [f"#{i + 1}" for i in range(width)], width)
+
+    def all_of(col: int, test: object) -> bool:
+        values = [r[col] for r in rows if r[col].strip()]
+        return bool(values) and all(test(v) for v in values)  # type: ignore[operator]
+
+    dates = [c for c in range(width) if all_of(c, looks_like_date)]
+    amounts = [
+        c
+        for c in range(width)
+        if c not in dates and all_of(c, _is_amount) and any(re.search(r"[.,]\d{1,2}\s*$", r[c]) for r in rows)
+    ]
+    if not dates or len(amounts) != 1:
+        return None
+    texts_cols = [c for c in range(width) if c not in dates and c not in amounts]
+    return Layout(
+        "headerless",
+        -1,
+        width,
+        {"date": dates[:1], "amount": amounts, "memo": texts_cols},
+        None,
+        None,
+        [f"#{i + 1}" for i in range(width)],
+    )
+
+
+def parse_mapping(mapping: str) -> dict[str, str]:
+    """`date=Col;amount=Col;payer=Col;memo=A+B;decimal=,;dayfirst=yes` -> {key: value}."""
+    out: dict[str, str] = {}
+    for part in re.split(r";", mapping):
+        if not part.strip():
+            continue
+        key, sep, value = part.partition("=")
+        key = key.strip().lower()
+        if not sep or key not in _MAPPING_KEYS:
+            raise BankFileError(
+                f"bank mapping {mapping!r}: {part.strip()!r} is not key=column (keys: {', '.join(sorted(_MAPPING_KEYS))})"
+            )
+        out["ident" if key == "id" else key] = value.strip()
+    return out
+
+
+def _mapping_layout(mapping: str, texts: list[list[str]], name: str) -> Layout:
+    if "=" not in mapping:  # the name of a ready profile
+        wanted = [p for p in PROFILES if p.name == mapping.strip().lower()]
+        if not wanted:
+            known = ", ".join(sorted({p.name for p in PROFILES}))
+            raise BankFileError(f"bank mapping {mapping!r} is neither key=column pairs nor a profile ({known})")
+        for i, row in enumerate(texts[:60]):
+            keys = set(_index(row))
+            for p in wanted:
+                if p.headerless or all(fold(s) in keys or _strip_paren(s) in keys for s in p.signature):
+                    if p.headerless:
+                        return _profile_layout(p, -1, [f"#{k + 1}" for k in range(p.headerless)], p.headerless)
+                    return _profile_layout(p, i, row, len(row))
+        raise fail(name, f"the file does not have the {mapping.strip()} columns")
+    spec = parse_mapping(mapping)
+    decimal = spec.pop("decimal", "") or None
+    if decimal not in (None, ".", ","):
+        raise BankFileError(f"bank mapping: decimal must be ',' or '.', not {decimal!r}")
+    dayfirst_text = spec.pop("dayfirst", "").lower()
+    dayfirst = None if not dayfirst_text else dayfirst_text in ("yes", "y", "true", "1", "dmy", "on")
+    header_row = spec.pop("header", "")
+    roles = {k: [c.strip() for c in re.split(r"\+", v) if c.strip()] for k, v in spec.items() if v}
+    if "date" not in roles or not any(k in roles for k in ("amount", "debit", "credit")):
+        raise BankFileError(f"bank mapping {mapping!r} needs date= and amount= (or debit=/credit=)")
+    names = [c for cols in roles.values() for c in cols if not (c.startswith("#") and c[1:].isdigit())]
+    if header_row.isdigit():
+        candidates = [int(header_row) - 1]
+    elif names:
+        candidates = list(range(min(60, len(texts))))
+    else:
+        candidates = [-1]
+    for i in candidates:
+        row = texts[i] if i >= 0 else []
+        keys = set(_index(row))
+        if i >= 0 and not all(fold(n) in keys or _strip_paren(n) in keys for n in names):
+            continue
+        width = len(row) if i >= 0 else _modal_width(texts)
+        profile = Profile(name="mapping", **{k: tuple(v) for k, v in roles.items()})  # type: ignore[arg-type]
+        layout = _profile_layout(profile, i, row if i >= 0 else [f"#{k + 1}" for k in range(width)], width)
+        layout.decimal, layout.dayfirst = decimal, dayfirst
+        return layout
+    header = max(texts[:60], key=lambda r: sum(1 for c in r if c), default=[])
+    missing = [n for n in names if fold(n) not in set(_index(header))]
+    raise fail(name, f"the mapping names column(s) {', '.join(missing)} but the file has {_describe(header)}")
+
+
+# --------------------------------------------------------------------------- rows -> transactions
+
+
+def _decimal_mark(values: list[str]) -> str | None:
+    votes: Counter[str] = Counter()
+    for raw in values:
+        s = re.sub(r"[^\d.,]", "", raw)
+        if not s:
+            continue
+        if "." in s and "," in s:
+            votes["." if s.rfind(".") > s.rfind(",") else ","] += 1
+        elif s.count(",") > 1:
+            votes["."] += 1
+        elif s.count(".") > 1 or re.search(r",\d{1,2}$", s) or s.endswith(","):
+            votes[","] += 1
+        elif re.search(r"\.\d{1,2}$", s) or re.search(r"\.\d{4,}$", s):
+            votes["."] += 1
+    if not votes:
+        return None
+    (mark, n), *rest = votes.most_common()
+    return mark if not rest or rest[0][1] < n else None
+
+
+def _currency_hint(header: str, sample: str, default: str) -> str:
+    for text in (header, sample):
+        for sym, code in _SYMBOLS.items():
+            if sym in text:
+                return code
+        m = re.search(r"\b(USD|EUR|GBP|CAD|AUD|CHF|JPY|NZD|SEK|NOK|DKK|PLN|CZK|HUF)\b", text)
+        if m:
+            return m.group(1)
+    return default
+
+
+def _account_from_preamble(texts: list[list[str]]) -> str:
+    for row in texts:
+        line = " ".join(row)
+        m = _IBAN.search(line)
+        if m:
+            return m.group(0)
+        m2 = _ACCOUNT_NO.search(line)
+        if m2:
+            return clean(m2.group(1))
+    return ""
+
+
+class _Rows:
+    """The data rows after the header, with their line numbers, and the layout to read them."""
+
+    def __init__(self, name: str, fmt: str, rows: list[Row], lines: list[int], layout: Layout, default_currency: str) -> None:
+        self.name, self.fmt, self.rows, self.lines, self.layout = name, fmt, rows, lines, layout
+        self.default_currency = default_currency
+        self.problems: list[BankProblem] = []
+
+    def typed_columns(self) -> dict[int, str]:
+        cols: dict[int, str] = {}
+        for role in ("date",):
+            for c in self.layout.columns.get(role, []):
+                cols[c] = "date"
+        for role in ("amount", "debit", "credit", "fee"):
+            for c in self.layout.columns.get(role, []):
+                cols[c] = "amount"
+        return cols
+
+    def _fits(self, row: Row, typed: dict[int, str]) -> bool:
+        for c, kind in typed.items():
+            v = row[c] if c < len(row) else ""
+            t = _cell_text(v)
+            if not t or not isinstance(v, str):
+                continue
+            if kind == "date" and not looks_like_date(t):
+                return False
+            if kind == "amount" and not _is_amount(t):
+                return False
+        return True
+
+    def align(self, row: Row, line: int, delimiter: str) -> Row | None:
+        """A row of the header's width, realigned when only one reading fits; None if ragged."""
+        width = self.layout.width
+        needed = max((c for cols in self.layout.columns.values() for c in cols), default=0) + 1
+        if len(row) > width and all(_cell_text(c) == "" for c in row[width:]):
+            row = row[:width]
+        if len(row) == width or (len(row) < width and len(row) >= needed):
+            return row + [""] * (width - len(row))
+        typed = self.typed_columns()
+        if len(row) > width and delimiter:
+            extra = len(row) - width
+            fits: list[tuple[int, Row]] = []
+            for j in range(width):
+                if any(typed.get(k) == "date" for k in range(j, j + extra + 1)):
+                    continue  # a date never holds the delimiter: do not merge into it
+                merged = [*row[:j], delimiter.join(str(c) for c in row[j : j + extra + 1]), *row[j + extra + 1 :]]
+                if self._fits(merged, typed):
+                    fits.append((j, merged))
+            into_typed = [f for f in fits if f[0] in typed]
+            choice = into_typed if len(into_typed) == 1 else fits
+            if len(choice) == 1:
+                return choice[0][1]
+        self.problems.append(BankProblem(self.name, line, f"row has {len(row)} fields but the header has {width}: left out"))
+        return None
+
+    def read(self, delimiter: str, account: str) -> list[Transaction]:
+        lay = self.layout
+        aligned: list[tuple[int, Row]] = []
+        for row, line in zip(self.rows, self.lines, strict=True):
+            if not any(_cell_text(c) for c in row):
+                continue
+            fixed = self.align(row, line, delimiter)
+            if fixed is not None:
+                aligned.append((line, fixed))
+        date_cols = lay.columns.get("date", [])
+        amount_cols = [c for r in ("amount", "debit", "credit", "fee") for c in lay.columns.get(r, [])]
+        date_texts = [_cell_text(r[c]) for _, r in aligned for c in date_cols if isinstance(r[c], str)]
+        mark = lay.decimal or _decimal_mark([_cell_text(r[c]) for _, r in aligned for c in amount_cols if isinstance(r[c], str)])
+        # undecided day/month order: a decimal-comma export comes from a day-first country
+        dayfirst = decide_dayfirst(date_texts, lay.dayfirst if lay.dayfirst is not None else (True if mark == "," else None))
+        first_amount = next((_cell_text(r[c]) for _, r in aligned for c in amount_cols if _cell_text(r[c])), "")
+        amount_header = lay.header[amount_cols[0]] if amount_cols and amount_cols[0] < len(lay.header) else ""
+        file_currency = _currency_hint(amount_header, first_amount, self.default_currency)
+        out: list[Transaction] = []
+        for line, row in aligned:
+            t = self._transaction(row, line, dayfirst, mark, file_currency, account)
+            if t is not None:
+                out.append(t)
+        return out
+
+    def _get(self, row: Row, role: str) -> str:
+        for c in self.layout.columns.get(role, []):
+            t = _cell_text(row[c]) if c < len(row) else ""
+            if t:
+                return t
+        return ""
+
+    def _all(self, row: Row, role: str) -> list[str]:
+        return [_cell_text(row[c]) for c in self.layout.columns.get(role, []) if c < len(row)]
+
+    def _money(self, value: Cell, line: int, mark: str | None) -> Decimal | None:
+        if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+            try:
+                return cents(to_decimal(value))
+            except AmountError as exc:
+                raise fail(self.name, f"bad amount {value!r}: {exc}", line) from None
+        text = _cell_text(value)
+        if not text:
+            return None
+        return amount_of(text, self.name, line, mark)
+
+    def _date(self, row: Row, line: int, dayfirst: bool) -> date | None:
+        for c in self.layout.columns.get("date", []):
+            v = row[c] if c < len(row) else ""
+            if isinstance(v, datetime):
+                return v.date()
+            if isinstance(v, date):
+                return v
+            if isinstance(v, (int, float)) and 20000 < v < 80000:  # an Excel serial day number
+                return date(1899, 12, 30) + timedelta(days=int(v))
+            text = _cell_text(v)
+            if text:
+                return parse_date(text, self.name, line, dayfirst=dayfirst)
+        return None
+
+    def _transaction(
+        self, row: Row, line: int, dayfirst: bool, mark: str | None, file_currency: str, account: str
+    ) -> Transaction | None:
+        lay = self.layout
+        date_text = self._get(row, "date")
+        memo_parts = self._all(row, "memo")
+        status = fold(self._get(row, "status"))
+        if status and (status in _PENDING or any(status.startswith(p) or status.endswith(p) for p in _PENDING)):
+            self.problems.append(BankProblem(self.name, line, f"pending ({self._get(row, 'status')}), not booked yet: left out"))
+            return None
+        if status and status in _FAILED:
+            self.problems.append(BankProblem(self.name, line, f"status {self._get(row, 'status')}: left out"))
+            return None
+        amounts_text = [self._get(row, r) for r in ("amount", "debit", "credit")]
+        if date_text and not any(ch.isdigit() for ch in date_text) and not looks_like_date(date_text):
+            if _SUMMARY.match(date_text) or fold(date_text) in ("", "pending"):
+                if fold(date_text) == "pending":
+                    self.problems.append(BankProblem(self.name, line, "pending, not booked yet: left out"))
+                return None
+            self.problems.append(BankProblem(self.name, line, f"{date_text!r} is not a transaction date: left out"))
+            return None
+        if not date_text:
+            if any(amounts_text):
+                self.problems.append(BankProblem(self.name, line, "row without a date: left out"))
+            return None
+        if _SUMMARY.match(date_text):
+            return None
+        when = self._date(row, line, dayfirst)
+        assert when is not None
+        amount = self._row_amount(row, line, mark)
+        if amount is None:
+            memo = join_text(memo_parts)
+            if not _SUMMARY.match(memo):
+                self.problems.append(BankProblem(self.name, line, "row without an amount: left out"))
+            return None
+        currency = self._get(row, "currency").upper() or file_currency
+        payer = ""
+        if amount < 0:
+            payer = self._get(row, "payee")
+        payer = payer or self._get(row, "payer")
+        if not payer and "payer" not in lay.columns and "payee" not in lay.columns:
+            payer = next((p for p in memo_parts if p), "")
+        memo = join_text(memo_parts)
+        fee_text = self._get(row, "fee")
+        if fee_text:
+            fee = self._money(next(row[c] for c in lay.columns["fee"] if _cell_text(row[c])), line, mark)
+            if fee:
+                memo = join_text([memo, f"(fee {fee})"])
+        refs = tuple(dict.fromkeys(r for r in self._all(row, "refs") if r))
+        ident = self._get(row, "ident")
+        account = self._get(row, "account") or account
+        prefix = "csv" if lay.name in ("generic", "mapping", "headerless") else lay.name
+        if ident and len(ident) > 64:  # an opaque blob (DCU): keep it in bank_id, key on its hash
+            tid = bank_id(prefix, account, "h" + hashlib.sha1(ident.encode("utf-8")).hexdigest()[:20])
+        elif ident:
+            tid = bank_id(prefix, account, ident)
+        else:
+            tid = fingerprint(account, when, amount, payer, memo)
+        return Transaction(
+            transaction_id=tid,
+            date=when,
+            amount=amount,
+            currency=currency or self.default_currency,
+            payer=clean(payer),
+            memo=memo,
+            source=f"{self.name}:{line}",
+            source_file=self.name,
+            bank_id=ident,
+            bank_code=self._get(row, "code"),
+            references=refs,
+        )
+
+    def _row_amount(self, row: Row, line: int, mark: str | None) -> Decimal | None:
+        lay = self.layout
+        cols = lay.columns
+        if "debit" in cols or "credit" in cols:
+            debit = credit = None
+            for c in cols.get("debit", []):
+                debit = self._money(row[c], line, mark) if debit is None else debit
+            for c in cols.get("credit", []):
+                credit = self._money(row[c], line, mark) if credit is None else credit
+            if debit is None and credit is None:
+                return None
+            return abs(credit or Decimal("0.00")) - abs(debit or Decimal("0.00"))
+        value = None
+        for c in cols.get("amount", []):
+            value = self._money(row[c], line, mark)
+            if value is not None:
+                break
+        if value is None:
+            return None
+        if "dc" in cols:
+            flag = fold(self._get(row, "dc"))
+            if flag in ("d", "dr", "debit", "s", "soll", "db", "af", "dbit", "minus", "-"):
+                value = -abs(value)
+            elif flag in ("c", "cr", "credit", "h", "haben", "bij", "crdt", "plus", "+"):
+                value = abs(value)
+            elif flag:
+                raise fail(self.name, f"debit/credit indicator {self._get(row, 'dc')!r} is neither D nor C", line)
+        return value
+
+
+# --------------------------------------------------------------------------- readers
+
+
+def _sniff_delimiter(text: str) -> str:
+    lines = [ln for ln in text.splitlines()[:80] if ln.strip()]
+    best, best_score = ",", -1
+    for d in (",", ";", "\t", "|"):
+        try:
+            rows = list(csv.reader(lines, delimiter=d))
+        except csv.Error:
+            continue
+        counts = Counter(len(r) for r in rows if len(r) > 1)
+        if not counts:
+            continue
+        width, n = counts.most_common(1)[0]
+        score = n * 1000 + width
+        if score > best_score:
+            best, best_score = d, score
+    return best
+
+
+def read_table(
+    rows: list[Row], lines: list[int], name: str, fmt: str, *, mapping: str | None, default_currency: str, delimiter: str = ""
+) -> BankImport:
+    """Turn rows of cells (from CSV or a sheet) into a `BankImport`."""
+    if not any(any(_cell_text(c) for c in r) for r in rows):
+        raise fail(name, "the file is empty: no rows")
+    layout = _find_layout(rows, name, mapping)
+    start = layout.header_index + 1
+    texts = [[_cell_text(c) for c in r] for r in rows[: max(start, 0)]]
+    account = _account_from_preamble(texts[: max(layout.header_index, 0)])
+    reader = _Rows(name, fmt, rows[start:], lines[start:], layout, default_currency)
+    transactions = reader.read(delimiter, account)
+    if not transactions and not reader.problems:
+        raise fail(name, f"no transactions below the header (columns {_describe(layout.header)})")
+    accounts = [a for a in dict.fromkeys(reader._get(r, "account") for r in reader.rows if r) if a]
+    return BankImport(
+        transactions=number_repeats(transactions),
+        problems=tuple(reader.problems),
+        format=f"{fmt}:{layout.name}",
+        account=", ".join(accounts) or account,
+    )
+
+
+class CsvParser:
+    """Delimited text exports (comma, semicolon, tab, pipe) in UTF-8, UTF-16 or cp1252."""
+
+    name = "csv"
+
+    def sniff(self, head: bytes, name: str) -> bool:
+        return b"\x00" not in head[:1024] or head.startswith((b"\xff\xfe", b"\xfe\xff"))
+
+    def parse(self, data: bytes, name: str, *, mapping: str | None = None, default_currency: str = "USD") -> BankImport:
+        text = decode_text(data)
+        if not text.strip():
+            raise fail(name, "the file is empty")
+        delimiter = _sniff_delimiter(text)
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        rows: list[Row] = []
+        lines: list[int] = []
+        last = 0
+        try:
+            for rec in reader:
+                rows.append(list(rec))
+                lines.append(last + 1)
+                last = reader.line_num
+        except csv.Error as exc:
+            raise fail(name, f"not readable as CSV: {exc}", last + 1) from None
+        return read_table(rows, lines, name, "csv", mapping=mapping, default_currency=default_currency, delimiter=delimiter)
+
+
+class ExcelParser:
+    """Excel workbooks (.xlsx, .xlsm, .xls) and OpenDocument sheets, read with python-calamine."""
+
+    name = "excel"
+
+    def sniff(self, head: bytes, name: str) -> bool:
+        return head.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0"))
+
+    def parse(self, data: bytes, name: str, *, mapping: str | None = None, default_currency: str = "USD") -> BankImport:
+        from python_calamine import CalamineWorkbook
+
+        fmt = "xls" if data.startswith(b"\xd0\xcf\x11\xe0") else "xlsx"
+        try:
+            book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+            sheets = [book.get_sheet_by_index(i).to_python(skip_empty_area=False) for i in range(len(book.sheet_names))]
+        except Exception as exc:  # calamine raises its own error types for every kind of damage
+            raise fail(name, f"not a readable spreadsheet: {clean(str(exc)) or type(exc).__name__}") from None
+        first_error: BankFileError | None = None
+        for sheet in sheets:
+            rows: list[Row] = [list(r) for r in sheet]
+            if not any(any(_cell_text(c) for c in r) for r in rows):
+                continue
+            try:
+                result = read_table(
+                    rows, list(range(1, len(rows) + 1)), name, fmt, mapping=mapping, default_currency=default_currency
+                )
+            except BankFileError as exc:
+                first_error = first_error or exc
+                continue
+            return result
+        if first_error is not None:
+            raise first_error
+        raise fail(name, "the workbook is empty: no rows on any sheet")
+
+
+def profile_names() -> list[str]:
+    """The names of the ready profiles (a mapping string may be just one of these)."""
+    return sorted({p.name for p in PROFILES})

@@ -1,0 +1,31 @@
+"""Business documents as data (`model`) and their renderings: PDF (`pdf`), sheet rows (`sheet`), text."""
+
+from __future__ import annotations
+
+from .model import (
+    ACK_STATUSES,
+    KINDS,
+    TITLES,
+    DepositDeduction,
+    DocLine,
+    Document,
+    Kind,
+    Party,
+    StatementRow,
+    is_accepted,
+    status_label,
+)
+
+__all__ = [
+    "ACK_STATUSES",
+    "KINDS",
+    "TITLES",
+    "DepositDeduction",
+    "DocLine",
+    "Document",
+    "Kind",
+    "Party",
+    "StatementRow",
+    "is_accepted",
+    "status_label",
+]

@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install what the tests need and run them: ruff, mypy, pytest.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup_system.sh
+python3 -m pip install -q -e '.[test]' 2>&1 | grep -v -i "warning" || true
+ruff check .
+mypy
+set +e
+python3 -m pytest -q "$@"
+rc=$?
+set -e
+if [ "$rc" -eq 5 ]; then
+  echo "pytest collected no tests" >&2
+  exit 1
+fi
+exit "$rc"
