@@ -50,7 +50,7 @@ def _real_date(y: int, m: int, d: int, raw: object) -> date:
 def parse_date(value: object) -> date | None:
     """A date from a date cell, an Excel serial number, ISO text, or the common typed forms."""
     if value.__class__ is date:
-        return value  # type: ignore[return-value]
+        return value
     if value is None or value == "":
         return None
     if isinstance(value, datetime):
@@ -92,7 +92,7 @@ def parse_date(value: object) -> date | None:
 def parse_text(value: object) -> str | None:
     """Text; numbers typed into a text column (PO 1001) become their digits."""
     if value.__class__ is str:
-        return value.strip() or None  # type: ignore[attr-defined, no-any-return]
+        return value.strip() or None
     if value is None:
         return None
     if isinstance(value, float):
@@ -105,8 +105,8 @@ def parse_text(value: object) -> str | None:
 
 def parse_int(value: object) -> int | None:
     """A whole number."""
-    if value.__class__ is float and value.is_integer():  # type: ignore[attr-defined]
-        return int(value)  # type: ignore[call-overload, no-any-return]
+    if value.__class__ is float and value.is_integer():
+        return int(value)
     if value is None or value == "":
         return None
     if isinstance(value, bool):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date
+from collections.abc import Callable, Iterator
+from datetime import UTC, date, datetime
 from pathlib import Path
 
+from .changeset import ChangeSet
 from .console import Out
 from .errors import Refused
 from .reader import Book, read_workbook
@@ -58,3 +59,18 @@ def validate_workbook(workbook: Path, today: date, *, out: Out | None = None, an
 
         write_annotated(workbook, annotate, report)
     return report
+
+
+def run_change(workbook: Path, compute: Callable[[Book], ChangeSet], *, command: str, out: Out | None = None,
+               force: bool = False, dry_run: bool = False, sheets: bool = True, out_dir: Path | None = None,
+               output: Path | None = None, now: datetime | None = None) -> list[str]:
+    """Read the workbook, compute a command's ChangeSet (pure), then write it safely (or show it with dry_run)."""
+    from .store_ops import apply_changeset, check_writable
+
+    if not dry_run:
+        check_writable(workbook, output)
+    book = load(workbook, out)
+    cs = compute(book)
+    stamp = now or datetime.now(UTC).replace(tzinfo=None)
+    return apply_changeset(book, cs, command=command, now=stamp, force=force, dry_run=dry_run, sheets=sheets,
+                           out_dir=out_dir, output=output)

@@ -11,6 +11,7 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal as D
 from pathlib import Path
+from typing import Any
 
 from .ledger import Facts
 from .money import ZERO, cents
@@ -47,6 +48,8 @@ BUYERS = (
           "7 Fern Ave, Boone, NC 28607", "Net 15", D(0), ("LITTLE FERN",), False, ""),
     Buyer("HARBOR", "Harbor Home Co.", "orders@harborhome.example", "3 Dock Rd, Charleston, SC 29401",
           "3 Dock Rd, Charleston, SC 29401", "Net 30 EOM", D(0), ("HARBOR HOME CO",), True, "SC-ST8-20931"),
+    Buyer("WILLOW", "Willow & Wick Mercantile LLC", "shop@willowwick.example", "5 Willow Ln, Hendersonville, NC 28739",
+          "5 Willow Ln, Hendersonville, NC 28739", "Net 30", None, (), False, ""),
     Buyer("JUNIPER", "Juniper General Store", "owner@junipergeneral.example", "88 Pine Rd, Floyd, VA 24091",
           "88 Pine Rd, Floyd, VA 24091", "", None, (), False, ""),
 )
@@ -74,7 +77,7 @@ def _line(po: str, no: int, sku: str, qty: int, **kw: object) -> Line:
     return Line(po, no, sku, qty, price, PRICE[sku].description, **kw)  # type: ignore[arg-type]
 
 
-def demo_book() -> dict[str, list[object]]:
+def demo_book() -> dict[str, list[Any]]:
     """Every demo record by tab name (Settings excluded)."""
     d = date
     orders = [
@@ -92,6 +95,8 @@ def demo_book() -> dict[str, list[object]]:
         Order("OC-0002", "FERN", d(2026, 11, 24), "confirmation sent", "OC-0002", d(2026, 12, 8),
               confirmation_sent_on=d(2026, 11, 24)),
         Order("PO-1009", "MAPLE", d(2026, 11, 25), "draft", ship_date=d(2026, 12, 15)),
+        Order("WW-1126", "WILLOW", d(2026, 11, 26), "draft", ship_date=d(2026, 12, 14),
+              notes="New shop, no PO system: send our order confirmation."),
     ]
     lines = [
         _line("PO-1001", 1, "CDL-OAK-8", 48), _line("PO-1001", 2, "MATCH-BOX", 24),
@@ -106,6 +111,8 @@ def demo_book() -> dict[str, list[object]]:
         _line("PO-1007", 1, "CDL-LAV-12", 36), _line("PO-1007", 2, "MATCH-BOX", 120),
         _line("OC-0002", 1, "CDL-OAK-8", 24),
         _line("PO-1009", 1, "CDL-FIR-8", 24),
+        _line("WW-1126", 1, "CDL-OAK-8", 48), _line("WW-1126", 2, "CDL-LAV-12", 36),
+        _line("WW-1126", 3, "MATCH-BOX", 24),
     ]
     shipments = [
         Shipment("SH-0001", "PO-1001", 1, 48, d(2026, 8, 17), "UPS", "1Z999AA10123456784"),

@@ -83,11 +83,14 @@ class Facts:
 
     @cached_property
     def paid(self) -> dict[str, Decimal]:
-        """Amount settled per invoice number: its invoice, fee and discount allocations."""
+        """Amount settled per invoice number: its invoice, fee and discount allocations, and credit notes."""
         out: dict[str, Decimal] = defaultdict(lambda: ZERO)
         for a in self.allocations:
             if a.invoice_number and a.kind in PAYING_KINDS:
                 out[a.invoice_number] += a.amount
+        for inv in self.invoices:  # a credit note settles the invoice it corrects
+            if inv.kind == "credit" and inv.related and inv.status != "void":
+                out[inv.related] += -inv.total
         return out
 
     @cached_property

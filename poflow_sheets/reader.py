@@ -34,6 +34,8 @@ from .records import (
     Shipment,
 )
 from .schema import SETTING_BY_NORM, TAB_BY_NAME, Tab, norm
+from .store.changes import Fingerprint
+from .store.safety import fingerprint
 
 RECORD_OF: dict[str, type] = {
     "Buyers": Buyer, "Products": Product, "PriceTiers": PriceTier, "Orders": Order, "Lines": Line,
@@ -82,6 +84,7 @@ class Book:
     findings: tuple[Finding, ...] = ()  # cell-level problems met while reading
     sheet_names: tuple[str, ...] = ()
     rows_read: int = 0
+    fingerprint: Fingerprint | None = None  # the file as it was read: a write checks it is unchanged
 
     def table(self, name: str) -> TableInfo | None:
         """The TableInfo of a schema tab, None when the workbook has no such tab."""
@@ -190,6 +193,7 @@ def read_workbook(path: Path | str, *, progress: Callable[[str], None] | None = 
     """Read every schema tab of the workbook into typed records (fast path: python-calamine)."""
     path = Path(path)
     wb = open_workbook(path)
+    taken = fingerprint(path)
     try:
         names = tuple(wb.sheet_names)
         missing = [t.name for t in schema.TABS if t.required and _find_sheet(names, t) is None]
@@ -205,7 +209,7 @@ def read_workbook(path: Path | str, *, progress: Callable[[str], None] | None = 
         rows_read = 0
         for tab in schema.TABS:
             title = _find_sheet(names, tab)
-            if title is None or tab.name == "Log":
+            if title is None:
                 continue
             if progress:
                 progress(title)
@@ -228,14 +232,16 @@ def read_workbook(path: Path | str, *, progress: Callable[[str], None] | None = 
             info = TableInfo(tab, title, h + 1, 0, cols, len(rows[h]), h + 1 + len(data))
             tables[tab.name] = info
             rows_read += len(data)
-            if tab.name == "Settings":
+            if tab.name == "Log":
+                rows_read -= len(data)  # the audit trail is kept, not checked
+            elif tab.name == "Settings":
                 settings = _read_settings(info, data, findings)
             else:
                 parts[ATTR_OF_TAB[tab.name]] = _read_records(info, data, findings)
     finally:
         wb.close()
     return Book(path=path, settings=settings, tables=tables, findings=tuple(findings), sheet_names=names,
-                rows_read=rows_read, **parts)
+                rows_read=rows_read, fingerprint=taken, **parts)
 
 
 def _read_records(info: TableInfo, data: Sequence[Sequence[object]], findings: list[Finding]) -> tuple[Any, ...]:
@@ -291,7 +297,7 @@ def _convert_column(info: TableInfo, col: schema.Column, idx: int, cells: Sequen
         if col.type == schema.MONEY:
             return [Decimal(repr(c)) if c.__class__ is float else conv(c) for c in cells]
         if col.type == schema.INTEGER:
-            return [int(c) if c.__class__ is float and c.is_integer() else conv(c) for c in cells]  # type: ignore[attr-defined]
+            return [int(c) if c.__class__ is float and c.is_integer() else conv(c) for c in cells]
         return [conv(c) for c in cells]
     except CellError:
         pass
@@ -378,6 +384,8 @@ def _read_settings(info: TableInfo, data: Sequence[Sequence[object]], findings: 
             continue
         if v is not None:
             values[spec.key] = v
+        elif spec.type == schema.TEXT:
+            values[spec.key] = ""  # present but empty: not the default (e.g. no default terms)
     return Settings(**_settings_kwargs(values), rows=rows, extra=extra)
 
 

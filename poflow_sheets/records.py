@@ -134,6 +134,7 @@ class Shipment:
     carrier: str = ""
     tracking: str = ""
     note: str = ""
+    invoice_number: str = ""
     row: int = 0
 
 

@@ -7,6 +7,8 @@ from pathlib import Path
 from rich.table import Table
 
 from .console import Out
+from .money import money_str
+from .reconcile.engine import MatchResult
 from .validate import Report
 
 
@@ -23,3 +25,59 @@ def print_findings(out: Out, report: Report, workbook: Path) -> None:
         out.stdout.print(table)
     summary = f"{workbook.name}: {report.errors} error(s), {report.warnings} warning(s), {report.rows_checked} rows checked"
     out.stdout.print(summary, markup=False)
+
+
+def print_reconcile(out: Out, result: MatchResult) -> None:
+    """A short summary of a reconcile run, then what needs review with the reasons."""
+    n = len({t.transaction_id for t in result.transactions})
+    applied = {a.transaction_id for a in result.allocations}
+    out.stdout.print(f"{n} transaction(s): {len(applied)} applied automatically, {len(result.suggestions)} to review, "
+                     f"{len(result.unmatched)} unmatched, {len(result.ignored)} ignored, "
+                     f"{len(result.already)} already applied", markup=False)
+    if result.allocations:
+        table = Table(title="Applied", header_style="bold")
+        for col in ("Transaction", "Invoice", "PO", "Amount", "Kind", "Rule", "Confidence"):
+            table.add_column(col, overflow="fold")
+        for a in result.allocations:
+            table.add_row(a.transaction_id, a.invoice_number, a.po_number, money_str(a.amount), a.kind, a.rule,
+                          f"{a.confidence}")
+        out.stdout.print(table)
+    if result.suggestions:
+        table = Table(title="To review (confirm with --accept TXN=INVOICE)", header_style="bold")
+        for col in ("Transaction", "Source", "Candidate", "Amount", "Score", "Why"):
+            table.add_column(col, overflow="fold")
+        for s in result.suggestions:
+            for i, c in enumerate(s.candidates):
+                table.add_row(s.transaction_id if i == 0 else "", s.source if i == 0 else "",
+                              c.invoice_number or c.po_number, money_str(c.amount), f"{c.score}", c.why)
+        out.stdout.print(table)
+    if result.unmatched:
+        table = Table(title="Unmatched", header_style="bold")
+        for col in ("Transaction", "Source", "Reason"):
+            table.add_column(col, overflow="fold")
+        for u in result.unmatched:
+            table.add_row(u.transaction_id, u.source, u.reason)
+        out.stdout.print(table)
+
+
+def print_log(out: Out, workbook: Path, limit: int) -> None:
+    """The last `limit` rows of the Log tab."""
+    from .reader import open_workbook
+    from .schema import TAB_BY_NAME, norm
+
+    wb = open_workbook(workbook)
+    try:
+        title = next((n for n in wb.sheet_names if norm(n) == norm("Log")), None)
+        rows = wb.get_sheet_by_name(title).to_python() if title else []
+    finally:
+        wb.close()
+    if len(rows) <= 1:
+        out.stdout.print(f"{workbook.name}: poflow has not changed this workbook yet (no Log entries)", markup=False)
+        return
+    table = Table(header_style="bold")
+    headers = [c.header for c in TAB_BY_NAME["Log"].columns]
+    for h in headers:
+        table.add_column(h, overflow="fold")
+    for r in rows[1:][-limit:]:
+        table.add_row(*[("" if v is None else str(v)) for v in list(r)[: len(headers)]])
+    out.stdout.print(table)

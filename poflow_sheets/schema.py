@@ -191,6 +191,8 @@ TABS: tuple[Tab, ...] = (
         C("carrier", "Carrier", TEXT, help="Carrier."),
         C("tracking", "Tracking", TEXT, help="Tracking number.", width=22),
         C("note", "Note", TEXT, help="Why short or substituted; --force reasons.", width=30),
+        C("invoice_number", "Invoice Number", TEXT, ref="Invoices.invoice_number",
+          help="The final invoice that billed this shipment (poflow fills it)."),
     ), key=("shipment_id", "po_number", "line_no"), required=False, help="What left the warehouse."),
     Tab("Invoices", (
         C("invoice_number", "Invoice Number", TEXT, required=True, contract=True, help="Our invoice number."),

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from operator import attrgetter
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from typing import Any
 
 from .findings import ERROR, Finding, finding
@@ -132,13 +132,14 @@ def _number_of(number: str, prefix: str) -> int | None:
 
 
 def _check_keys(book: Book, out: _Out) -> None:
-    for tab, records, key in (
+    checks: tuple[tuple[str, tuple[Any, ...], tuple[str, ...]], ...] = (
         ("Buyers", book.buyers, ("buyer_id",)), ("Products", book.products, ("sku",)),
         ("PriceTiers", book.tiers, ("sku", "min_qty")), ("Orders", book.orders, ("po_number",)),
         ("Lines", book.lines, ("po_number", "line_no")), ("Invoices", book.invoices, ("invoice_number",)),
         ("Payments", book.payments, ("transaction_id",)),
         ("Shipments", book.shipments, ("shipment_id", "po_number", "line_no")),
-    ):
+    )
+    for tab, records, key in checks:
         get = attrgetter(*key)
         keys = [get(r) for r in records]
         if len(set(keys)) == len(keys):
@@ -208,6 +209,13 @@ def _tier_price(sku: str, qty: int, tiers: dict[str, list[PriceTier]], products:
     if best is None and sku in products:
         best = products[sku].unit_price
     return best
+
+
+def tier_price(sku: str, qty: int, book: Book) -> Decimal | None:
+    """The unit price the volume tiers (else the list price) give for a quantity."""
+    tiers = sorted((t for t in book.tiers if t.sku == sku), key=lambda t: t.min_qty)
+    products = {p.sku: p for p in book.products if p.sku == sku}
+    return _tier_price(sku, qty, {sku: tiers}, products)
 
 
 def _check_lines(book: Book, out: _Out) -> None:

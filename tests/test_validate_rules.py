@@ -79,7 +79,7 @@ CASES: list[tuple[str, Callable[[Rows], None], list[list[object]]]] = [
     ("type-date", lambda r: put(r, "Orders", 10, "PO Date", "31/02/2026"), [["Orders", 10, "PO Date", "type"]]),
     ("negative", lambda r: put(r, "Lines", 18, "Qty", -5), [["Lines", 18, "Qty", "negative"]]),
     ("choice", lambda r: put(r, "Orders", 9, "Status", "shipped-ish"), [["Orders", 9, "Status", "choice"]]),
-    ("duplicate-key", lambda r: r["Buyers"].append(list(r["Buyers"][0])), [["Buyers", 7, "Buyer ID", "duplicate-key"]]),
+    ("duplicate-key", lambda r: r["Buyers"].append(list(r["Buyers"][0])), [["Buyers", 8, "Buyer ID", "duplicate-key"]]),
     ("unknown-reference", lambda r: put(r, "Orders", 9, "Buyer ID", "NOBODY"),
      [["Orders", 9, "Buyer ID", "unknown-reference"]]),
     ("below-moq", lambda r: put(r, "Lines", 17, "Qty", 6), [["Lines", 17, "Qty", "below-moq"]]),

@@ -1,0 +1,191 @@
+"""`poflow import-bank` and `poflow reconcile`: read bank files, match, and turn the result into a ChangeSet.
+
+Matching itself is pure (reconcile.engine); this module is the edge that reads files and decides what
+the workbook must say afterwards: Payments rows, Allocations rows, invoice amounts paid, balances and
+statuses, orders closed, deposits marked paid, and payer aliases learned from people.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from .banks import BankImport, read_bank_files
+from .changeset import ChangeSet, RowAppend
+from .errors import Refused
+from .ledger import facts_of, invoice_status
+from .money import ZERO
+from .reader import Book
+from .reconcile.engine import Ledger, MatchConfig, MatchResult, ProposedAllocation, accept, learned_aliases, match_payments
+from .records import Payment, Transaction
+
+
+@dataclass(frozen=True)
+class Reconciliation:
+    """A reconcile run: what was read, what matching decided, what the workbook must change."""
+
+    imported: BankImport
+    result: MatchResult
+    changes: ChangeSet
+    ledger: Ledger
+
+
+def ledger_of(book: Book) -> Ledger:
+    """The records matching needs."""
+    return Ledger(book.buyers, book.orders, book.lines, book.invoices, book.allocations, book.payments, book.settings)
+
+
+def read_bank(book: Book, files: Sequence[Path]) -> BankImport:
+    """Read the bank files with the workbook's own column mapping and currency."""
+    missing = [str(f) for f in files if not f.exists()]
+    if missing:
+        raise Refused(f"{missing[0]}: no such bank file")
+    return read_bank_files(list(files), mapping=book.settings.bank_mapping or None,
+                           default_currency=book.settings.currency or "USD")
+
+
+def _payment_rows(book: Book, transactions: Sequence[Transaction], status: dict[str, str]) -> list[RowAppend]:
+    known = {p.transaction_id for p in book.payments}
+    out = []
+    for t in transactions:
+        if t.transaction_id in known:
+            continue
+        known.add(t.transaction_id)
+        rec = Payment(t.transaction_id, t.date, t.amount, t.currency, t.payer, t.memo, t.source,
+                      status.get(t.transaction_id, "new"))
+        out.append(RowAppend("Payments", rec, t.transaction_id))
+    return out
+
+
+def import_bank(book: Book, files: Sequence[Path]) -> tuple[BankImport, ChangeSet]:
+    """Record the bank files' transactions in the Payments tab (each once), without matching."""
+    imported = read_bank(book, files)
+    cs = ChangeSet()
+    cs.appends += _payment_rows(book, imported.transactions, {})
+    for p in imported.problems:
+        cs.messages.append(f"{p.file}:{p.line}: {p.message} (left out)")
+    cs.messages.append(f"{len(imported.transactions)} transaction(s) read, {len(cs.appends)} new")
+    return imported, cs
+
+
+def _pending_payments(book: Book) -> list[Transaction]:
+    """Payments already in the workbook that no allocation covers yet, as transactions to match."""
+    done = {a.transaction_id for a in book.allocations}
+    out = []
+    for p in book.payments:
+        if p.transaction_id in done or p.status == "ignored" or p.date is None:
+            continue
+        out.append(Transaction(p.transaction_id, p.date, p.amount, p.currency, p.payer, p.memo,
+                               p.source or f"Payments row {p.row}"))
+    return out
+
+
+def reconcile(book: Book, files: Sequence[Path], today: date, *,
+              accepts: Sequence[tuple[str, str]] = ()) -> Reconciliation:
+    """Read, match, and compute the workbook's changes (pure apart from reading the bank files)."""
+    imported = read_bank(book, files) if files else BankImport((), (), "none", "")
+    transactions = list(imported.transactions)
+    seen = {t.transaction_id for t in transactions}
+    transactions += [t for t in _pending_payments(book) if t.transaction_id not in seen]
+    ledger = ledger_of(book)
+    config = MatchConfig.from_settings(book.settings)
+    result = match_payments(transactions, ledger, config, today)
+    cs = ChangeSet()
+    for p in imported.problems:
+        cs.messages.append(f"{p.file}:{p.line}: {p.message} (left out)")
+    allocations = list(result.allocations)
+    aliases: dict[str, list[str]] = {}
+    by_id = {t.transaction_id: t for t in transactions}
+    for txn_id, target in accepts:
+        t = by_id.get(txn_id)
+        if t is None:
+            raise Refused(f"--accept {txn_id}={target}: no transaction {txn_id!r} in these bank files or the Payments tab")
+        if any(a.transaction_id == txn_id for a in book.allocations):
+            raise Refused(f"--accept {txn_id}={target}: that transaction is allocated already")
+        allocations = [a for a in allocations if a.transaction_id != txn_id]
+        made, alias = accept(t, target, ledger, today, config)
+        allocations += made
+        if alias:
+            aliases.setdefault(alias[0], []).append(alias[1])
+    for buyer_id, learned in learned_aliases(ledger).items():
+        aliases.setdefault(buyer_id, []).extend(learned)
+    status = _payment_status(result, allocations)
+    cs.appends += _payment_rows(book, transactions, status)
+    for pay in book.payments:  # a payment imported earlier and settled now
+        if pay.transaction_id in status and pay.status != status[pay.transaction_id]:
+            cs.update("Payments", pay, "status", status[pay.transaction_id], pay.transaction_id)
+    for a in allocations:
+        cs.appends.append(RowAppend("Allocations", replace(a.to_allocation(today)), a.transaction_id))
+    _settle(book, cs, allocations)
+    facts = facts_of(book)
+    for buyer_id, names in aliases.items():
+        b = facts.buyer.get(buyer_id)
+        if b is None:
+            continue
+        have = {n.casefold() for n in (*b.aliases, b.name)}
+        new = tuple(dict.fromkeys(n for n in names if n and n.casefold() not in have))
+        if new:
+            cs.update("Buyers", b, "aliases", (*b.aliases, *new), buyer_id)
+            cs.messages.append(f"buyer {buyer_id}: learned payer name(s) {', '.join(new)}")
+    return Reconciliation(imported, replace(result, allocations=tuple(allocations)), cs, ledger)
+
+
+def _payment_status(result: MatchResult, allocations: Sequence[ProposedAllocation]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for s in result.suggestions:
+        out[s.transaction_id] = "review"
+    for u in result.unmatched:
+        out[u.transaction_id] = "unmatched"
+    for u in result.ignored:
+        out[u.transaction_id] = "ignored"
+    for a in allocations:
+        out[a.transaction_id] = "applied"
+    return out
+
+
+def _settle(book: Book, cs: ChangeSet, allocations: Sequence[ProposedAllocation]) -> None:
+    """Invoice amounts paid, balances and statuses; deposits marked paid; fully paid orders closed."""
+    facts = facts_of(book)
+    added: dict[str, Decimal] = {}
+    deposit_added: dict[str, Decimal] = {}
+    for a in allocations:
+        if a.invoice_number and a.kind in ("invoice", "fee", "discount"):
+            added[a.invoice_number] = added.get(a.invoice_number, ZERO) + a.amount
+            inv = facts.invoice.get(a.invoice_number)
+            if inv is not None and inv.kind == "deposit":
+                deposit_added[inv.po_number] = deposit_added.get(inv.po_number, ZERO) + a.amount
+        elif a.kind == "deposit" and a.po_number:
+            deposit_added[a.po_number] = deposit_added.get(a.po_number, ZERO) + a.amount
+    balances: dict[str, Decimal] = {}
+    for inv in book.invoices:
+        if inv.kind == "credit" or inv.status == "void":
+            continue
+        paid = facts.paid.get(inv.invoice_number, ZERO) + added.get(inv.invoice_number, ZERO)
+        balances[inv.invoice_number] = inv.total - paid
+        if inv.invoice_number in added or inv.amount_paid != paid or inv.balance != inv.total - paid:
+            cs.update("Invoices", inv, "amount_paid", paid, inv.invoice_number)
+            cs.update("Invoices", inv, "balance", inv.total - paid, inv.invoice_number)
+            cs.update("Invoices", inv, "status", invoice_status(inv.total, paid), inv.invoice_number)
+    for o in book.orders:
+        if o.status in ("cancelled", "closed"):
+            continue
+        if o.po_number in deposit_added and o.status in ("approved", "acknowledged") and \
+                facts.deposit_paid(o.po_number) + deposit_added[o.po_number] >= facts.deposit_required(o):
+            cs.update("Orders", o, "status", "deposit paid", o.po_number)
+        finals = [i for i in facts.invoices_of.get(o.po_number, []) if i.kind == "final" and i.status != "void"]
+        if not finals or any(facts.open_qty(ln) for ln in facts.lines_of.get(o.po_number, [])):
+            continue
+        if any(s.invoice_number == "" for s in facts.shipments_of.get(o.po_number, [])):
+            continue
+        touched = any(i.invoice_number in added for i in finals)
+        if touched and all(balances.get(i.invoice_number, ZERO) <= 0 for i in finals):
+            cs.update("Orders", o, "status", "closed", o.po_number)
+            cs.messages.append(f"PO {o.po_number}: fully paid; order closed")
+
+
+def exit_status(result: MatchResult) -> int:
+    """0 when every transaction is settled or ignored, 1 when some need review."""
+    return 1 if result.suggestions or result.unmatched else 0

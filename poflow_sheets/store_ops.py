@@ -1,0 +1,281 @@
+"""Turn a command's ChangeSet into store changes, log them in the Log tab, write, and render documents.
+
+Only what poflow owns changes: the cells a command updates, the rows it appends, the tabs and
+columns it adds. Every write goes through `store.write_workbook` (lock, unchanged-since-read check,
+temp file, fsync, atomic replace, backup).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import cast
+
+from . import schema
+from .changeset import ChangeSet
+from .documents.model import Document
+from .documents.pdf import render_pdf
+from .documents.sheet import COL_WIDTHS, as_styled, sheet_name, sheet_rows
+from .errors import Refused
+from .reader import Book, open_workbook
+from .schema import LIST, PERCENT, SETTING_BY_NORM, TAB_BY_NAME, norm
+from .store import AddSheet, AppendRows, Change, PrintSetup, SetCell, Styled, fingerprint, write_workbook
+from .store.changes import AnyValue
+
+WRITABLE = (".xlsx", ".xlsm")
+
+
+def check_writable(path: Path, output: Path | None = None) -> Path:
+    """The file a write goes to: the workbook itself, or --output for formats poflow only reads."""
+    if output is not None:
+        return output
+    if path.suffix.lower() not in WRITABLE:
+        raise Refused(f"{path}: poflow reads {path.suffix} files but writes only .xlsx; "
+                      f"run again with --output {path.with_suffix('.xlsx').name} to write a new .xlsx copy")
+    return path
+
+
+def cell_value(col: schema.Column | None, value: object) -> AnyValue:
+    """A record value as the cell value the store writes."""
+    if value is None:
+        return None
+    if col is not None and col.type == LIST and isinstance(value, tuple):
+        return "; ".join(value)
+    if col is not None and col.type == PERCENT and isinstance(value, Decimal):
+        return Styled(value, num_format="0%")
+    if isinstance(value, float):  # never expected: money is Decimal
+        return Decimal(repr(value))
+    return cast(AnyValue, value)
+
+
+class _Plan:
+    """Store changes for one workbook, adding columns and tabs that poflow needs and the person lacks."""
+
+    def __init__(self, book: Book) -> None:
+        self.book = book
+        self.changes: list[Change] = []
+        self.new_cols: dict[str, dict[str, int]] = defaultdict(dict)  # tab -> field -> 0-based col
+        self.new_tabs: dict[str, list[tuple[AnyValue, ...]]] = {}
+
+    def col_of(self, tab: str, key: str) -> int:
+        """0-based column of a field, adding its header at the end of the header row if absent."""
+        info = self.book.tables[tab]
+        if key in info.columns:
+            return info.columns[key][0]
+        if key not in self.new_cols[tab]:
+            used = [c for c, _ in info.columns.values()] + list(self.new_cols[tab].values())
+            col = max(max(used, default=-1) + 1, info.width)
+            self.new_cols[tab][key] = col
+            self.changes.append(SetCell(info.title, info.header_row, col + 1,
+                                        Styled(TAB_BY_NAME[tab].column(key).header, bold=True)))
+        return self.new_cols[tab][key]
+
+    def set(self, tab: str, row: int, key: str, value: object) -> None:
+        info = self.book.tables[tab]
+        self.changes.append(SetCell(info.title, row, self.col_of(tab, key) + 1,
+                                    cell_value(TAB_BY_NAME[tab].column(key), value)))
+
+    def append(self, tab: str, records: list[object]) -> None:
+        spec = TAB_BY_NAME[tab]
+        if tab not in self.book.tables:
+            rows = [tuple(cell_value(c, getattr(r, c.key, None)) for c in spec.columns) for r in records]
+            self.new_tabs.setdefault(tab, []).extend(rows)
+            return
+        info = self.book.tables[tab]
+        positions = {c.key: self.col_of(tab, c.key) for c in spec.columns
+                     if c.key in info.columns or any(getattr(r, c.key, None) not in (None, "", ()) for r in records)}
+        width = max(positions.values()) + 1
+        out = []
+        for r in records:
+            row: list[AnyValue] = [None] * width
+            for key, idx in positions.items():
+                row[idx] = cell_value(spec.column(key), getattr(r, key, None))
+            out.append(tuple(row))
+        self.changes.append(AppendRows(info.title, tuple(out)))
+
+    def finish(self) -> list[Change]:
+        for tab, rows in self.new_tabs.items():
+            header = tuple(Styled(c.header, bold=True) for c in TAB_BY_NAME[tab].columns)
+            widths = tuple(float(c.width) for c in TAB_BY_NAME[tab].columns)
+            self.changes.append(AddSheet(tab, (header, *rows), widths, if_missing=True, freeze_header=True))
+        return self.changes
+
+
+@dataclass(frozen=True)
+class LogRow:
+    """One line of the Log tab."""
+
+    when: str
+    command: str
+    tab: str
+    row_key: str
+    column: str
+    old: str
+    new: str
+
+
+def _text(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, Decimal):
+        return f"{v:f}"
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, tuple):
+        return "; ".join(map(str, v))
+    return str(v)
+
+
+def _key_of(record: object, tab: str) -> str:
+    spec = TAB_BY_NAME[tab]
+    keys = spec.key or (spec.columns[0].key, spec.columns[1].key)
+    return " / ".join(_text(getattr(record, k, "")) for k in keys)
+
+
+def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime,
+                 sheets: bool = True) -> tuple[list[Change], list[LogRow]]:
+    """The store changes and Log rows for a ChangeSet (pure)."""
+    plan = _Plan(book)
+    log: list[LogRow] = []
+    stamp = now.strftime("%Y-%m-%d %H:%M:%S")
+    for u in cs.updates:
+        plan.set(u.tab, u.row, u.field, u.new)
+        log.append(LogRow(stamp, command, u.tab, u.key, TAB_BY_NAME[u.tab].column(u.field).header,
+                          _text(u.old), _text(u.new)))
+    settings_info = book.tables.get("Settings")
+    for s in cs.settings:
+        spec = next(k for k in schema.SETTINGS_KEYS if k.key == s.key)
+        row = book.settings.rows.get(s.key)
+        if settings_info is not None and row:
+            plan.changes.append(SetCell(settings_info.title, row, settings_info.columns["value"][0] + 1,
+                                        cell_value(None, s.new)))
+        elif settings_info is not None:
+            plan.changes.append(AppendRows(settings_info.title, ((spec.label, cell_value(None, s.new), spec.help),)))
+        log.append(LogRow(stamp, command, "Settings", spec.label, "Value", _text(s.old), _text(s.new)))
+    by_tab: dict[str, list[object]] = defaultdict(list)
+    for a in cs.appends:
+        by_tab[a.tab].append(a.record)
+        log.append(LogRow(stamp, command, a.tab, a.key or _key_of(a.record, a.tab), "(new row)", "", ""))
+    for tab, records in by_tab.items():
+        plan.append(tab, records)
+    if sheets:
+        for doc in cs.documents:
+            rows = as_styled(sheet_rows(doc), Styled)
+            plan.changes.append(AddSheet(sheet_name(doc), tuple(tuple(cast(AnyValue, v) for v in r) for r in rows), COL_WIDTHS, if_missing=True,
+                                         print_setup=_print_setup(doc)))
+            log.append(LogRow(stamp, command, sheet_name(doc), doc.number, "(new sheet)", "", ""))
+    if log:
+        if "Log" in book.tables:
+            plan.append("Log", list(log))
+        else:
+            plan.new_tabs.setdefault("Log", []).extend(
+                tuple(cell_value(None, getattr(r, c.key)) for c in TAB_BY_NAME["Log"].columns) for r in log)
+    return plan.finish(), log
+
+
+def _print_setup(doc: Document) -> PrintSetup:
+    return PrintSetup(fit_width=True, header="&L" + _hf(doc.seller.name), footer=f"&L{_hf(doc.title)}&RPage &P of &N")
+
+
+def _hf(text: str) -> str:
+    """Text for an Excel header or footer: '&' is a code there, so it is doubled."""
+    return text.replace("&", "&&")
+
+
+def write_pdf(path: Path, data: bytes) -> None:
+    """Write a file atomically (temp file in the same folder, fsync, replace)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".poflow-", suffix=path.suffix, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def document_path(out_dir: Path, doc: Document) -> Path:
+    """Where a document's PDF goes: `<out>/<number>.pdf` (the number made safe as a file name)."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in doc.number)
+    return out_dir / f"{safe}.pdf"
+
+
+def apply_changeset(book: Book, cs: ChangeSet, *, command: str, now: datetime, force: bool = False,
+                    dry_run: bool = False, sheets: bool = True, out_dir: Path | None = None,
+                    output: Path | None = None) -> list[str]:
+    """Write a ChangeSet: the workbook in one safe write, then each document's PDF. Returns what was done."""
+    lines: list[str] = list(cs.messages)
+    target = check_writable(book.path, output)
+    out_dir = out_dir or target.parent / "documents"
+    changes, log = plan_changes(book, cs, command=command, now=now, sheets=sheets)
+    pdfs = [document_path(out_dir, d) for d in cs.documents]
+    if dry_run:
+        lines += [f"would change {r.tab} {r.row_key}: {r.column} {r.old!r} -> {r.new!r}" for r in log]
+        lines += [f"would write {p}" for p in pdfs]
+        if not log and not pdfs:
+            lines.append("nothing to do")
+        return lines
+    if changes and log:
+        if output is not None and output != book.path:
+            import shutil
+
+            if output.exists():
+                raise Refused(f"{output}: already exists; choose a new file for --output")
+            shutil.copyfile(book.path, output)
+            result = write_workbook(output, changes, expected=fingerprint(output), force=force,
+                                    retention=book.settings.backup_retention)
+        else:
+            result = write_workbook(target, changes, expected=book.fingerprint, force=force,
+                                    retention=book.settings.backup_retention)
+        lines.append(f"{target}: {len(log)} change(s) written" + (f" (backup {result.backup})" if result.backup else ""))
+    for doc, path in zip(cs.documents, pdfs, strict=True):
+        write_pdf(path, render_pdf(doc))
+        lines.append(f"wrote {path}")
+    if not log and not pdfs:
+        lines.append("nothing to do: the workbook already says this")
+    return lines
+
+
+def _setting_cell(k: schema.SettingKey) -> object:
+    from .template import setting_value
+
+    return setting_value(k, k.default)
+
+
+def add_missing_tabs(path: Path, *, force: bool = False) -> list[str]:
+    """`poflow init EXISTING.xlsx`: add the schema's missing tabs (headers only), touching nothing else."""
+    check_writable(path)
+    before = fingerprint(path)
+    wb = open_workbook(path)
+    try:
+        names = {norm(n) for n in wb.sheet_names}
+    finally:
+        wb.close()
+    missing = [t for t in schema.TABS if norm(t.name) not in names]
+    if not missing:
+        return []
+    changes: list[Change] = []
+    for tab in missing:
+        header = tuple(Styled(c.header, bold=True) for c in tab.columns)
+        rows: list[tuple[AnyValue, ...]] = [header]
+        if tab.name == "Settings":
+            rows += [(k.label, cell_value(None, _setting_cell(k)), k.help)
+                     for k in schema.SETTINGS_KEYS]
+        changes.append(AddSheet(tab.name, tuple(rows), tuple(float(c.width) for c in tab.columns),
+                                if_missing=True, freeze_header=True, as_table=tab.name != "Settings"))
+    write_workbook(path, changes, expected=before, force=force)
+    return [t.name for t in missing]
+
+
+__all__ = ["SETTING_BY_NORM", "add_missing_tabs", "apply_changeset", "check_writable", "plan_changes"]
