@@ -20,7 +20,9 @@ class Out:
     machine: bool = False  # --json: stdout holds only JSON, stderr no progress
 
     def __post_init__(self) -> None:
-        self.stdout = Console(highlight=False, soft_wrap=True)
+        # Off a terminal (a pipe, a file, cron), tables keep their full width instead of wrapping at 80.
+        width = None if sys.stdout.isatty() else 200
+        self.stdout = Console(highlight=False, soft_wrap=True, width=width)
         self.stderr = Console(stderr=True, highlight=False, soft_wrap=True)
 
     def info(self, text: str) -> None:

@@ -320,7 +320,7 @@ def _check_invoices(book: Book, facts: Facts, out: _Out) -> None:
                             f"due {inv.due_date}, but {inv.invoice_date} with terms {text!r} gives {want} "
                             f"({long_date(want)})")
         paid = facts.paid.get(inv.invoice_number, ZERO)
-        if inv.status != "void" and inv.row:
+        if inv.status != "void" and inv.row and inv.kind != "credit":  # a credit note settles its invoice
             if inv.amount_paid and inv.amount_paid != paid:
                 out.add("invoice-balance", "Invoices", inv.row, "amount_paid", inv.amount_paid,
                         f"amount paid {format_money(inv.amount_paid)} but the allocations add up to {format_money(paid)}")
