@@ -11,6 +11,7 @@ import random
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from poflow_sheets.demo import PRODUCTS, SETTINGS, TIERS
 from poflow_sheets.ledger import Facts
@@ -32,7 +33,7 @@ def price_for(sku: str, qty: int) -> Decimal:
 
 
 def generate(n_orders: int = 10_000, lines_per_order: int = 10, seed: int = 7,
-             shipped_uninvoiced: int | None = None) -> dict[str, list[object]]:
+             shipped_uninvoiced: int | None = None) -> dict[str, list[Any]]:
     """Records per tab for a business of `n_orders` orders."""
     rnd = random.Random(seed)
     buyers = [Buyer(f"B{i:04d}", f"{rnd.choice(WORDS)} {rnd.choice(WORDS)} {rnd.choice(LEGAL)}",
@@ -67,8 +68,9 @@ def generate(n_orders: int = 10_000, lines_per_order: int = 10, seed: int = 7,
         if o.status == "approved":
             continue
         ship = o.po_date + timedelta(days=10)  # type: ignore[operator]
+        billed = f"INV-{inv_no:06d}" if o.status == "invoiced" else ""
         for ln in by_po[o.po_number]:
-            shipments.append(Shipment(f"SH-{i:06d}", o.po_number, ln.line_no, ln.qty, ship, "UPS"))
+            shipments.append(Shipment(f"SH-{i:06d}", o.po_number, ln.line_no, ln.qty, ship, "UPS", invoice_number=billed))
         if o.status != "invoiced":
             continue
         total = sum((ln.unit_price * ln.qty for ln in by_po[o.po_number]), ZERO)

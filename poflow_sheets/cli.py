@@ -345,12 +345,14 @@ def reconcile(ctx: click.Context, workbook: Path, bank_files: tuple[Path, ...], 
             raise Refused(f"--accept {item!r}: expected TXN=INVOICE")
         pairs.append((txn.strip(), target.strip()))
     files = list(bank_files)
-    state = None
+    state, hashes = None, []
     if folder is not None:
-        from .schedule import new_bank_files, state_file
+        from .schedule import default_state, pending
 
-        state = state_file(folder)
-        files += new_bank_files(folder, state)
+        state = default_state(folder)
+        found = pending(folder, state)
+        files += [f for f, _ in found]
+        hashes = [h for _, h in found]
     if do_apply and not dry_run:
         check_writable(workbook, output)
     book = load(workbook, out)
@@ -366,7 +368,7 @@ def reconcile(ctx: click.Context, workbook: Path, bank_files: tuple[Path, ...], 
         if state is not None and not dry_run:
             from .schedule import mark_processed
 
-            mark_processed(files, state)
+            mark_processed(files[len(bank_files):], state, hashes=hashes)
     if report is not None:
         from .reports import write_report
 
@@ -386,15 +388,15 @@ def reconcile(ctx: click.Context, workbook: Path, bank_files: tuple[Path, ...], 
 def _send_summary(book: Any, rec: Any, day: date, report: Path | None, out: Out) -> None:
     import os
 
-    from .mailer import send_report, smtp_settings
+    from .mailer import send_with_settings, smtp_settings
     from .reports import summary_html, summary_markdown
 
     smtp = smtp_settings(book.settings, os.environ)
     text = summary_markdown(rec.result, rec.result.transactions, rec.ledger, day)
     html = summary_html(rec.result, rec.result.transactions, rec.ledger, day)
-    send_report(text, html, [report] if report else [], settings=smtp,
-                subject=f"poflow reconciliation {day.isoformat()}: {book.path.name}")
-    out.info(f"sent the summary to {smtp.to}")
+    send_with_settings(smtp, text, html, [report] if report else [],
+                       f"poflow reconciliation {day.isoformat()}: {book.path.name}")
+    out.info(f"sent the summary to {', '.join(smtp.to)}")
 
 
 @main.command()

@@ -166,7 +166,8 @@ def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime,
     if sheets:
         for doc in cs.documents:
             rows = as_styled(sheet_rows(doc), Styled)
-            plan.changes.append(AddSheet(sheet_name(doc), tuple(tuple(cast(AnyValue, v) for v in r) for r in rows), COL_WIDTHS, if_missing=True,
+            cells = tuple(tuple(cast(AnyValue, v) for v in r) for r in rows)
+            plan.changes.append(AddSheet(sheet_name(doc), cells, COL_WIDTHS, if_missing=True,
                                          print_setup=_print_setup(doc)))
             log.append(LogRow(stamp, command, sheet_name(doc), doc.number, "(new sheet)", "", ""))
     if log:

@@ -1,0 +1,852 @@
+"""Payment matching: bank transactions against open invoices and deposits, as pure functions.
+
+Only an unambiguous match whose confidence reaches the threshold is applied; anything else becomes
+ranked suggestions with a reason a person can read, or unmatched with a reason. Open items are
+indexed by reference, by buyer and by amount in cents, so each transaction looks at a handful of
+candidates. Transactions are taken in date order and each applied allocation lowers the balance the
+next one sees; passes repeat until nothing more applies, so running the same transactions again on
+the updated ledger adds nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from functools import lru_cache
+
+from ..errors import Refused
+from ..money import money_str
+from ..records import Allocation, Buyer, Invoice, Line, Order, Payment, Settings, Transaction
+from ..terms import Terms, TermsError, discount_amount, discount_date, due_date, parse_terms
+from .classify import classify
+from .payers import PayerIndex, PayerMatch, display_payer
+from .references import STRONG, RefIndex
+
+BALANCE_KINDS = frozenset({"invoice", "fee", "discount"})
+PERSON_METHODS = frozenset({"manual", "confirmed"})
+_NO_DEPOSIT_STATUSES = frozenset({"cancelled", "closed", "paid", "invoiced"})
+
+
+@dataclass(frozen=True)
+class MatchConfig:
+    """How cautious matching is; `from_settings` reads the workbook's Settings."""
+
+    threshold: Decimal = Decimal("0.9")
+    fee_tolerance: Decimal = Decimal("35.00")
+    window_days: int = 180
+    max_subset_items: int = 12
+    deposit_grace_days: int = 7
+    payer_min_score: float = 88.0  # rapidfuzz score (0..100) from which a payer is taken to be a buyer
+    payer_margin: float = 8.0  # how far ahead of the next buyer the best one must be
+    max_candidates: int = 5
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> MatchConfig:
+        """The Settings tab's match threshold, fee tolerance and payment window."""
+        return cls(
+            threshold=settings.match_threshold,
+            fee_tolerance=settings.fee_tolerance,
+            window_days=settings.payment_window_days,
+        )
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The workbook's records the matcher needs. Balances are recomputed from allocations."""
+
+    buyers: tuple[Buyer, ...] = ()
+    orders: tuple[Order, ...] = ()
+    lines: tuple[Line, ...] = ()
+    invoices: tuple[Invoice, ...] = ()
+    allocations: tuple[Allocation, ...] = ()
+    payments: tuple[Payment, ...] = ()
+    settings: Settings = field(default_factory=Settings)
+
+
+@dataclass(frozen=True, slots=True)
+class ProposedAllocation:
+    """One allocation poflow proposes to write to the Allocations tab."""
+
+    transaction_id: str
+    source: str
+    invoice_number: str
+    po_number: str
+    amount: Decimal
+    kind: str  # invoice | deposit | fee | discount | credit
+    rule: str
+    confidence: Decimal
+    method: str = "auto"
+
+    def to_allocation(self, applied_on: date | None = None) -> Allocation:
+        """As an Allocations row."""
+        return Allocation(
+            self.transaction_id, self.amount, self.kind, self.invoice_number, self.po_number,
+            self.method, self.confidence, self.rule, applied_on,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """One possible match for a person to confirm, with the reason in words."""
+
+    invoice_number: str
+    po_number: str
+    amount: Decimal
+    score: Decimal
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    transaction_id: str
+    source: str
+    candidates: tuple[Candidate, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Unmatched:
+    transaction_id: str
+    source: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class MatchResult:
+    """What matching decided for every transaction: applied, suggested, unmatched, ignored or already."""
+
+    transactions: tuple[Transaction, ...]
+    allocations: tuple[ProposedAllocation, ...]
+    suggestions: tuple[Suggestion, ...]
+    unmatched: tuple[Unmatched, ...]
+    ignored: tuple[Unmatched, ...]
+    already: tuple[str, ...]
+
+
+# --------------------------------------------------------------------------------------------------
+# The ledger's open items, indexed
+
+
+@dataclass(slots=True)
+class _Item:
+    """An open invoice: balance in cents changes as allocations are applied during the run."""
+
+    number: str
+    po: str
+    buyer: str
+    kind: str
+    date: date | None
+    total: int
+    balance: int
+    terms: Terms | None
+    lo: int = 0  # first and last day (ordinals) a payment may match it
+    hi: int = 0
+    disc: int = 0  # early-payment discount in cents (0: none)
+    due: int = 0  # due date (ordinal), to rank equal amounts
+
+
+@dataclass(slots=True)
+class _Deposit:
+    """A PO awaiting its deposit: no final invoice, no open deposit invoice."""
+
+    po: str
+    buyer: str
+    date: date | None
+    expected: int  # cents still expected (0 when the order asks no deposit)
+    paid: int
+
+
+def _c(amount: Decimal) -> int:
+    return int((amount * 100).to_integral_value(ROUND_HALF_UP))
+
+
+def _d(value: int) -> Decimal:
+    return Decimal(value).scaleb(-2)
+
+
+@lru_cache(maxsize=4096)
+def _terms(*texts: str) -> Terms | None:
+    for text in texts:
+        if text and text.strip():
+            try:
+                return parse_terms(text)
+            except TermsError:
+                return None
+    return None
+
+
+class _State:
+    def __init__(self, ledger: Ledger, config: MatchConfig):
+        self.config = config
+        settings = ledger.settings
+        self.currency = settings.currency
+        self.buyers = {b.buyer_id: b for b in ledger.buyers}
+        self.orders = {o.po_number: o for o in ledger.orders}
+        self.invoices = {i.invoice_number: i for i in ledger.invoices}
+        applied: dict[str, int] = {}
+        deposit_paid: dict[str, int] = {}
+        for a in ledger.allocations:
+            if a.kind in BALANCE_KINDS and a.invoice_number:
+                applied[a.invoice_number] = applied.get(a.invoice_number, 0) + _c(a.amount)
+            elif a.kind == "deposit" and not a.invoice_number and a.po_number:
+                deposit_paid[a.po_number] = deposit_paid.get(a.po_number, 0) + _c(a.amount)
+        self.items: dict[str, _Item] = {}
+        self.by_buyer: dict[str, list[_Item]] = {}
+        self.by_po: dict[str, list[_Item]] = {}
+        self.by_amount: dict[int, list[_Item]] = {}
+        self.by_discounted: dict[int, list[_Item]] = {}
+        invoiced_pos: set[str] = set()
+        for inv in ledger.invoices:
+            if inv.kind == "credit" or inv.status == "void":
+                continue
+            invoiced_pos.add(inv.po_number)  # its deposit, if any, is asked by invoice
+            total = _c(inv.total)
+            balance = total - applied.get(inv.invoice_number, 0)
+            if total <= 0 or balance <= 0:
+                continue
+            order = self.orders.get(inv.po_number)
+            buyer = self.buyers.get(order.buyer_id) if order else None
+            item = _Item(
+                inv.invoice_number, inv.po_number, order.buyer_id if order else "", inv.kind,
+                inv.invoice_date, total, balance,
+                _terms(inv.terms, order.terms if order else "", buyer.terms if buyer else "",
+                       settings.default_terms),
+            )
+            if inv.due_date is not None:
+                item.due = inv.due_date.toordinal()
+            elif item.date is not None and item.terms is not None:
+                item.due = due_date(item.date, item.terms).toordinal()
+            if item.date is not None:
+                grace = config.deposit_grace_days if item.kind == "deposit" else 0
+                item.lo = item.date.toordinal() - grace
+                item.hi = item.date.toordinal() + config.window_days
+            else:
+                item.lo, item.hi = date.min.toordinal(), date.max.toordinal()
+            self.items[item.number] = item
+            self.by_buyer.setdefault(item.buyer, []).append(item)
+            self.by_po.setdefault(item.po, []).append(item)
+            self.by_amount.setdefault(balance, []).append(item)
+            if item.terms is not None and item.terms.has_discount and balance == total:
+                disc = _c(discount_amount(inv.total, item.terms))
+                item.disc = disc
+                self.by_discounted.setdefault(total - disc, []).append(item)
+        for lst in self.by_buyer.values():
+            lst.sort(key=lambda i: (i.date or date.min, i.number))
+        order_totals: dict[str, Decimal] = {}
+        for line in ledger.lines:
+            order_totals[line.po_number] = order_totals.get(line.po_number, Decimal(0)) + line.amount
+        self.deposits: dict[str, _Deposit] = {}
+        self.deposits_by_amount: dict[int, list[_Deposit]] = {}
+        self.deposits_by_buyer: dict[str, list[_Deposit]] = {}
+        for o in ledger.orders:
+            if o.po_number in invoiced_pos or o.status in _NO_DEPOSIT_STATUSES:
+                continue
+            buyer = self.buyers.get(o.buyer_id)
+            pct = o.deposit_pct
+            if pct is None and buyer is not None:
+                pct = buyer.deposit_pct
+            if pct is None:
+                pct = settings.default_deposit_pct
+            expected = _c(order_totals.get(o.po_number, Decimal(0)) * pct)
+            dep = _Deposit(o.po_number, o.buyer_id, o.po_date, expected, deposit_paid.get(o.po_number, 0))
+            self.deposits[o.po_number] = dep
+            self.deposits_by_buyer.setdefault(o.buyer_id, []).append(dep)
+            if expected > dep.paid:
+                self.deposits_by_amount.setdefault(expected - dep.paid, []).append(dep)
+        self.refs = RefIndex((i.invoice_number for i in ledger.invoices), self.orders)
+        self.payers = PayerIndex(ledger.buyers, learned_aliases(ledger))
+
+    def set_balance(self, item: _Item, balance: int) -> None:
+        item.balance = balance
+        if balance > 0:
+            self.by_amount.setdefault(balance, []).append(item)
+
+    def in_window(self, when: date | None, paid_on: date, grace: int = 0) -> bool:
+        if when is None:
+            return True
+        return when - timedelta(days=grace) <= paid_on <= when + timedelta(days=self.config.window_days)
+
+    def item_ok(self, item: _Item, paid_on: date) -> bool:
+        return item.balance > 0 and item.lo <= paid_on.toordinal() <= item.hi
+
+    def buyer_name(self, buyer_id: str) -> str:
+        b = self.buyers.get(buyer_id)
+        return b.name if b else buyer_id or "unknown buyer"
+
+
+# --------------------------------------------------------------------------------------------------
+# Proposals: one way to settle a transaction, with its rule, confidence and reason
+
+
+_Alloc = tuple[str, str, int, str]  # (invoice_number, po_number, cents, kind)
+
+
+@dataclass(slots=True)
+class _Proposal:
+    allocs: tuple[_Alloc, ...]
+    rule: str
+    confidence: float
+    tier: int  # 1: reference fits exactly; 2: payer fits exactly; 3: partial, over or weak
+    why: str
+
+
+@dataclass(slots=True)
+class _Decision:
+    auto: _Proposal | None = None
+    proposals: list[_Proposal] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    ignored: str = ""
+    no_auto: str = ""  # why nothing may be applied automatically (a payout, another currency)
+    payout: bool = False
+
+
+def _fit(item: _Item, amount: int, paid_on: date, fee_tol: int) -> tuple[str, tuple[_Alloc, ...]]:
+    """How an amount settles one invoice: exact, discount, fee, partial or over."""
+    inv, po, bal = item.number, item.po, item.balance
+    if amount == bal:
+        return "exact", ((inv, po, amount, "invoice"),)
+    terms = item.terms
+    if terms is not None and terms.has_discount and bal == item.total and item.date is not None:
+        last = discount_date(item.date, terms)
+        disc = _c(discount_amount(_d(item.total), terms))
+        if amount == bal - disc:
+            if last is not None and paid_on <= last:
+                return "discount", ((inv, po, amount, "invoice"), (inv, po, disc, "discount"))
+            return "late-discount", ((inv, po, amount, "invoice"),)  # discount taken after its date
+    if 0 < bal - amount <= fee_tol and (bal - amount) * 10 <= bal:  # a fee is a small part of a payment
+        return "fee", ((inv, po, amount, "invoice"), (inv, po, bal - amount, "fee"))
+    if amount < bal:
+        return "partial", ((inv, po, amount, "invoice"),)
+    return "over", ((inv, po, bal, "invoice"), ("", po, amount - bal, "credit"))
+
+
+def _subsets(values: Sequence[int], target: int) -> tuple[int, tuple[int, ...]]:
+    """Subsets of two or more values summing to target (meet in the middle): (count capped at 2, first)."""
+    n = len(values)
+    half = n // 2
+    left: dict[int, list[int]] = {}
+    for mask in range(1 << half):
+        s = sum(values[i] for i in range(half) if mask >> i & 1)
+        if s <= target:
+            left.setdefault(s, []).append(mask)
+    count, first = 0, 0
+    for mask_r in range(1 << (n - half)):
+        s = sum(values[half + i] for i in range(n - half) if mask_r >> i & 1)
+        for mask_l in left.get(target - s, ()):
+            full = mask_l | (mask_r << half)
+            if full.bit_count() >= 2:
+                count += 1
+                if count == 1:
+                    first = full
+                if count >= 2:
+                    return count, tuple(i for i in range(n) if first >> i & 1)
+    return count, tuple(i for i in range(n) if first >> i & 1)
+
+
+_REF_CONF = {  # (agree, unknown): the payer agrees with the referenced buyer, or says nothing either way
+    "exact": (0.99, 0.96), "discount": (0.97, 0.94), "fee": (0.95, 0.92),
+    "partial": (0.92, 0.80), "over": (0.92, 0.80), "late-discount": (0.85, 0.80),
+}
+_REF_RULE = {"exact": "reference+amount", "discount": "reference+discount", "fee": "reference+fee",
+             "partial": "reference+partial", "over": "reference+overpayment",
+             "late-discount": "reference+late-discount"}
+_PAYER_RULE = {"exact": "payer+amount", "discount": "payer+discount", "fee": "payer+fee"}
+_PAYER_CONF = {"exact": 0.95, "discount": 0.93, "fee": 0.91}
+
+
+class _Matcher:
+    def __init__(self, st: _State):
+        self.st = st
+        self.cfg = st.config
+        self.fee_tol = _c(st.config.fee_tolerance)
+
+    # -- payer relation ---------------------------------------------------------------------------
+    def relation(self, pm: PayerMatch, buyer: str) -> str:
+        """agree, conflict (clearly another buyer) or unknown."""
+        score = pm.score_of(buyer)
+        ident = pm.identified(self.cfg.payer_min_score, self.cfg.payer_margin)
+        if score >= 85 and ident in (None, buyer):
+            return "agree"
+        best = pm.best
+        if best is not None and best[0] != buyer and best[1] >= 90 and score < 75:
+            return "conflict"
+        return "unknown"
+
+    def payer_words(self, pm: PayerMatch, buyer: str) -> str:
+        shown = pm.names[0] if pm.names else ""
+        if not shown:
+            return "no payer name"
+        score = pm.score_of(buyer)
+        name = self.st.buyer_name(buyer)
+        if score >= 97:
+            return f"payer '{shown}' is buyer '{name}' ({score:.0f})"
+        if score >= 60:
+            return f"payer '{shown}' resembles buyer '{name}' ({score:.0f})"
+        best = pm.best
+        if best is not None and best[1] >= 85:
+            return f"payer '{shown}' looks like another buyer, '{self.st.buyer_name(best[0])}' ({best[1]:.0f})"
+        return f"payer '{shown}' not recognized"
+
+    # -- one transaction -------------------------------------------------------------------------
+    def evaluate(self, t: Transaction) -> _Decision:
+        st, cfg = self.st, self.cfg
+        d = _Decision()
+        kind, reason = classify(t)
+        if kind == "ignore":
+            d.ignored = reason
+            return d
+        if kind == "payout":
+            d.no_auto, d.payout = reason, True
+        currency = st.currency
+        if t.currency and currency and t.currency.upper() != currency.upper():
+            d.no_auto = f"paid in {t.currency}, the workbook is in {currency}: a person must convert it"
+        amount = _c(t.amount)
+        refs = st.refs.extract(t.memo, t.payer if t.payer != t.memo else "", *t.references)
+        pm = st.payers.match(t.payer, t.memo)
+        ident = pm.identified(cfg.payer_min_score, cfg.payer_margin)
+        props = d.proposals
+        for u in refs.unknown:
+            d.notes.append(f"reference '{u}' is not in the workbook")
+
+        # 1. References: invoices named, and the open invoices of POs named.
+        ref_items: dict[str, tuple[_Item, str]] = {}
+        for number, strength in refs.invoices.items():
+            item = st.items.get(number)
+            if item is not None and item.balance > 0:
+                ref_items[number] = (item, strength)
+            elif number in st.invoices and st.invoices[number].kind != "credit":
+                d.notes.append(f"{number} is already paid")
+        for po, strength in refs.pos.items():
+            open_items = [i for i in st.by_po.get(po, ()) if i.balance > 0]
+            for item in open_items:
+                if item.number not in ref_items or strength == STRONG:
+                    ref_items[item.number] = (item, strength)
+            if not open_items and po not in st.deposits:
+                d.notes.append(f"PO {po} has no open invoice")
+        for item, strength in ref_items.values():
+            self.ref_proposal(t, item, strength, amount, pm, props)
+        if len(ref_items) >= 2:
+            self.ref_subset(t, list(ref_items.values()), amount, pm, props)
+        for po, strength in refs.pos.items():
+            dep = st.deposits.get(po)
+            if dep is not None and not any(i.balance > 0 for i in st.by_po.get(po, ())):
+                self.deposit_ref(t, dep, strength, amount, pm, props)
+
+        # 2. The payer: one buyer's open items by amount, discount, fee, subset; its deposits.
+        group = [ident] if ident is not None else []
+        if ident is None and pm.scores and pm.scores[0][1] >= cfg.payer_min_score:
+            top = pm.scores[0][1]
+            group = [b for b, sc, _ in pm.scores if sc >= cfg.payer_min_score and sc > top - cfg.payer_margin][:3]
+        settled = {p.allocs for p in props if p.tier == 1 and p.confidence >= float(cfg.threshold)}
+        if group and len(settled) != 1:  # a reference settles it alone: the payer's other items cannot change that
+            strong = STRONG in refs.invoices.values() or STRONG in refs.pos.values()
+            self.payer_proposals(t, group, amount, pm, strong, props)
+
+        # 3. The amount alone, across all buyers: suggestions only.
+        if not any(p.confidence >= float(cfg.threshold) for p in props):
+            self.amount_candidates(t, amount, pm, props)
+
+        self.decide(d)
+        return d
+
+    def ref_proposal(self, t: Transaction, item: _Item, strength: str, amount: int, pm: PayerMatch,
+                     props: list[_Proposal]) -> None:
+        how, allocs = _fit(item, amount, t.date, self.fee_tol)
+        rel = self.relation(pm, item.buyer)
+        agree, unknown = _REF_CONF[how]
+        conf = agree if rel == "agree" else unknown
+        words = [f"reference to {item.number}" + (f" (PO {item.po})" if item.po else "")
+                 + ("" if strength == STRONG else " (a bare number)")]
+        words.append(self.amount_words(how, item, allocs))
+        words.append(self.payer_words(pm, item.buyer))
+        if rel == "conflict":
+            conf = min(conf, 0.75)
+        if strength != STRONG:
+            conf -= 0.05
+        if not self.st.item_ok(item, t.date):
+            conf = min(conf, 0.8)
+            words.append(f"but {item.number} is dated {item.date} (outside the payment window)")
+        tier = 1 if how in ("exact", "discount", "fee") and strength == STRONG else 3
+        props.append(_Proposal(allocs, _REF_RULE[how], conf, tier, "; ".join(words)))
+
+    def ref_subset(self, t: Transaction, refd: list[tuple[_Item, str]], amount: int, pm: PayerMatch,
+                   props: list[_Proposal]) -> None:
+        refd = [r for r in refd if self.st.item_ok(r[0], t.date)][: self.cfg.max_subset_items]
+        count, chosen = _subsets([r[0].balance for r in refd], amount)
+        if count != 1:
+            return
+        items = [refd[i][0] for i in chosen]
+        rels = {self.relation(pm, i.buyer) for i in items}
+        conf = 0.75 if "conflict" in rels else 0.98 if rels == {"agree"} else 0.95
+        if any(refd[i][1] != STRONG for i in chosen):
+            conf -= 0.05
+        numbers = ", ".join(i.number for i in items)
+        why = f"references to {numbers}; amount equals their balances together; {self.payer_words(pm, items[0].buyer)}"
+        props.append(_Proposal(tuple((i.number, i.po, i.balance, "invoice") for i in items),
+                               "reference+amount", conf, 1, why))
+
+    def deposit_ref(self, t: Transaction, dep: _Deposit, strength: str, amount: int, pm: PayerMatch,
+                    props: list[_Proposal]) -> None:
+        rel = self.relation(pm, dep.buyer)
+        due = dep.expected - dep.paid
+        exact = dep.expected > 0 and amount == due
+        if exact:
+            conf = 0.97 if rel == "agree" else 0.95
+            what = f"amount equals the expected deposit {money_str(_d(due))}"
+        else:
+            conf = 0.92 if rel == "agree" else 0.8
+            what = (f"expected deposit {money_str(_d(due))}, paid {money_str(_d(amount))}" if due > 0
+                    else "the order asks no deposit: paid in advance")
+        if rel == "conflict":
+            conf = min(conf, 0.75)
+        if strength != STRONG:
+            conf -= 0.05
+        if not self.st.in_window(dep.date, t.date, self.cfg.deposit_grace_days):
+            conf = min(conf, 0.8)
+        why = f"reference to PO {dep.po}, not invoiced yet; {what}; {self.payer_words(pm, dep.buyer)}"
+        props.append(_Proposal((("", dep.po, amount, "deposit"),), "deposit:po-reference", conf,
+                               1 if exact and strength == STRONG else 3, why))
+
+    def payer_proposals(self, t: Transaction, group: list[str], amount: int, pm: PayerMatch, has_refs: bool,
+                        props: list[_Proposal]) -> None:
+        """Proposals from the buyer(s) the payer is: one buyer, or a few whose names the payer fits equally."""
+        st, cfg = self.st, self.cfg
+
+        def penalty(buyer: str) -> float:
+            p = 0.0 if pm.score_of(buyer) >= 95 else 0.06  # a fuzzy name alone is not enough
+            if has_refs:
+                p += 0.07  # the memo names something else: a person should look
+            if len(group) > 1:
+                p += 0.02  # the payer fits several buyers' names; the amount picked one
+            return p
+
+        shared = "" if len(group) == 1 else f" (the payer also fits {len(group) - 1} other buyer name(s))"
+        before = len(props)
+        day = t.date.toordinal()
+        items_of = {b: [i for i in st.by_buyer.get(b, ()) if i.balance > 0 and i.lo <= day <= i.hi] for b in group}
+        fits: dict[str, list[tuple[_Item, tuple[_Alloc, ...]]]] = {"exact": [], "discount": [], "fee": []}
+        for items in items_of.values():
+            for item in items:
+                short = item.balance - amount
+                if short == 0 or 0 < short <= self.fee_tol or (item.disc and short == item.disc):
+                    how, allocs = _fit(item, amount, t.date, self.fee_tol)
+                    if how in fits:
+                        fits[how].append((item, allocs))
+        found_single = False
+        for how in ("exact", "discount", "fee"):
+            hits = fits[how]
+            if not hits:
+                continue
+            found_single = True
+            for item, allocs in hits:
+                who = self.payer_words(pm, item.buyer)
+                if len(hits) == 1:
+                    props.append(_Proposal(allocs, _PAYER_RULE[how], _PAYER_CONF[how] - penalty(item.buyer), 2,
+                                           f"{self.amount_words(how, item, allocs)}; {who}{shared}; "
+                                           "the only open invoice of this buyer that fits"))
+                else:
+                    props.append(_Proposal(allocs, _PAYER_RULE[how], 0.7 - penalty(item.buyer), 3,
+                                           f"{self.amount_words(how, item, allocs)}; {who}{shared}; "
+                                           f"but {len(hits)} open invoices fit"))
+            break
+        if not found_single:
+            solutions = []
+            for buyer, items in items_of.items():
+                smaller = [i for i in items if i.balance < amount]
+                pool = smaller[: cfg.max_subset_items]
+                if len(pool) < 2:
+                    continue
+                count, chosen = _subsets([i.balance for i in pool], amount)
+                if count:
+                    solutions.append((buyer, count, [pool[i] for i in chosen], len(smaller) > len(pool)))
+            for buyer, count, picked, truncated in solutions:
+                sure = count == 1 and not truncated and len(solutions) == 1
+                numbers = ", ".join(i.number for i in picked)
+                note = "" if sure else " (other combinations may fit)"
+                props.append(_Proposal(tuple((i.number, i.po, i.balance, "invoice") for i in picked),
+                                       "payer+subset", (0.93 if sure else 0.6) - penalty(buyer), 2,
+                                       f"amount equals open invoices {numbers} together{note}; "
+                                       f"{self.payer_words(pm, buyer)}{shared}"))
+                found_single = True
+        deps = [dp for b in group for dp in st.deposits_by_buyer.get(b, ())
+                if dp.expected > dp.paid and dp.expected - dp.paid == amount
+                and st.in_window(dp.date, t.date, cfg.deposit_grace_days)]
+        for dp in deps:
+            conf = (0.93 if len(deps) == 1 and not found_single else 0.7) - penalty(dp.buyer)
+            props.append(_Proposal((("", dp.po, amount, "deposit"),), "deposit:payer+amount", conf, 2,
+                                   f"amount equals the expected deposit on PO {dp.po}; "
+                                   f"{self.payer_words(pm, dp.buyer)}{shared}"))
+        if len(props) == before:
+            near = sorted(items_of[group[0]], key=lambda i: abs(i.balance - amount))[:3]
+            for item in near:
+                how, allocs = _fit(item, amount, t.date, self.fee_tol)
+                props.append(_Proposal(allocs, "payer+" + how, 0.4, 3,
+                                       f"{self.amount_words(how, item, allocs)}; {self.payer_words(pm, item.buyer)}"))
+
+    def amount_words(self, how: str, item: _Item, allocs: tuple[_Alloc, ...]) -> str:
+        if how == "exact":
+            return f"amount matches {item.number} exactly"
+        if how == "discount":
+            return f"amount is {item.number} less its early-payment discount {money_str(_d(allocs[1][2]))}"
+        if how == "fee":
+            return f"amount is {money_str(_d(allocs[1][2]))} short of {item.number} (a bank fee)"
+        if how == "partial":
+            return f"amount is part of {item.number}'s balance {money_str(_d(item.balance))}"
+        if how == "late-discount":
+            return f"amount is {item.number} less its early-payment discount, taken after the discount date"
+        return f"amount is more than {item.number}'s balance {money_str(_d(item.balance))}"
+
+    def amount_candidates(self, t: Transaction, amount: int, pm: PayerMatch, props: list[_Proposal]) -> None:
+        st = self.st
+        exact = [i for i in st.by_amount.get(amount, ()) if i.balance == amount and st.item_ok(i, t.date)]
+        exact = list({i.number: i for i in exact}.values())
+        base = 0.7 if len(exact) == 1 else 0.55
+        for item in exact:
+            # equal amounts are ranked by payer resemblance, then by how near the payment is to the due date
+            bonus = min(pm.score_of(item.buyer), 100) / 1000
+            if item.due:
+                bonus += 0.05 * max(0.0, 1 - abs(t.date.toordinal() - item.due) / 60)
+            props.append(_Proposal(((item.number, item.po, amount, "invoice"),), "amount", base + bonus, 3,
+                                   f"amount matches {item.number} exactly; {self.payer_words(pm, item.buyer)}"))
+        for item in st.by_discounted.get(amount, ()):
+            if item.balance == item.total and st.item_ok(item, t.date):
+                how, allocs = _fit(item, amount, t.date, self.fee_tol)
+                if how == "discount":
+                    props.append(_Proposal(allocs, "discount", 0.5, 3,
+                                           f"{self.amount_words(how, item, allocs)}; {self.payer_words(pm, item.buyer)}"))
+        for dep in st.deposits_by_amount.get(amount, ()):
+            if dep.expected - dep.paid == amount and st.in_window(dep.date, t.date, self.cfg.deposit_grace_days):
+                props.append(_Proposal((("", dep.po, amount, "deposit"),), "deposit:amount", 0.5, 3,
+                                       f"amount equals the expected deposit on PO {dep.po}; "
+                                       f"{self.payer_words(pm, dep.buyer)}"))
+
+    def decide(self, d: _Decision) -> None:
+        threshold = float(self.cfg.threshold)
+        able = [p for p in d.proposals if p.confidence >= threshold - 1e-9]
+        tier1 = [p for p in able if p.tier == 1]
+        pool = tier1 or able
+        distinct = {p.allocs for p in pool}
+        if len(distinct) == 1 and not d.no_auto:
+            d.auto = max(pool, key=lambda p: p.confidence)
+        elif len(distinct) > 1:
+            d.notes.append(f"{len(distinct)} different matches fit equally well")
+            for p in pool:
+                p.confidence = min(p.confidence, threshold - 0.01)
+
+    def apply(self, p: _Proposal) -> None:
+        for inv, po, amount, kind in p.allocs:
+            if kind in BALANCE_KINDS and inv:
+                item = self.st.items[inv]
+                self.st.set_balance(item, item.balance - amount)
+            elif kind == "deposit" and po in self.st.deposits:
+                self.st.deposits[po].paid += amount
+
+
+# --------------------------------------------------------------------------------------------------
+# Public functions
+
+
+def match_payments(transactions: Sequence[Transaction], ledger: Ledger, config: MatchConfig,
+                   today: date) -> MatchResult:
+    """Match bank transactions to the ledger's open invoices and deposits; apply only what is certain."""
+    st = _State(ledger, config)
+    matcher = _Matcher(st)
+    done = {a.transaction_id for a in ledger.allocations}
+    already: list[str] = []
+    fresh: list[Transaction] = []
+    seen: set[str] = set()
+    for t in transactions:
+        if t.transaction_id in done or t.transaction_id in seen:
+            already.append(t.transaction_id)
+        else:
+            seen.add(t.transaction_id)
+            fresh.append(t)
+    decisions: dict[str, _Decision] = {}
+    future: list[Transaction] = [t for t in fresh if t.date > today]
+    pending = sorted((t for t in fresh if t.date <= today), key=lambda t: (t.date, t.transaction_id))
+    for _ in range(6):  # repeat until a pass applies nothing: the result is a fixpoint (idempotent)
+        applied_any = False
+        left: list[Transaction] = []
+        for t in pending:
+            dec = matcher.evaluate(t)
+            decisions[t.transaction_id] = dec
+            if dec.auto is not None:
+                matcher.apply(dec.auto)
+                applied_any = True
+            elif not dec.ignored:
+                left.append(t)
+        pending = left
+        if not applied_any:
+            break
+    allocations: list[ProposedAllocation] = []
+    suggestions: list[Suggestion] = []
+    unmatched: list[Unmatched] = []
+    ignored: list[Unmatched] = []
+    for t in future:
+        unmatched.append(Unmatched(t.transaction_id, t.source, f"dated {t.date}, after today ({today})"))
+    for t in transactions:
+        if t.transaction_id not in decisions:
+            continue
+        dec = decisions.pop(t.transaction_id)  # a repeated id in the input is reported once
+        if dec.ignored:
+            ignored.append(Unmatched(t.transaction_id, t.source, dec.ignored))
+        elif dec.auto is not None:
+            conf = Decimal(str(round(dec.auto.confidence, 2)))
+            for inv, po, amount, kind in dec.auto.allocs:
+                allocations.append(ProposedAllocation(t.transaction_id, t.source, inv, po, _d(amount), kind,
+                                                      dec.auto.rule, conf))
+        else:
+            cands = _candidates(dec, config)
+            if cands:
+                suggestions.append(Suggestion(t.transaction_id, t.source, cands))
+            elif dec.payout:
+                ignored.append(Unmatched(t.transaction_id, t.source, dec.no_auto))
+            else:
+                unmatched.append(Unmatched(t.transaction_id, t.source, _reason(t, dec, st)))
+    return MatchResult(tuple(transactions), tuple(allocations), tuple(suggestions), tuple(unmatched),
+                       tuple(ignored), tuple(already))
+
+
+def _candidates(dec: _Decision, config: MatchConfig) -> tuple[Candidate, ...]:
+    best: dict[tuple[str, str], Candidate] = {}
+    extra = "; ".join(dec.notes)
+    if dec.no_auto:
+        extra = f"{dec.no_auto}; {extra}" if extra else dec.no_auto
+    for p in dec.proposals:
+        for inv, po, amount, kind in p.allocs:
+            if kind not in ("invoice", "deposit"):
+                continue
+            score = max(0.0, min(p.confidence, float(config.threshold) - 0.01))
+            why = f"{p.why}; {extra}" if extra else p.why
+            cand = Candidate(inv, po, _d(amount), Decimal(str(round(score, 2))), f"{why} [rule {p.rule}]")
+            key = (inv, po)
+            if key not in best or cand.score > best[key].score:
+                best[key] = cand
+    ranked = sorted(best.values(), key=lambda c: (-c.score, c.invoice_number, c.po_number))
+    return tuple(ranked[: config.max_candidates])
+
+
+def _reason(t: Transaction, dec: _Decision, st: _State) -> str:
+    pm = st.payers.match(t.payer, t.memo)
+    parts = [dec.no_auto] if dec.no_auto else []
+    parts.append("no reference in the memo names an open invoice or PO")
+    if pm.names:
+        best = pm.best
+        if best is not None and best[1] >= 60:
+            parts.append(f"payer '{pm.names[0]}' resembles buyer '{st.buyer_name(best[0])}' ({best[1]:.0f}) "
+                         "but no open invoice of that buyer fits")
+        else:
+            parts.append(f"payer '{pm.names[0]}' is not a known buyer or alias")
+    else:
+        parts.append("no payer name")
+    parts.append(f"amount {money_str(t.amount)} matches no open invoice or expected deposit")
+    return "; ".join(parts + dec.notes)
+
+
+def accept(transaction: Transaction, invoice_number: str, ledger: Ledger, today: date,
+           config: MatchConfig | None = None) -> tuple[tuple[ProposedAllocation, ...], tuple[str, str] | None]:
+    """A person's confirmation that this transaction pays this invoice (or PO, for a deposit).
+
+    Returns the allocations to write (method `confirmed`) and, when the payer's name is new for the
+    buyer, (buyer_id, payer name) to add to the buyer's aliases.
+    """
+    config = config or MatchConfig.from_settings(ledger.settings)
+    st = _State(ledger, config)
+    amount = _c(transaction.amount)
+    if amount <= 0:
+        raise Refused(f"transaction {transaction.transaction_id} is not money received ({transaction.amount})")
+    item = st.items.get(invoice_number)
+    if item is not None:
+        how, allocs = _fit(item, amount, transaction.date, _c(config.fee_tolerance))
+        buyer = item.buyer
+        rule = f"confirmed:{how}"
+    elif invoice_number in st.orders:
+        po = invoice_number
+        open_items = [i for i in st.by_po.get(po, ()) if i.balance > 0]
+        if open_items:
+            item = open_items[0]
+            how, allocs = _fit(item, amount, transaction.date, _c(config.fee_tolerance))
+            rule = f"confirmed:{how}"
+        else:
+            allocs = (("", po, amount, "deposit"),)
+            rule = "confirmed:deposit"
+        buyer = st.orders[po].buyer_id
+    elif invoice_number in st.invoices:
+        raise Refused(f"{invoice_number} has no open balance; nothing to apply {transaction.transaction_id} to")
+    else:
+        raise Refused(f"{invoice_number} is neither an invoice nor a PO number in the workbook")
+    out = tuple(
+        ProposedAllocation(transaction.transaction_id, transaction.source, inv, po, _d(c), kind, rule,
+                           Decimal("1.00"), "confirmed")
+        for inv, po, c, kind in allocs
+    )
+    name = display_payer(transaction.payer, transaction.memo)
+    alias = None
+    if name and buyer and not st.payers.knows(buyer, name):
+        alias = (buyer, name)
+    return out, alias
+
+
+def learned_aliases(ledger: Ledger) -> dict[str, tuple[str, ...]]:
+    """Payer names of payments a person allocated by hand, per buyer, that the buyer does not have yet."""
+    orders = {o.po_number: o.buyer_id for o in ledger.orders}
+    inv_po = {i.invoice_number: i.po_number for i in ledger.invoices}
+    payments = {p.transaction_id: p for p in ledger.payments}
+    found: dict[str, list[str]] = {}
+    for a in ledger.allocations:
+        if a.method not in PERSON_METHODS:
+            continue
+        pay = payments.get(a.transaction_id)
+        buyer = orders.get(inv_po.get(a.invoice_number, a.po_number) or a.po_number, "")
+        if pay is None or not buyer:
+            continue
+        name = display_payer(pay.payer, pay.memo)
+        if name and name not in found.setdefault(buyer, []):
+            found[buyer].append(name)
+    if not found:
+        return {}
+    index = PayerIndex(ledger.buyers)
+    out: dict[str, tuple[str, ...]] = {}
+    for buyer, names in found.items():
+        new = tuple(sorted(n for n in names if not index.knows(buyer, n)))
+        if new:
+            out[buyer] = new
+    return out
+
+
+def to_json(result: MatchResult) -> dict[str, object]:
+    """The `poflow reconcile --json` object: transactions, allocations, suggestions, unmatched."""
+    return {
+        "transactions": [
+            {"transaction_id": t.transaction_id, "source": t.source, "date": t.date.isoformat(),
+             "amount": money_str(t.amount), "currency": t.currency, "payer": t.payer, "memo": t.memo}
+            for t in result.transactions
+        ],
+        "allocations": [
+            {"transaction_id": a.transaction_id, "source": a.source, "invoice_number": a.invoice_number,
+             "po_number": a.po_number, "amount": money_str(a.amount), "kind": a.kind, "rule": a.rule,
+             "confidence": float(a.confidence)}
+            for a in result.allocations
+        ],
+        "suggestions": [
+            {"transaction_id": s.transaction_id, "source": s.source,
+             "candidates": [
+                 {"invoice_number": c.invoice_number, "po_number": c.po_number, "amount": money_str(c.amount),
+                  "score": float(c.score), "why": c.why}
+                 for c in s.candidates
+             ]}
+            for s in result.suggestions
+        ],
+        "unmatched": [
+            {"transaction_id": u.transaction_id, "source": u.source, "reason": u.reason}
+            for u in result.unmatched
+        ],
+    }
+
+
+def apply_to_ledger(ledger: Ledger, allocations: Iterable[ProposedAllocation], applied_on: date) -> Ledger:
+    """The ledger with these allocations added (for a second run, and for tests of idempotence)."""
+    from dataclasses import replace
+
+    return replace(ledger, allocations=ledger.allocations + tuple(a.to_allocation(applied_on) for a in allocations))

@@ -1,0 +1,294 @@
+"""Payer names: strip bank descriptor noise and legal suffixes, and match them to buyers with rapidfuzz.
+
+Banks print the payer as `ORIG CO NAME:CORNER SHOP LL ... IND ID:...`, `ZELLE FROM J SMITH`,
+`WIRE FROM CORNERSHOP`; buyers are kept under their legal names (`Corner Shop LLC`) and the aliases a
+person taught poflow. Matching goes through an index (exact, compact, token and prefix blocks), so a
+payer is compared with a handful of buyers, never with all of them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from rapidfuzz import fuzz, process
+
+from ..records import Buyer
+
+LEGAL_SUFFIXES = frozenset({
+    "LLC", "LLP", "LP", "INC", "INCORPORATED", "LTD", "LIMITED", "GMBH", "CO", "CORP", "CORPORATION",
+    "COMPANY", "PLC", "SA", "SARL", "SAS", "AG", "BV", "NV", "PTY", "PC", "PLLC", "KG", "OHG", "SRL",
+    "SPA", "AB", "AS", "OY", "UG", "LLLP",
+})
+_SUFFIX_FRAGMENTS = frozenset(
+    s[:n] for s in ("LLC", "INC", "LTD", "CORP", "CORPORATION", "GMBH", "LIMITED", "COMPANY", "INCORPORATED")
+    for n in range(1, len(s))
+)
+# Words banks put around the payer's name; never part of a buyer's name.
+_NOISE = re.compile(
+    r"\b(?:ACH|CREDIT|CR|DEP(?:OSIT)?|PPD|CCD|CTX|WEB|SEC|TRN|TRACE|FEDWIRE|WIRE|TRANSFER|INCOMING|"
+    r"ZELLE|PAYMENT|PMT|FROM|VIA|B/O|ORIG|ONLINE|REMOTE|MOBILE|BOOK|XFER|RTP|INSTANT|SEPA|GUTSCHRIFT|"
+    r"UEBERWEISUNG|VENMO|CASHAPP|CASH APP)\b"
+)
+_STOP_TOKENS = frozenset({"THE", "AND", "OF", "DBA", "A"})
+_PAYER_PATTERNS = (
+    re.compile(r"ORIG CO NAME\s*:\s*(.+?)(?=\s+(?:ORIG ID|CO ENTRY|DESC DATE|SEC|TRACE|EED|IND ID)\b|$)"),
+    re.compile(r"IND NAME\s*:\s*(.+?)(?=\s+(?:TRN|IND ID|ORIG|REF)\b|$)"),
+    re.compile(r"\bB/O\s*:?\s*(.+?)(?=\s+(?:REF|OBI|BBI|IMAD|OMAD|SSN|TRN)\b|/|$)"),
+    re.compile(
+        r"\b(?:ZELLE (?:PAYMENT )?FROM|WIRE (?:TRANSFER )?FROM|WIRE IN(?:COMING)? FROM|ACH CREDIT FROM|"
+        r"DEPOSIT FROM|PAYMENT FROM|RTP FROM|CREDIT FROM)\s+(.+?)"
+        r"(?=\s+(?:ON\s+\d|(?:REF|CONF|INV|INVOICE|PO|FOR|MEMO|TRN|ID)\b|P\.O\.)|\s+#|\s+\d|$)"
+    ),
+)
+
+
+def _from_patterns(text: str) -> list[str]:
+    """Every payer name a bank descriptor pattern finds in the text (ACH prints two: ORIG CO and IND)."""
+    s = " ".join(text.split())
+    up = s.upper()
+    found: list[str] = []
+    for pat in _PAYER_PATTERNS:
+        for m in pat.finditer(up):
+            name = s[m.start(1):m.end(1)].strip(" :-/,")
+            if name and name not in found:
+                found.append(name)
+    return found
+
+
+def payer_from_memo(text: str) -> str | None:
+    """The payer's name a bank pattern finds in a memo (`ZELLE FROM J SMITH ON 03/04` -> `J SMITH`), or None."""
+    found = _from_patterns(text)
+    return found[0] if found else None
+
+
+# In a memo used as the payer's name: reference words with the number after them, numbers, dates.
+_REF_WORDS = re.compile(
+    r"\b(?:INV(?:OICE)?S?|P\.?O\.?|REF(?:ERENCE)?|NO|NR|NUM(?:BER)?|FOR|ORDER|RE|BILL|PAID|PAY|DEPOSIT|"
+    r"PAYMENT|PMT|THANK YOU|THANKS|REMITTANCE)\b(?:[\s#:.\-]*[A-Z]{0,3}[\-]?\d[\w\-/]*)?|"
+    r"\b(?:INV|PO)\d\w*|(?<![A-Z0-9])[\d][\d\-/.,]*(?![A-Z])|#"
+)
+
+
+def clean_payer(text: str) -> str:
+    """The payer's name as printed, without bank descriptor noise (`WIRE FROM Corner Shop` -> `Corner Shop`)."""
+    found = payer_from_memo(text)
+    return found if found is not None else " ".join(text.split()).strip(" :-/,")
+
+
+_INITIAL_DOTS = re.compile(r"\b([A-Z])\.(?=[A-Z]\.)")
+_NOT_NAME = re.compile(r"[^A-Z0-9 ]+")
+
+
+@lru_cache(maxsize=65536)
+def normalize_name(text: str) -> str:
+    """Upper-case letters, digits and single spaces; `&` as AND; legal suffixes and their truncations dropped."""
+    s = text.upper().replace("&", " AND ").replace("'", "")
+    s = _INITIAL_DOTS.sub(r"\1", s)  # L.L.C. -> LLC
+    s = _NOT_NAME.sub(" ", s)
+    tokens = s.split()
+    while len(tokens) > 1 and tokens[-1] in LEGAL_SUFFIXES:
+        tokens.pop()
+    if len(tokens) > 1 and tokens[-1] in _SUFFIX_FRAGMENTS:  # "CORNER SHOP LL" cut by the bank
+        tokens.pop()
+    while len(tokens) > 1 and tokens[-1] in LEGAL_SUFFIXES:
+        tokens.pop()
+    if len(tokens) > 1 and tokens[0] == "THE":
+        tokens.pop(0)
+    return " ".join(tokens)
+
+
+def display_payer(payer: str, memo: str = "") -> str:
+    """The payer's name as a person would write it down as an alias: bank noise and references removed."""
+    if " ".join(payer.split()) == " ".join(memo.split()):
+        payer = ""
+    if payer.strip():
+        return clean_payer(payer)
+    found = payer_from_memo(memo)
+    if found is not None:
+        return found
+    return " ".join(_NOISE.sub(" ", _REF_WORDS.sub(" ", memo.upper())).split())
+
+
+def payer_candidates(payer: str, memo: str = "") -> tuple[str, ...]:
+    """Normalized names the payer may go by: from the payer field and the memo; DBA parts split."""
+    raw: list[str] = []
+    if " ".join(payer.split()) == " ".join(memo.split()):
+        payer = ""  # a bank export without a payer column repeats the description
+    if payer.strip():
+        raw.append(clean_payer(payer))
+    if memo.strip():
+        found = _from_patterns(memo)
+        if found:
+            raw.extend(found)
+        elif not raw:  # no payer column (Chase CSV): the memo without references is the best guess
+            raw.append(_REF_WORDS.sub(" ", memo.upper()))
+    out: list[str] = []
+    for r in raw:
+        for n in _names_of(r.upper()):
+            if n not in out:
+                out.append(n)
+    return tuple(out)
+
+
+@lru_cache(maxsize=65536)
+def _names_of(up: str) -> tuple[str, ...]:
+    parts = [up]
+    if _DBA.search(up):
+        parts += _DBA.split(up)
+    out: list[str] = []
+    for p in parts:
+        n = normalize_name(_NOISE.sub(" ", p))
+        if len(n.replace(" ", "")) >= 2 and n not in out:
+            out.append(n)
+    return tuple(out)
+
+
+_DBA = re.compile(r"\b(?:DBA|D/B/A|T/A|AKA)\b")
+
+
+def name_score(payer: str, name: str) -> float:
+    """Similarity 0..100 of two normalized names: exact, compact, truncated prefix or rapidfuzz ratios."""
+    if payer == name:
+        return 100.0
+    cp, cn = payer.replace(" ", ""), name.replace(" ", "")
+    if cp == cn:
+        return 98.0
+    if len(cp) >= 8 and cn.startswith(cp):
+        return 95.0
+    return max(fuzz.ratio(payer, name), fuzz.token_sort_ratio(payer, name))
+
+
+@dataclass(frozen=True, slots=True)
+class PayerMatch:
+    """How well a payer matches the best buyers: scores 0..100, best first."""
+
+    scores: tuple[tuple[str, float, str], ...]  # (buyer_id, score, the buyer's name or alias it matched)
+    names: tuple[str, ...]  # the payer's normalized candidate names
+
+    @property
+    def best(self) -> tuple[str, float, str] | None:
+        """The best-scoring buyer, or None."""
+        return self.scores[0] if self.scores else None
+
+    def score_of(self, buyer_id: str) -> float:
+        """This buyer's score (0 when not among the candidates)."""
+        for bid, s, _ in self.scores:
+            if bid == buyer_id:
+                return s
+        return 0.0
+
+    def identified(self, min_score: float = 88.0, margin: float = 8.0) -> str | None:
+        """The buyer the payer clearly is: best score high enough and well ahead of the next buyer."""
+        if not self.scores or self.scores[0][1] < min_score:
+            return None
+        if len(self.scores) > 1 and self.scores[1][1] > self.scores[0][1] - margin:
+            return None
+        return self.scores[0][0]
+
+
+class PayerIndex:
+    """Buyers' names and aliases, normalized and indexed for blocking."""
+
+    def __init__(self, buyers: Iterable[Buyer], extra_aliases: Mapping[str, Sequence[str]] | None = None):
+        self.names: dict[str, list[tuple[str, str]]] = {}  # buyer_id -> [(normalized, as written)]
+        self.display: dict[str, str] = {}
+        self._entries: list[tuple[str, str, str, str]] = []  # (buyer_id, normalized, compact, as written)
+        self._exact: dict[str, list[int]] = {}
+        self._compact: dict[str, list[int]] = {}
+        self._prefix: dict[str, list[int]] = {}
+        self._token: dict[str, set[int]] = {}
+        self._cache: dict[tuple[str, ...], PayerMatch] = {}
+        self._name_cache: dict[str, dict[str, tuple[float, str]]] = {}
+        for b in buyers:
+            self.display[b.buyer_id] = b.name
+            self.add_aliases(b.buyer_id, (b.name, *b.aliases))
+        for bid, names in (extra_aliases or {}).items():
+            self.add_aliases(bid, names)
+
+    def add_aliases(self, buyer_id: str, written_names: Iterable[str]) -> None:
+        """Index more names for a buyer (its legal name, aliases, names learned from people)."""
+        for written in written_names:
+            for n in payer_candidates(written) or ((normalize_name(written),) if written.strip() else ()):
+                self._add(buyer_id, n, written)
+        self._cache.clear()
+        self._name_cache.clear()
+
+    def _add(self, buyer_id: str, norm: str, written: str) -> None:
+        if not norm:
+            return
+        lst = self.names.setdefault(buyer_id, [])
+        if any(n == norm for n, _ in lst):
+            return
+        lst.append((norm, written))
+        compact = norm.replace(" ", "")
+        k = len(self._entries)
+        self._entries.append((buyer_id, norm, compact, written))
+        self._exact.setdefault(norm, []).append(k)
+        self._compact.setdefault(compact, []).append(k)
+        self._prefix.setdefault(compact[:8], []).append(k)
+        for tok in set(norm.split()):
+            if len(tok) >= 3 and tok not in _STOP_TOKENS:
+                self._token.setdefault(tok, set()).add(k)
+
+    def _block(self, name: str, compact: str) -> set[int]:
+        """Entries worth scoring: same name, same letters, same first 8 letters, or sharing its two rarest words."""
+        found: set[int] = set(self._exact.get(name, ()))
+        found.update(self._compact.get(compact, ()))
+        found.update(self._prefix.get(compact[:8], ()))
+        postings = sorted((self._token[t] for t in set(name.split()) if t in self._token), key=len)
+        if len(postings) >= 2:
+            found.update(postings[0] & postings[1])
+        elif postings and len(postings[0]) <= 200:
+            found.update(postings[0])
+        return found
+
+    def _score_name(self, name: str) -> dict[str, tuple[float, str]]:
+        hit = self._name_cache.get(name)
+        if hit is not None:
+            return hit
+        compact = name.replace(" ", "")
+        best: dict[str, tuple[float, str]] = {}
+        block = sorted(self._block(name, compact))
+        if block:
+            norms = [self._entries[k][1] for k in block]
+            fuzzy = process.cdist([name], norms, scorer=fuzz.ratio, processor=None, workers=1)[0]
+            sorted_ = process.cdist([name], norms, scorer=fuzz.token_sort_ratio, processor=None, workers=1)[0]
+            for i, k in enumerate(block):
+                bid, norm, cn, written = self._entries[k]
+                if norm == name:
+                    s = 100.0
+                elif cn == compact:
+                    s = 98.0
+                elif len(compact) >= 8 and cn.startswith(compact):
+                    s = 95.0
+                else:
+                    s = float(max(fuzzy[i], sorted_[i]))
+                if s >= 60 and s > best.get(bid, (-1.0, ""))[0]:
+                    best[bid] = (s, written)
+        self._name_cache[name] = best
+        return best
+
+    def match(self, payer: str, memo: str = "") -> PayerMatch:
+        """Score the buyers this payer may be (cached per distinct name)."""
+        names = payer_candidates(payer, memo)
+        hit = self._cache.get(names)
+        if hit is not None:
+            return hit
+        best: dict[str, tuple[float, str]] = {}
+        for n in names:
+            for bid, (s, w) in self._score_name(n).items():
+                if s > best.get(bid, (-1.0, ""))[0]:
+                    best[bid] = (s, w)
+        ranked = sorted(((b, s, w) for b, (s, w) in best.items()), key=lambda x: (-x[1], x[0]))
+        result = PayerMatch(tuple(ranked[:10]), names)
+        self._cache[names] = result
+        return result
+
+    def knows(self, buyer_id: str, payer: str) -> bool:
+        """True when the payer already matches this buyer's name or an alias almost exactly."""
+        return any(
+            name_score(n, norm) >= 95 for n in payer_candidates(payer) for norm, _ in self.names.get(buyer_id, ())
+        )

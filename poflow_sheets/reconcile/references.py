@@ -1,0 +1,176 @@
+"""Invoice and PO references in bank memos, as people type them, resolved against the ledger only.
+
+`INV-0042`, `inv 42`, `Invoice #42`, `INV0042` and `PO#1001`, `P.O. 1001`, `po1001`, plus the buyer's own
+PO formats (`4500012345`, `CS-2291`) all resolve, tolerant of dropped leading zeros and separators.
+A number counts only when the ledger holds an invoice or PO it names: memos are full of dates,
+amounts and account numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+STRONG, WEAK = "strong", "weak"
+
+_INVOICE_WORDS = frozenset({"INV", "INVOICE", "INVOICES", "INVC", "INVS", "INVNO", "INVNR", "BILL", "RE", "RG", "RECHNUNG"})
+_PO_WORDS = frozenset({"PO", "POS", "PONO", "PONUM", "PONR", "ORDER", "ORD", "PURCHASEORDER", "BESTELLUNG"})
+_SEPARATORS = frozenset(" #:.-/_\t\n")
+_FILLER_WORDS = frozenset({"NO", "NR", "NUMBER", "NUM", "NBR"})
+
+
+def _word_before(up: str, start: int) -> str:
+    """The word typed before a number (`INV` in `Invoice no. 42` is INVOICE; `P.O. 1001` gives PO)."""
+    lo = max(0, start - 24)
+    i = start
+    while True:
+        j = i
+        while j > lo and up[j - 1] in _SEPARATORS:
+            j -= 1
+        k = j
+        while k > lo and (up[k - 1].isalpha() or (up[k - 1] == "." and k - 1 > lo and up[k - 2].isalpha())):
+            k -= 1
+        word = up[k:j].replace(".", "")
+        if word in _FILLER_WORDS and k > lo:
+            i = k
+            continue
+        if k > 0 and up[k - 1].isdigit():
+            return ""
+        return word
+# Dates and decimal amounts are blanked before numbers are read, so they never pass as references.
+_DATES = re.compile(
+    r"\b\d{4}-\d{1,2}-\d{1,2}\b|\b\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\b|\b\d{1,2}/\d{1,2}\b"
+)
+_AMOUNTS = re.compile(r"\b\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?\b|\b\d+\.\d{2}\b")
+_NUMBER = re.compile(r"\d+")
+_SPLIT = re.compile(r"\s*([A-Z.]*)[\s#:\-/_.]*0*(\d+)\s*")
+_NOT_ALNUM = re.compile(r"[^A-Z0-9]")
+_LETTERS = re.compile(r"[A-Z]+")
+
+
+def split_ref(number: str) -> tuple[str, str, int] | None:
+    """`INV-0042` -> ("INV", "INV42", 42): letters before the number, compact key, number value."""
+    up = number.upper()
+    m = _SPLIT.fullmatch(up)
+    if not m:
+        return None
+    prefix = m.group(1).replace(".", "")
+    return prefix, f"{prefix}{int(m.group(2))}", int(m.group(2))
+
+
+def _prefer(numbers: list[str], words: frozenset[str]) -> list[str]:
+    """Of several numbers with the same digits, those whose prefix is such a word (INV-42 over CN-42)."""
+    if len(numbers) < 2:
+        return numbers
+    best = [n for n in numbers if (split_ref(n) or ("", "", 0))[0] in words or not (split_ref(n) or ("x",))[0]]
+    return best or numbers
+
+
+def compact(number: str) -> str:
+    """Upper-case letters and digits only."""
+    return _NOT_ALNUM.sub("", number.upper())
+
+
+@dataclass(frozen=True, slots=True)
+class Refs:
+    """References found in one transaction: invoice and PO numbers as the ledger spells them."""
+
+    invoices: dict[str, str]  # invoice_number -> STRONG | WEAK
+    pos: dict[str, str]  # po_number -> STRONG | WEAK
+    unknown: tuple[str, ...]  # prefixed references the ledger does not hold ("INV-99999")
+
+    def __bool__(self) -> bool:
+        return bool(self.invoices or self.pos)
+
+
+class RefIndex:
+    """The ledger's invoice and PO numbers under every key a person may type them by."""
+
+    def __init__(self, invoice_numbers: Iterable[str], po_numbers: Iterable[str]):
+        self.inv_by_num: dict[int, list[str]] = {}
+        self.po_by_num: dict[int, list[str]] = {}
+        self.by_key: dict[str, list[tuple[str, str]]] = {}  # compact key -> [("inv"|"po", number)]
+        self.po_digits: dict[str, list[str]] = {}  # all-digit PO numbers as written (4500012345)
+        self.max_digits = 0
+        for n in invoice_numbers:
+            self._add("inv", n, self.inv_by_num)
+        for n in po_numbers:
+            self._add("po", n, self.po_by_num)
+            if n.strip().isdigit():
+                self.po_digits.setdefault(n.strip(), []).append(n)
+
+    def _add(self, kind: str, number: str, by_num: dict[int, list[str]]) -> None:
+        parts = split_ref(number)
+        keys = {compact(number)}
+        self.max_digits = max(self.max_digits, len(number))  # a bound on its digits, cheap to take
+        if parts is not None:
+            _, key, value = parts
+            keys.add(key)
+            by_num.setdefault(value, []).append(number)
+        for k in keys:
+            if k:
+                self.by_key.setdefault(k, []).append((kind, number))
+
+    def extract(self, *texts: str) -> Refs:
+        """The ledger's invoices and POs named in these texts (memo, payer, bank references)."""
+        invoices: dict[str, str] = {}
+        pos: dict[str, str] = {}
+        unknown: list[str] = []
+
+        def put(target: dict[str, str], number: str, strength: str) -> None:
+            if target.get(number) != STRONG:
+                target[number] = strength
+
+        for text in texts:
+            if not text:
+                continue
+            up = _AMOUNTS.sub(" ", _DATES.sub(" ", text.upper()))
+            for m in _NUMBER.finditer(up):
+                digits = m.group(0)
+                value = int(digits)
+                if m.end() < len(up) and up[m.end()].isalpha() and not up[m.end():m.end() + 1].isspace():
+                    tail = _LETTERS.match(up, m.end())
+                    if tail and len(tail.group(0)) > 2:
+                        continue  # part of a word such as 3RD or an account code
+                if len(digits.lstrip("0")) > self.max_digits:
+                    continue  # trace and account numbers longer than any invoice or PO number
+                word = _word_before(up, m.start())
+                hits = 0
+                if word in _INVOICE_WORDS:
+                    for n in _prefer(self.inv_by_num.get(value, []), _INVOICE_WORDS):
+                        put(invoices, n, STRONG)
+                        hits += 1
+                    if not hits:
+                        unknown.append(f"{word} {digits}")
+                    continue
+                if word in _PO_WORDS:
+                    for n in _prefer(self.po_by_num.get(value, []), _PO_WORDS):
+                        put(pos, n, STRONG)
+                        hits += 1
+                    for n in self.po_digits.get(digits, ()):
+                        put(pos, n, STRONG)
+                        hits += 1
+                    if not hits:
+                        unknown.append(f"{word} {digits}")
+                    continue
+                if word:
+                    for kind, n in self.by_key.get(f"{word}{value}", ()):
+                        put(invoices if kind == "inv" else pos, n, STRONG)
+                        hits += 1
+                    for kind, n in self.by_key.get(f"{word}{digits}", ()):
+                        put(invoices if kind == "inv" else pos, n, STRONG)
+                        hits += 1
+                    if hits:
+                        continue
+                # A bare number: the buyer's all-digit PO format as written, else a weak hint.
+                for n in self.po_digits.get(digits, ()):
+                    put(pos, n, STRONG)
+                    hits += 1
+                if hits or len(digits.lstrip("0")) < 4:
+                    continue
+                for n in self.inv_by_num.get(value, ()):
+                    put(invoices, n, WEAK)
+                for n in self.po_by_num.get(value, ()):
+                    put(pos, n, WEAK)
+        return Refs(invoices, pos, tuple(dict.fromkeys(unknown)))

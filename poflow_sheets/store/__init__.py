@@ -1,0 +1,37 @@
+"""Where poflow writes workbooks: the lossless .xlsx patcher and the safe in-place write around it."""
+
+from poflow_sheets.store.changes import (
+    AddSheet,
+    AppendRows,
+    CellValue,
+    Change,
+    Fingerprint,
+    Formula,
+    PatchResult,
+    PrintSetup,
+    SetCell,
+    Styled,
+)
+from poflow_sheets.store.inert import inert_csv, looks_like_formula
+from poflow_sheets.store.safety import backups_of, fingerprint, open_elsewhere, write_workbook
+from poflow_sheets.store.xlsx_patch import apply_changes
+
+__all__ = [
+    "AddSheet",
+    "AppendRows",
+    "CellValue",
+    "Change",
+    "Fingerprint",
+    "Formula",
+    "PatchResult",
+    "PrintSetup",
+    "SetCell",
+    "Styled",
+    "apply_changes",
+    "backups_of",
+    "fingerprint",
+    "inert_csv",
+    "looks_like_formula",
+    "open_elsewhere",
+    "write_workbook",
+]
