@@ -67,7 +67,7 @@ def generate(n_orders: int = 10_000, lines_per_order: int = 10, seed: int = 7,
     for i, o in enumerate(orders):
         if o.status == "approved":
             continue
-        ship = o.po_date + timedelta(days=10)  # type: ignore[operator]
+        ship: date = (o.po_date or start) + timedelta(days=10)
         billed = f"INV-{inv_no:06d}" if o.status == "invoiced" else ""
         for ln in by_po[o.po_number]:
             shipments.append(Shipment(f"SH-{i:06d}", o.po_number, ln.line_no, ln.qty, ship, "UPS", invoice_number=billed))
