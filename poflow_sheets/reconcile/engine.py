@@ -437,7 +437,7 @@ class _Matcher:
         group = [ident] if ident is not None else []
         if ident is None and pm.scores and pm.scores[0][1] >= cfg.payer_min_score:
             top = pm.scores[0][1]
-            group = [b for b, sc, _ in pm.scores if sc >= cfg.payer_min_score and sc > top - cfg.payer_margin][:3]
+            group = [b for b, sc, _ in pm.scores if sc >= cfg.payer_min_score and sc > top - cfg.payer_margin][:8]
         settled = {p.allocs for p in props if p.tier == 1 and p.confidence >= float(cfg.threshold)}
         if group and len(settled) != 1:  # a reference settles it alone: the payer's other items cannot change that
             strong = STRONG in refs.invoices.values() or STRONG in refs.pos.values()
@@ -533,9 +533,14 @@ class _Matcher:
                     how, allocs = _fit(item, amount, t.date, self.fee_tol)
                     if how in fits:
                         fits[how].append((item, allocs))
+        deps = [dp for b in group for dp in st.deposits_by_buyer.get(b, ())
+                if dp.expected > dp.paid and dp.expected - dp.paid == amount
+                and st.in_window(dp.date, t.date, cfg.deposit_grace_days)]
         found_single = False
         for how in ("exact", "discount", "fee"):
             hits = fits[how]
+            if how == "fee" and deps:
+                break  # an expected deposit of exactly this amount beats an invoice short by a fee
             if not hits:
                 continue
             found_single = True
@@ -569,9 +574,6 @@ class _Matcher:
                                        f"amount equals open invoices {numbers} together{note}; "
                                        f"{self.payer_words(pm, buyer)}{shared}"))
                 found_single = True
-        deps = [dp for b in group for dp in st.deposits_by_buyer.get(b, ())
-                if dp.expected > dp.paid and dp.expected - dp.paid == amount
-                and st.in_window(dp.date, t.date, cfg.deposit_grace_days)]
         for dp in deps:
             conf = (0.93 if len(deps) == 1 and not found_single else 0.7) - penalty(dp.buyer)
             props.append(_Proposal((("", dp.po, amount, "deposit"),), "deposit:payer+amount", conf, 2,
