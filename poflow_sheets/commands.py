@@ -33,7 +33,7 @@ def init_workbook(path: Path, *, demo: bool = False) -> Iterator[str]:
             raise Refused(f"{path}: already exists; --demo only creates a new workbook")
         from .store_ops import add_missing_tabs
 
-        added = add_missing_tabs(path)
+        added, _ = add_missing_tabs(path)
         yield (f"{path}: added tabs {', '.join(added)}" if added else f"{path}: has every tab already; nothing to do")
         return
     if path.suffix.lower() not in (".xlsx", ".xlsm"):
@@ -70,7 +70,31 @@ def run_change(workbook: Path, compute: Callable[[Book], ChangeSet], *, command:
     if not dry_run:
         check_writable(workbook, output)
     book = load(workbook, out)
+    if output is not None and workbook.suffix.lower() not in (".xlsx", ".xlsm") and not dry_run:
+        book = export_as_xlsx(book, output)  # an .ods/.xls book becomes a new .xlsx, then changes apply there
+        output = None
     cs = compute(book)
     stamp = now or datetime.now(UTC).replace(tzinfo=None)
     return apply_changeset(book, cs, command=command, now=stamp, force=force, dry_run=dry_run, sheets=sheets,
                            out_dir=out_dir, output=output)
+
+
+def export_as_xlsx(book: Book, target: Path) -> Book:
+    """Write a Book's records as a new .xlsx workbook (for .ods and .xls, which poflow does not patch)."""
+    from dataclasses import fields
+
+    from .records import Settings
+    from .rows import record_rows
+    from .template import write_new_workbook
+
+    if target.exists():
+        raise Refused(f"{target}: already exists; --output names a new file")
+    if target.suffix.lower() != ".xlsx":
+        raise Refused(f"{target}: --output must name an .xlsx file")
+    attrs = {"Buyers": "buyers", "Products": "products", "PriceTiers": "tiers", "Orders": "orders",
+             "Lines": "lines", "Shipments": "shipments", "Invoices": "invoices", "Payments": "payments",
+             "Allocations": "allocations"}
+    rows = {tab: record_rows(tab, getattr(book, attr)) for tab, attr in attrs.items()}
+    settings = {f.name: getattr(book.settings, f.name) for f in fields(Settings) if f.name not in ("rows", "extra")}
+    write_new_workbook(target, rows, settings=settings)
+    return read_workbook(target)

@@ -45,7 +45,7 @@ def parse_amount(text: str, decimal_mark: str | None = None, *, quantize: bool =
     `decimal_mark` is "." or ","; None guesses from the text, refusing what is ambiguous.
     """
     raw = text
-    s = _SPACES.sub("", text.strip())
+    s = _SPACES.sub("", _CURRENCY_CHARS.sub("", text.strip()))
     if not s:
         raise AmountError("empty, expected an amount")
     negative = False

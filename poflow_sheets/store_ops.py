@@ -24,7 +24,7 @@ from .documents.sheet import COL_WIDTHS, as_styled, sheet_name, sheet_rows
 from .errors import Refused
 from .reader import Book, open_workbook
 from .schema import LIST, PERCENT, SETTING_BY_NORM, TAB_BY_NAME, norm
-from .store import AddSheet, AppendRows, Change, PrintSetup, SetCell, Styled, fingerprint, write_workbook
+from .store import AddSheet, AppendRows, Change, PatchResult, PrintSetup, SetCell, Styled, fingerprint, write_workbook
 from .store.changes import AnyValue
 
 WRITABLE = (".xlsx", ".xlsm")
@@ -254,7 +254,7 @@ def _setting_cell(k: schema.SettingKey) -> object:
     return setting_value(k, k.default)
 
 
-def add_missing_tabs(path: Path, *, force: bool = False) -> list[str]:
+def add_missing_tabs(path: Path, *, force: bool = False) -> tuple[list[str], PatchResult | None]:
     """`poflow init EXISTING.xlsx`: add the schema's missing tabs (headers only), touching nothing else."""
     check_writable(path)
     before = fingerprint(path)
@@ -265,7 +265,7 @@ def add_missing_tabs(path: Path, *, force: bool = False) -> list[str]:
         wb.close()
     missing = [t for t in schema.TABS if norm(t.name) not in names]
     if not missing:
-        return []
+        return [], None
     changes: list[Change] = []
     for tab in missing:
         header = tuple(Styled(c.header, bold=True) for c in tab.columns)
@@ -275,8 +275,8 @@ def add_missing_tabs(path: Path, *, force: bool = False) -> list[str]:
                      for k in schema.SETTINGS_KEYS]
         changes.append(AddSheet(tab.name, tuple(rows), tuple(float(c.width) for c in tab.columns),
                                 if_missing=True, freeze_header=True, as_table=tab.name != "Settings"))
-    write_workbook(path, changes, expected=before, force=force)
-    return [t.name for t in missing]
+    result = write_workbook(path, changes, expected=before, force=force)
+    return [t.name for t in missing], result
 
 
 __all__ = ["SETTING_BY_NORM", "add_missing_tabs", "apply_changeset", "check_writable", "plan_changes"]

@@ -1,0 +1,87 @@
+"""`poflow init` on a person's own workbook; .xlsm keeps its macros; .ods and .xls are read, written only via --output."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from poflow_sheets import schema
+from poflow_sheets.demo import write_demo
+from poflow_sheets.reader import read_workbook
+
+from .conftest import DATA
+
+CORPUS = DATA / "excel-made-workbooks"
+
+
+def run(*args: str | Path, ok: tuple[int, ...] = (0,), cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    proc = subprocess.run([sys.executable, "-m", "poflow_sheets", *map(str, args)], capture_output=True, text=True,
+                          check=False, cwd=cwd)
+    assert proc.returncode in ok, f"{args}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
+    assert "Traceback" not in proc.stderr
+    return proc
+
+
+def members(path: Path) -> dict[str, str]:
+    with zipfile.ZipFile(path) as z:
+        return {n: hashlib.sha256(z.read(n)).hexdigest() for n in z.namelist()}
+
+
+@pytest.mark.parametrize("name", ["chart_bar01.xlsx", "image01.xlsx", "macro01.xlsm", "comment01.xlsx"])
+def test_init_adds_the_tabs_and_keeps_every_part(name: str, tmp_path: Path) -> None:
+    src = CORPUS / name
+    book = tmp_path / name
+    shutil.copyfile(src, book)
+    before = members(src)
+    proc = run("init", book)
+    assert "added tabs" in proc.stdout + proc.stderr
+    after = members(book)
+    own = {"[Content_Types].xml", "xl/workbook.xml", "xl/_rels/workbook.xml.rels", "docProps/app.xml", "xl/styles.xml"}
+    for part, digest in before.items():
+        if part not in own:
+            assert after.get(part) == digest, f"{name}: {part} changed"
+    assert [t.name for t in schema.TABS if t.name not in read_workbook(book).sheet_names] == []
+    proc = run("validate", book, "--json")
+    assert '"errors": 0' in proc.stdout
+    again = book.read_bytes()
+    run("init", book)  # twice: nothing to do
+    assert book.read_bytes() == again
+    if name.endswith(".xlsm"):
+        assert any(p.endswith("vbaProject.bin") for p in after)
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("formats")
+    write_demo(folder / "demo.xlsx")
+    profile = folder / "lo-profile"
+    for target in ("ods", "xls"):
+        subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", target,
+                        "--outdir", str(folder), str(folder / "demo.xlsx")], capture_output=True, check=True, timeout=180)
+    return folder
+
+
+@pytest.mark.parametrize("suffix", [".ods", ".xls"])
+def test_ods_and_xls_are_read_and_written_only_as_new_xlsx(suffix: str, converted: Path, tmp_path: Path) -> None:
+    src = tmp_path / f"demo{suffix}"
+    shutil.copyfile(converted / f"demo{suffix}", src)
+    reference = read_workbook(converted / "demo.xlsx")
+    book = read_workbook(src)
+    assert book.orders == reference.orders and book.lines == reference.lines and book.invoices == reference.invoices
+    run("validate", src)
+    before = src.read_bytes()
+    proc = run("approve", src, "PO-1009", "--on", "2026-11-26", ok=(2,))
+    assert "writes only .xlsx" in proc.stderr and "--output" in proc.stderr
+    assert src.read_bytes() == before
+    out = tmp_path / "converted.xlsx"
+    run("approve", src, "PO-1009", "--on", "2026-11-26", "--output", out)
+    assert src.read_bytes() == before
+    order = next(o for o in read_workbook(out).orders if o.po_number == "PO-1009")
+    assert str(order.approved_on) == "2026-11-26"
+    run("validate", out)
