@@ -130,7 +130,11 @@ def reconcile(book: Book, files: Sequence[Path], today: date, *,
         if new:
             cs.update("Buyers", b, "aliases", (*b.aliases, *new), buyer_id)
             cs.messages.append(f"buyer {buyer_id}: learned payer name(s) {', '.join(new)}")
-    return Reconciliation(imported, replace(result, allocations=tuple(allocations)), cs, ledger)
+    taken = {txn for txn, _ in accepts}
+    result = replace(result, allocations=tuple(allocations),
+                     suggestions=tuple(x for x in result.suggestions if x.transaction_id not in taken),
+                     unmatched=tuple(x for x in result.unmatched if x.transaction_id not in taken))
+    return Reconciliation(imported, result, cs, ledger)
 
 
 def _payment_status(result: MatchResult, allocations: Sequence[ProposedAllocation]) -> dict[str, str]:

@@ -368,9 +368,8 @@ class _Matcher:
         ident = pm.identified(self.cfg.payer_min_score, self.cfg.payer_margin)
         if score >= 85 and ident in (None, buyer):
             return "agree"
-        best = pm.best
-        if best is not None and best[0] != buyer and best[1] >= 90 and score < 75:
-            return "conflict"
+        if ident is not None and ident != buyer and pm.score_of(ident) >= 90 and score < 75:
+            return "conflict"  # the payer is clearly one other buyer
         return "unknown"
 
     def payer_words(self, pm: PayerMatch, buyer: str) -> str:
@@ -385,7 +384,9 @@ class _Matcher:
             return f"payer '{shown}' resembles buyer '{name}' ({score:.0f})"
         best = pm.best
         if best is not None and best[1] >= 85:
-            return f"payer '{shown}' looks like another buyer, '{self.st.buyer_name(best[0])}' ({best[1]:.0f})"
+            if pm.identified(self.cfg.payer_min_score, self.cfg.payer_margin) == best[0]:
+                return f"payer '{shown}' looks like another buyer, '{self.st.buyer_name(best[0])}' ({best[1]:.0f})"
+            return f"payer '{shown}' resembles other buyers' names, such as '{self.st.buyer_name(best[0])}'"
         return f"payer '{shown}' not recognized"
 
     # -- one transaction -------------------------------------------------------------------------

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from rapidfuzz import fuzz, process
@@ -167,6 +167,7 @@ class PayerMatch:
 
     scores: tuple[tuple[str, float, str], ...]  # (buyer_id, score, the buyer's name or alias it matched)
     names: tuple[str, ...]  # the payer's normalized candidate names
+    by_buyer: dict[str, float] = field(default_factory=dict)
 
     @property
     def best(self) -> tuple[str, float, str] | None:
@@ -174,11 +175,8 @@ class PayerMatch:
         return self.scores[0] if self.scores else None
 
     def score_of(self, buyer_id: str) -> float:
-        """This buyer's score (0 when not among the candidates)."""
-        for bid, s, _ in self.scores:
-            if bid == buyer_id:
-                return s
-        return 0.0
+        """This buyer's score (0 when its names were not near enough to be scored)."""
+        return self.by_buyer.get(buyer_id, 0.0)
 
     def identified(self, min_score: float = 88.0, margin: float = 8.0) -> str | None:
         """The buyer the payer clearly is: best score high enough and well ahead of the next buyer."""
@@ -283,7 +281,7 @@ class PayerIndex:
                 if s > best.get(bid, (-1.0, ""))[0]:
                     best[bid] = (s, w)
         ranked = sorted(((b, s, w) for b, (s, w) in best.items()), key=lambda x: (-x[1], x[0]))
-        result = PayerMatch(tuple(ranked[:10]), names)
+        result = PayerMatch(tuple(ranked), names, {b: sc for b, sc, _ in ranked})
         self._cache[names] = result
         return result
 
