@@ -206,3 +206,18 @@ def test_dry_run_writes_nothing(book: Path, tmp_path: Path) -> None:
     assert "would write" in proc.stdout and "INV-1005" in proc.stdout
     assert sha(book) == before
     assert not (tmp_path / "documents").exists()
+
+
+def test_status_and_statement_commands(book: Path, tmp_path: Path) -> None:
+    data = json.loads(run("status", book, "--json", "--today", "2026-11-26").stdout)
+    steps = {s["step"]: s for s in data["steps"]}
+    assert any("PO-0998" in s["po_numbers"] for key, s in steps.items() if "overdue" in key)
+    assert all(isinstance(s["amount"], str | None) for s in data["steps"])
+    table = run("status", book, "--today", "2026-11-26").stdout
+    assert "CS-2291" in table
+    run("statement", book, "HARBOR", "--today", "2026-11-26")
+    text = pdf_text(tmp_path / "documents" / "ST-HARBOR-2026-11-26.pdf")
+    assert "STATEMENT OF ACCOUNT" in text and "Harbor Home Co." in text and "393.00" in text
+    assert "ST-HARBOR-2026-11-26" in openpyxl.load_workbook(book).sheetnames
+    refused(book, "statement", book, "NOBODY", "--today", "2026-11-26", words=("unknown buyer",))
+    assert_clean(book)
