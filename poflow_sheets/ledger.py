@@ -199,3 +199,19 @@ def invoice_status(total: Decimal, paid: Decimal) -> str:
     if paid <= 0:
         return "open" if total > 0 else "paid"
     return "paid" if paid >= total else "partial"
+
+
+AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
+
+
+def aging_bucket(days_past_due: int) -> str:
+    """The aging bucket of a balance this many days past due: current (0 or less), 1-30, 31-60, 61-90, 90+."""
+    if days_past_due <= 0:
+        return "current"
+    if days_past_due <= 30:
+        return "1-30"
+    if days_past_due <= 60:
+        return "31-60"
+    if days_past_due <= 90:
+        return "61-90"
+    return "90+"

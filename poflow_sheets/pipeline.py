@@ -16,6 +16,8 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from poflow_sheets.ledger import aging_bucket
+
 from .ledger import Facts, facts_of
 from .money import ZERO, cents, format_money, money_str
 from .reader import Book
@@ -196,15 +198,8 @@ def days_past_due(inv: Invoice, today: date) -> int:
 
 def overdue_step(days: int) -> str:
     """The step key for an order whose oldest open invoice is this many days past due."""
-    if days <= 0:
-        return "invoiced_open"
-    if days <= 30:
-        return "overdue_1_30"
-    if days <= 60:
-        return "overdue_31_60"
-    if days <= 90:
-        return "overdue_61_90"
-    return "overdue_90_plus"
+    bucket = aging_bucket(days)
+    return "invoiced_open" if bucket == "current" else "overdue_" + bucket.replace("-", "_").replace("+", "_plus")
 
 
 def _pre_shipping(facts: Facts, order: Order) -> str:

@@ -21,7 +21,7 @@ from typing import Any
 
 import xlsxwriter
 
-from .ledger import FROM_PAYMENT_KINDS, Facts
+from .ledger import FROM_PAYMENT_KINDS, Facts, aging_bucket
 from .money import ZERO, format_money
 from .reconcile.engine import Ledger, MatchResult, ProposedAllocation
 from .records import Allocation, Invoice, Transaction
@@ -42,15 +42,7 @@ TOP_BUYERS = 5
 
 def bucket_of(days_past_due: int) -> str:
     """The aging bucket of an invoice this many days past its due date (0 or less is current)."""
-    if days_past_due <= 0:
-        return "current"
-    if days_past_due <= 30:
-        return "1-30"
-    if days_past_due <= 60:
-        return "31-60"
-    if days_past_due <= 90:
-        return "61-90"
-    return "90+"
+    return aging_bucket(days_past_due)
 
 
 def due_on(invoice: Invoice, terms: str = "") -> date | None:

@@ -27,6 +27,8 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
+from poflow_sheets.ledger import aging_bucket
+
 from .documents.model import Document, Party, StatementRow
 from .errors import Refused
 from .ledger import FROM_PAYMENT_KINDS, facts_of
@@ -41,15 +43,8 @@ APPLIED_KINDS = tuple(k for k in FROM_PAYMENT_KINDS if k != "credit")  # out of 
 
 def aging_label(days_past_due: int) -> str:
     """The aging bucket of a balance this many days past due (0 or less is Current)."""
-    if days_past_due <= 0:
-        return "Current"
-    if days_past_due <= 30:
-        return "1-30"
-    if days_past_due <= 60:
-        return "31-60"
-    if days_past_due <= 90:
-        return "61-90"
-    return "90+"
+    bucket = aging_bucket(days_past_due)
+    return "Current" if bucket == "current" else bucket
 
 
 def _find_buyer(book: Book, buyer_id: str) -> Buyer:

@@ -370,6 +370,9 @@ class _Matcher:
             return "agree"
         if ident is not None and ident != buyer and pm.score_of(ident) >= 90 and score < 75:
             return "conflict"  # the payer is clearly one other buyer
+        best = pm.best
+        if best is not None and best[1] >= 90 and score < 60:
+            return "conflict"  # the payer's name is other buyers' names, nothing like this one's
         return "unknown"
 
     def payer_words(self, pm: PayerMatch, buyer: str) -> str:
