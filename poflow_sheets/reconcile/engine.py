@@ -6,6 +6,22 @@ indexed by reference, by buyer and by amount in cents, so each transaction looks
 candidates. Transactions are taken in date order and each applied allocation lowers the balance the
 next one sees; passes repeat until nothing more applies, so running the same transactions again on
 the updated ledger adds nothing.
+
+Rules and confidences (payer agrees with the referenced buyer / says nothing either way); with the
+default threshold 0.9 a match is applied when it reaches it and is the only distinct match that does:
+
+    reference+amount       0.99 / 0.96   memo names the invoice (or its PO, or several invoices summing up)
+    reference+discount     0.97 / 0.94   total less the early-payment discount, paid by the discount date
+    reference+fee          0.95 / 0.92   short by at most fee_tolerance and at most 10 % of the balance
+    reference+partial      0.92 / 0.80   less than the balance: needs the payer to agree
+    reference+overpayment  0.92 / 0.80   more than the balance: invoice paid, the rest a credit
+    deposit:po-reference   0.97 / 0.95   PO not invoiced yet, amount = expected deposit (0.92 / 0.80 otherwise)
+    payer+amount 0.95, payer+discount 0.93, payer+fee 0.91, payer+subset 0.93, deposit:payer+amount 0.93:
+        the payer is one buyer (or a few look-alike names, -0.02) and exactly one of its open items, or
+        one subset of them, fits.
+Less: a payer name only near a buyer's (-0.06), a strong reference to something else in the memo
+(-0.07), a bare number as the reference (-0.05); a payer clearly another buyer caps it at 0.75, an
+invoice outside the payment window at 0.80. The amount alone is only ever a suggestion (0.55 to 0.75).
 """
 
 from __future__ import annotations
@@ -15,6 +31,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
+from itertools import takewhile
 
 from ..errors import Refused
 from ..money import money_str
@@ -235,7 +252,8 @@ class _State:
             lst.sort(key=lambda i: (i.date or date.min, i.number))
         order_totals: dict[str, Decimal] = {}
         for line in ledger.lines:
-            order_totals[line.po_number] = order_totals.get(line.po_number, Decimal(0)) + line.amount
+            if line.po_number not in invoiced_pos:  # only orders still awaiting a deposit need their total
+                order_totals[line.po_number] = order_totals.get(line.po_number, Decimal(0)) + line.amount
         self.deposits: dict[str, _Deposit] = {}
         self.deposits_by_amount: dict[int, list[_Deposit]] = {}
         self.deposits_by_buyer: dict[str, list[_Deposit]] = {}
@@ -255,7 +273,9 @@ class _State:
             if expected > dep.paid:
                 self.deposits_by_amount.setdefault(expected - dep.paid, []).append(dep)
         self.refs = RefIndex((i.invoice_number for i in ledger.invoices), self.orders)
-        self.payers = PayerIndex(ledger.buyers, learned_aliases(ledger))
+        self.payers = PayerIndex(ledger.buyers)
+        for buyer_id, names in learned_aliases(ledger, self.payers).items():
+            self.payers.add_aliases(buyer_id, names)
 
     def set_balance(self, item: _Item, balance: int) -> None:
         item.balance = balance
@@ -360,6 +380,7 @@ class _Matcher:
         self.st = st
         self.cfg = st.config
         self.fee_tol = _c(st.config.fee_tolerance)
+        self.threshold = float(st.config.threshold) - 1e-9
 
     # -- payer relation ---------------------------------------------------------------------------
     def relation(self, pm: PayerMatch, buyer: str) -> str:
@@ -441,14 +462,15 @@ class _Matcher:
         group = [ident] if ident is not None else []
         if ident is None and pm.scores and pm.scores[0][1] >= cfg.payer_min_score:
             top = pm.scores[0][1]
-            group = [b for b, sc, _ in pm.scores if sc >= cfg.payer_min_score and sc > top - cfg.payer_margin][:8]
-        settled = {p.allocs for p in props if p.tier == 1 and p.confidence >= float(cfg.threshold)}
+            floor = max(cfg.payer_min_score, top - cfg.payer_margin + 1e-9)
+            group = [b for b, _, _ in takewhile(lambda x: x[1] >= floor, pm.scores)][:8]
+        settled = {p.allocs for p in props if p.tier == 1 and p.confidence >= self.threshold}
         if group and len(settled) != 1:  # a reference settles it alone: the payer's other items cannot change that
             strong = STRONG in refs.invoices.values() or STRONG in refs.pos.values()
             self.payer_proposals(t, group, amount, pm, strong, props)
 
         # 3. The amount alone, across all buyers: suggestions only.
-        if not any(p.confidence >= float(cfg.threshold) for p in props):
+        if not any(p.confidence >= self.threshold for p in props):
             self.amount_candidates(t, amount, pm, props)
 
         self.decide(d)
@@ -629,7 +651,7 @@ class _Matcher:
 
     def decide(self, d: _Decision) -> None:
         threshold = float(self.cfg.threshold)
-        able = [p for p in d.proposals if p.confidence >= threshold - 1e-9]
+        able = [p for p in d.proposals if p.confidence >= self.threshold]
         tier1 = [p for p in able if p.tier == 1]
         pool = tier1 or able
         distinct = {p.allocs for p in pool}
@@ -794,8 +816,11 @@ def accept(transaction: Transaction, invoice_number: str, ledger: Ledger, today:
     return out, alias
 
 
-def learned_aliases(ledger: Ledger) -> dict[str, tuple[str, ...]]:
-    """Payer names of payments a person allocated by hand, per buyer, that the buyer does not have yet."""
+def learned_aliases(ledger: Ledger, index: PayerIndex | None = None) -> dict[str, tuple[str, ...]]:
+    """Payer names of payments a person allocated by hand, per buyer, that the buyer does not have yet.
+
+    `index` is the buyers' PayerIndex when the caller has one already (else it is built here).
+    """
     orders = {o.po_number: o.buyer_id for o in ledger.orders}
     inv_po = {i.invoice_number: i.po_number for i in ledger.invoices}
     payments = {p.transaction_id: p for p in ledger.payments}
@@ -812,7 +837,7 @@ def learned_aliases(ledger: Ledger) -> dict[str, tuple[str, ...]]:
             found[buyer].append(name)
     if not found:
         return {}
-    index = PayerIndex(ledger.buyers)
+    index = index or PayerIndex(ledger.buyers)
     out: dict[str, tuple[str, ...]] = {}
     for buyer, names in found.items():
         new = tuple(sorted(n for n in names if not index.knows(buyer, n)))

@@ -50,6 +50,8 @@ def _from_patterns(text: str) -> list[str]:
     s = " ".join(text.split())
     up = s.upper()
     found: list[str] = []
+    if ":" not in up and "FROM" not in up and "B/O" not in up:
+        return found  # every pattern needs one of these: most memos are done here
     for pat in _PAYER_PATTERNS:
         for m in pat.finditer(up):
             name = s[m.start(1):m.end(1)].strip(" :-/,")

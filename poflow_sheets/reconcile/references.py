@@ -44,6 +44,7 @@ _DATES = re.compile(
 )
 _AMOUNTS = re.compile(r"\b\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?\b|\b\d+\.\d{2}\b")
 _NUMBER = re.compile(r"\d+")
+_HAS_DIGIT = re.compile(r"\d")
 _SPLIT = re.compile(r"\s*([A-Z.]*)[\s#:\-/_.]*0*(\d+)\s*")
 _NOT_ALNUM = re.compile(r"[^A-Z0-9]")
 _LETTERS = re.compile(r"[A-Z]+")
@@ -103,7 +104,8 @@ class RefIndex:
     def _add(self, kind: str, number: str, by_num: dict[int, list[str]]) -> None:
         parts = split_ref(number)
         keys = {compact(number)}
-        self.max_digits = max(self.max_digits, len(number))  # a bound on its digits, cheap to take
+        if len(number) > self.max_digits:  # a bound on its digits, cheap to take
+            self.max_digits = len(number)
         if parts is not None:
             _, key, value = parts
             keys.add(key)
@@ -125,7 +127,10 @@ class RefIndex:
         for text in texts:
             if not text:
                 continue
-            up = _AMOUNTS.sub(" ", _DATES.sub(" ", text.upper()))
+            up = text.upper()
+            if not _HAS_DIGIT.search(up):
+                continue
+            up = _AMOUNTS.sub(" ", _DATES.sub(" ", up))
             for m in _NUMBER.finditer(up):
                 digits = m.group(0)
                 value = int(digits)
