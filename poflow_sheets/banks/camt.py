@@ -34,6 +34,17 @@ _KIND = re.compile(r"camt\.(05[234])")
 _CONTAINERS = {"Stmt": "camt.053", "Ntfctn": "camt.054", "Rpt": "camt.052"}
 
 
+def _entry_lines(data: bytes) -> list[int]:
+    """The 1-based line of each <Ntry> start, counting newlines once through the file (linear)."""
+    out: list[int] = []
+    line, pos = 1, 0
+    for mm in _NTRY_START.finditer(data):
+        line += data.count(b"\n", pos, mm.start())
+        pos = mm.start()
+        out.append(line)
+    return out
+
+
 def _local(tag: str) -> str:
     return tag.rsplit("}", 1)[-1]
 
@@ -97,7 +108,7 @@ class CamtParser:
         if not containers:
             raise fail(name, "no camt statement, report or notification (Stmt/Rpt/Ntfctn) found")
         kind = f"camt.{m.group(1)}" if m else _CONTAINERS[_local(containers[0].tag)]
-        entry_lines = [data.count(b"\n", 0, mm.start()) + 1 for mm in _NTRY_START.finditer(data)]
+        entry_lines = _entry_lines(data)
         out: list[Transaction] = []
         problems: list[BankProblem] = []
         accounts: list[str] = []
