@@ -14,10 +14,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
+from functools import lru_cache
 from typing import Protocol
 
 from poflow_sheets.errors import BankFileError
-from poflow_sheets.money import AmountError, parse_amount
+from poflow_sheets.money import AmountError, cents, parse_amount
 from poflow_sheets.records import Transaction
 
 
@@ -93,7 +94,10 @@ def clean(text: object) -> str:
     """Trim and collapse inner whitespace of a cell or tag value; None becomes ''."""
     if text is None:
         return ""
-    return " ".join(str(text).replace("\u00a0", " ").split())
+    s = text if type(text) is str else str(text)
+    if "\u00a0" in s:
+        s = s.replace("\u00a0", " ")
+    return " ".join(s.split())
 
 
 def join_text(parts: Iterable[str], sep: str = " ") -> str:
@@ -106,6 +110,7 @@ def join_text(parts: Iterable[str], sep: str = " ") -> str:
     return sep.join(seen)
 
 
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """A header name folded for comparison: lower case, umlauts spelled out, only letters/digits."""
     t = text.strip().lower()
@@ -119,8 +124,35 @@ def fold(text: str) -> str:
 # --------------------------------------------------------------------------- amounts
 
 
+# A plain amount: optional minus, digits without grouping, at most two decimals after a dot.
+_PLAIN_AMOUNT = re.compile(r"(-?)([0-9]{1,15}(?:\.[0-9]{1,2})?)")  # ASCII digits only, as parse_amount
+
+
+def plain_amount(text: str, decimal_mark: str | None) -> Decimal | None:
+    """The amount `money.parse_amount(text, decimal_mark)` gives, computed directly when the text
+    is a plain `-1234.5`-style number read with a "." (or guessed) decimal mark; else None.
+
+    For such a text parse_amount strips nothing, guesses ".", builds the same Decimal, negates it
+    and rounds it to cents: these steps are repeated here, in the same order, so the value (and
+    its exponent and sign, "-0.00" included) is identical; anything else goes to parse_amount.
+    """
+    if decimal_mark is not None and decimal_mark != ".":
+        return None
+    m = _PLAIN_AMOUNT.fullmatch(text)
+    if m is None:
+        return None
+    whole, _, frac = m[2].partition(".")
+    value = Decimal(f"{whole}.{frac or '0'}")
+    if m[1]:
+        value = -value
+    return cents(value)
+
+
 def amount_of(text: str, name: str, line: int, decimal_mark: str | None = None) -> Decimal:
     """Parse an amount through `money.parse_amount`, translating the error to a `BankFileError`."""
+    plain = plain_amount(text, decimal_mark)
+    if plain is not None:
+        return plain
     try:
         return parse_amount(text, decimal_mark)
     except AmountError as exc:
@@ -172,6 +204,7 @@ class DateShape:
         self.fixed, self.pair, self.sep = fixed, pair, sep
 
 
+@lru_cache(maxsize=8192)  # a column repeats the same few hundred dates; shapes are never modified
 def date_shape(text: str) -> DateShape | None:
     """Split a date text into numbers, or None if it does not look like a date at all."""
     s = text.strip().strip('"').strip()

@@ -512,6 +512,8 @@ class Layout:
 
 
 def _cell_text(value: Cell) -> str:
+    if type(value) is str:  # the common case (every CSV cell): same as the last line below
+        return value.replace("\ufeff", "").strip()
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
@@ -519,6 +521,11 @@ def _cell_text(value: Cell) -> str:
     if isinstance(value, datetime):
         return value.isoformat(sep=" ")
     return str(value).replace("\ufeff", "").strip()
+
+
+def _row_texts(row: Row) -> list[str]:
+    """`[_cell_text(c) for c in row]`, with the str case inlined."""
+    return [c.replace("\ufeff", "").strip() if type(c) is str else _cell_text(c) for c in row]
 
 
 def _index(header: Sequence[str]) -> dict[str, int]:
@@ -619,7 +626,7 @@ def _describe(header: Sequence[str]) -> str:
 
 
 def _find_layout(rows: list[Row], name: str, mapping: str | None) -> Layout:
-    texts = [[_cell_text(c) for c in r] for r in rows]
+    texts = [_row_texts(r) for r in rows]
     head = texts[:60]
     if mapping:
         return _mapping_layout(mapping, texts, name)
@@ -856,13 +863,16 @@ class _Rows:
                 return False
         return True
 
+    def _needed(self) -> int:
+        """How many fields a short row needs: up to the last column that has a role."""
+        return max((c for cols in self.layout.columns.values() for c in cols), default=0) + 1
+
     def align(self, row: Row, line: int, delimiter: str) -> Row | None:
         """A row of the header's width, realigned when only one reading fits; None if ragged."""
         width = self.layout.width
-        needed = max((c for cols in self.layout.columns.values() for c in cols), default=0) + 1
         if len(row) > width and all(_cell_text(c) == "" for c in row[width:]):
             row = row[:width]
-        if len(row) == width or (len(row) < width and len(row) >= needed):
+        if len(row) == width or (len(row) < width and len(row) >= self._needed()):
             return row + [""] * (width - len(row))
         typed = self.typed_columns()
         if len(row) > width and delimiter:
@@ -916,6 +926,17 @@ class _Rows:
     def _all(self, row: Row, role: str) -> list[str]:
         return [_cell_text(row[c]) for c in self.layout.columns.get(role, []) if c < len(row)]
 
+    # the same as `_get` / `_all`, given `texts = [_cell_text(c) for c in row]`
+    def _get_t(self, texts: list[str], role: str) -> str:
+        for c in self.layout.columns.get(role, ()):
+            t = texts[c] if c < len(texts) else ""
+            if t:
+                return t
+        return ""
+
+    def _all_t(self, texts: list[str], role: str) -> list[str]:
+        return [texts[c] for c in self.layout.columns.get(role, ()) if c < len(texts)]
+
     def _money(self, value: Cell, line: int, mark: str | None) -> Decimal | None:
         if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
             try:
@@ -945,16 +966,18 @@ class _Rows:
         self, row: Row, line: int, dayfirst: bool, mark: str | None, file_currency: str, account: str
     ) -> Transaction | None:
         lay = self.layout
-        date_text = self._get(row, "date")
-        memo_parts = self._all(row, "memo")
-        status = fold(self._get(row, "status"))
+        texts = _row_texts(row)
+        date_text = self._get_t(texts, "date")
+        memo_parts = self._all_t(texts, "memo")
+        status_text = self._get_t(texts, "status")
+        status = fold(status_text)
         if status and (status in _PENDING or any(status.startswith(p) or status.endswith(p) for p in _PENDING)):
-            self.problems.append(BankProblem(self.name, line, f"pending ({self._get(row, 'status')}), not booked yet: left out"))
+            self.problems.append(BankProblem(self.name, line, f"pending ({status_text}), not booked yet: left out"))
             return None
         if status and status in _FAILED:
-            self.problems.append(BankProblem(self.name, line, f"status {self._get(row, 'status')}: left out"))
+            self.problems.append(BankProblem(self.name, line, f"status {status_text}: left out"))
             return None
-        amounts_text = [self._get(row, r) for r in ("amount", "debit", "credit")]
+        amounts_text = [self._get_t(texts, r) for r in ("amount", "debit", "credit")]
         if date_text and not any(ch.isdigit() for ch in date_text) and not looks_like_date(date_text):
             if _SUMMARY.match(date_text) or fold(date_text) in ("", "pending"):
                 if fold(date_text) == "pending":
@@ -976,22 +999,22 @@ class _Rows:
             if not _SUMMARY.match(memo):
                 self.problems.append(BankProblem(self.name, line, "row without an amount: left out"))
             return None
-        currency = self._get(row, "currency").upper() or file_currency
+        currency = self._get_t(texts, "currency").upper() or file_currency
         payer = ""
         if amount < 0:
-            payer = self._get(row, "payee")
-        payer = payer or self._get(row, "payer")
+            payer = self._get_t(texts, "payee")
+        payer = payer or self._get_t(texts, "payer")
         if not payer and "payer" not in lay.columns and "payee" not in lay.columns:
             payer = next((p for p in memo_parts if p), "")
         memo = join_text(memo_parts)
-        fee_text = self._get(row, "fee")
+        fee_text = self._get_t(texts, "fee")
         if fee_text:
-            fee = self._money(next(row[c] for c in lay.columns["fee"] if _cell_text(row[c])), line, mark)
+            fee = self._money(next(row[c] for c in lay.columns["fee"] if texts[c]), line, mark)
             if fee:
                 memo = join_text([memo, f"(fee {fee})"])
-        refs = tuple(dict.fromkeys(r for r in self._all(row, "refs") if r))
-        ident = self._get(row, "ident")
-        account = self._get(row, "account") or account
+        refs = tuple(dict.fromkeys(r for r in self._all_t(texts, "refs") if r))
+        ident = self._get_t(texts, "ident")
+        account = self._get_t(texts, "account") or account
         prefix = "csv" if lay.name in ("generic", "mapping", "headerless") else lay.name
         if ident and len(ident) > 64:  # an opaque blob (DCU): keep it in bank_id, key on its hash
             tid = bank_id(prefix, account, "h" + hashlib.sha1(ident.encode("utf-8")).hexdigest()[:20])
@@ -1009,7 +1032,7 @@ class _Rows:
             source=f"{self.name}:{line}",
             source_file=self.name,
             bank_id=ident,
-            bank_code=self._get(row, "code"),
+            bank_code=self._get_t(texts, "code"),
             references=refs,
         )
 

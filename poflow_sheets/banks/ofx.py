@@ -10,7 +10,6 @@ missing header, and refuses a truncated file (no closing `</OFX>` or an open tra
 
 from __future__ import annotations
 
-import bisect
 import html
 import re
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from poflow_sheets.banks.base import (
     fingerprint,
     join_text,
     number_repeats,
+    plain_amount,
 )
 from poflow_sheets.money import AmountError, parse_amount
 from poflow_sheets.records import Transaction
@@ -69,10 +69,15 @@ class OfxParser:
         if _OFX_CLOSE.search(text, start.end()) is None:
             raise fail(name, "the OFX file is truncated: it has no closing </OFX>", _line_of(text, len(text)))
         body = _CDATA.sub(lambda m: html.escape(m.group(1), quote=False), text)
-        newlines = [i for i, ch in enumerate(body) if ch == "\n"]
+        counted = [0, 1]  # position up to which newlines are counted, and the line number there
 
         def line_at(pos: int) -> int:
-            return bisect.bisect_right(newlines, pos) + 1
+            # the 1-based line of `pos`: positions come in increasing order, so count onwards
+            if pos < counted[0]:
+                counted[:] = [0, 1]
+            counted[1] += body.count("\n", counted[0], pos + 1)
+            counted[0] = pos + 1
+            return counted[1]
 
         stack: list[str] = []
         statements: list[_Statement] = []
@@ -80,9 +85,11 @@ class OfxParser:
         txns: list[tuple[_Statement, _Txn]] = []
         txn: _Txn | None = None
         seen_ofx = False
+        unescape = html.unescape
         for m in _TOKEN.finditer(body, start.start()):
-            closing, tag, raw = m.group(1) == "/", m.group(2).upper(), m.group(3)
-            value = html.unescape(raw).strip()
+            slash, tag, raw = m.groups()
+            closing, tag = slash == "/", tag.upper()
+            value = (unescape(raw) if "&" in raw else raw).strip()  # unescape returns raw itself without "&"
             if closing:
                 if tag in stack:
                     while stack:
@@ -98,7 +105,9 @@ class OfxParser:
                 continue
             if value:  # a leaf element with its value (closing tag optional)
                 if txn is not None and "STMTTRN" in stack:
-                    parent = next(a for a in reversed(stack) if a in _TXN_AGGREGATES)
+                    for parent in reversed(stack):  # the innermost aggregate (STMTTRN is one)
+                        if parent in _TXN_AGGREGATES:
+                            break
                     key = tag if parent == "STMTTRN" else f"{parent}.{tag}"
                     txn.values.setdefault(key, value)
                 elif any(a in stack for a in _ACCOUNTS):
@@ -144,8 +153,9 @@ class OfxParser:
         mark: str | None = "," if "," in raw_amount else "."
         if "," in raw_amount and "." in raw_amount:
             mark = None
+        plain = plain_amount(raw_amount, mark)
         try:
-            amount = parse_amount(raw_amount, mark)
+            amount = plain if plain is not None else parse_amount(raw_amount, mark)
         except AmountError as exc:
             raise fail(name, f"bad TRNAMT {raw_amount!r}: {exc}", t.line) from None
         payer = clean(v.get("NAME") or v.get("PAYEE.NAME") or "")

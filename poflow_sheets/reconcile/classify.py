@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from ..records import Transaction
 
@@ -35,11 +36,26 @@ def classify(t: Transaction) -> tuple[str, str]:
     for a card-processor payout, which may hold buyer money but is never matched automatically."""
     if t.amount <= 0:
         return "ignore", f"money paid out ({t.amount}), not a buyer payment"
-    code = t.bank_code.upper().replace("-", "/")
+    return _classify_text(t.bank_code, t.payer, t.memo)
+
+
+@lru_cache(maxsize=16384)
+def _classify_text(bank_code: str, payer: str, memo: str) -> tuple[str, str]:
+    code = bank_code.upper().replace("-", "/")
     parts = set(_CODE_SPLIT.split(code)) if code else set()
-    text = f"{t.payer} {t.memo}".upper()
-    if not parts and not _ANY_HINT.search(text):
-        return "payment", ""
+    text = f"{payer} {memo}".upper()
+    if not _ANY_HINT.search(text):
+        if not parts:
+            return "payment", ""
+        if "SQUAREUP" not in text and "TRANSFER" not in text:
+            # Then no interest, fee, processor or own-transfer wording can match: the bank code decides.
+            if parts & _INTEREST_CODES:
+                return "ignore", "interest from the bank, not a buyer payment"
+            if parts & _FEE_CODES:
+                return "ignore", "a bank fee or fee refund, not a buyer payment"
+            if parts & _TRANSFER_CODES and not _FROM_SOMEONE.search(text):
+                return "ignore", "a transfer between your own accounts, not a buyer payment"
+            return "payment", ""
     if parts & _INTEREST_CODES or _INTEREST.search(text):
         return "ignore", "interest from the bank, not a buyer payment"
     if parts & _FEE_CODES or _FEE.search(text):

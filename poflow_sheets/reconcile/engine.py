@@ -26,6 +26,7 @@ invoice outside the payment window at 0.80. The amount alone is only ever a sugg
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -678,6 +679,20 @@ class _Matcher:
 def match_payments(transactions: Sequence[Transaction], ledger: Ledger, config: MatchConfig,
                    today: date) -> MatchResult:
     """Match bank transactions to the ledger's open invoices and deposits; apply only what is certain."""
+    # Matching allocates many small, short-lived objects next to a large ledger: the cyclic garbage
+    # collector would walk the whole ledger again and again for nothing (nothing here makes cycles).
+    paused = gc.isenabled()
+    if paused:
+        gc.disable()
+    try:
+        return _match_payments(transactions, ledger, config, today)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _match_payments(transactions: Sequence[Transaction], ledger: Ledger, config: MatchConfig,
+                    today: date) -> MatchResult:
     st = _State(ledger, config)
     matcher = _Matcher(st)
     done = {a.transaction_id for a in ledger.allocations}

@@ -12,8 +12,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from struct import Struct
 
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
 from ..records import Buyer
 
@@ -78,6 +79,14 @@ def clean_payer(text: str) -> str:
     """The payer's name as printed, without bank descriptor noise (`WIRE FROM Corner Shop` -> `Corner Shop`)."""
     found = payer_from_memo(text)
     return found if found is not None else " ".join(text.split()).strip(" :-/,")
+
+
+_F32 = Struct("f")
+
+
+def _f32(value: float) -> float:
+    """The value rounded to single precision, as rapidfuzz's process.cdist returns scores."""
+    return float(_F32.unpack(_F32.pack(value))[0])
 
 
 _INITIAL_DOTS = re.compile(r"\b([A-Z])\.(?=[A-Z]\.)")
@@ -201,6 +210,7 @@ class PayerIndex:
         self._prefix: dict[str, list[int]] = {}
         self._token: dict[str, set[int]] = {}
         self._cache: dict[tuple[str, ...], PayerMatch] = {}
+        self._raw_cache: dict[tuple[str, str], PayerMatch] = {}  # by (payer, memo) as given
         self._name_cache: dict[str, dict[str, tuple[float, str]]] = {}
         for b in buyers:
             self.display[b.buyer_id] = b.name
@@ -214,6 +224,7 @@ class PayerIndex:
             for n in payer_candidates(written) or ((normalize_name(written),) if written.strip() else ()):
                 self._add(buyer_id, n, written)
         self._cache.clear()
+        self._raw_cache.clear()
         self._name_cache.clear()
 
     def _add(self, buyer_id: str, norm: str, written: str) -> None:
@@ -251,31 +262,33 @@ class PayerIndex:
             return hit
         compact = name.replace(" ", "")
         best: dict[str, tuple[float, str]] = {}
-        block = sorted(self._block(name, compact))
-        if block:
-            norms = [self._entries[k][1] for k in block]
-            fuzzy = process.cdist([name], norms, scorer=fuzz.ratio, processor=None, workers=1)[0]
-            sorted_ = process.cdist([name], norms, scorer=fuzz.token_sort_ratio, processor=None, workers=1)[0]
-            for i, k in enumerate(block):
-                bid, norm, cn, written = self._entries[k]
-                if norm == name:
-                    s = 100.0
-                elif cn == compact:
-                    s = 98.0
-                elif len(compact) >= 8 and cn.startswith(compact):
-                    s = 95.0
-                else:
-                    s = float(max(fuzzy[i], sorted_[i]))
-                if s >= 60 and s > best.get(bid, (-1.0, ""))[0]:
-                    best[bid] = (s, written)
+        entries = self._entries
+        ratio, token_sort = fuzz.ratio, fuzz.token_sort_ratio
+        for k in sorted(self._block(name, compact)):
+            bid, norm, cn, written = entries[k]
+            if norm == name:
+                s = 100.0
+            elif cn == compact:
+                s = 98.0
+            elif len(compact) >= 8 and cn.startswith(compact):
+                s = 95.0
+            else:
+                # as process.cdist gives them: its scores are float32
+                s = max(_f32(ratio(name, norm, processor=None)), _f32(token_sort(name, norm, processor=None)))
+            if s >= 60 and s > best.get(bid, (-1.0, ""))[0]:
+                best[bid] = (s, written)
         self._name_cache[name] = best
         return best
 
     def match(self, payer: str, memo: str = "") -> PayerMatch:
         """Score the buyers this payer may be (cached per distinct name)."""
+        raw = self._raw_cache.get((payer, memo))
+        if raw is not None:
+            return raw
         names = payer_candidates(payer, memo)
         hit = self._cache.get(names)
         if hit is not None:
+            self._raw_cache[(payer, memo)] = hit
             return hit
         best: dict[str, tuple[float, str]] = {}
         for n in names:
@@ -285,6 +298,7 @@ class PayerIndex:
         ranked = sorted(((b, s, w) for b, (s, w) in best.items()), key=lambda x: (-x[1], x[0]))
         result = PayerMatch(tuple(ranked), names, {b: sc for b, sc, _ in ranked})
         self._cache[names] = result
+        self._raw_cache[(payer, memo)] = result
         return result
 
     def knows(self, buyer_id: str, payer: str) -> bool:

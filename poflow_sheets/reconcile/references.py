@@ -94,6 +94,7 @@ class RefIndex:
         self.by_key: dict[str, list[tuple[str, str]]] = {}  # compact key -> [("inv"|"po", number)]
         self.po_digits: dict[str, list[str]] = {}  # all-digit PO numbers as written (4500012345)
         self.max_digits = 0
+        self._cache: dict[tuple[str, ...], Refs] = {}
         for n in invoice_numbers:
             self._add("inv", n, self.inv_by_num)
         for n in po_numbers:
@@ -102,20 +103,43 @@ class RefIndex:
                 self.po_digits.setdefault(n.strip(), []).append(n)
 
     def _add(self, kind: str, number: str, by_num: dict[int, list[str]]) -> None:
-        parts = split_ref(number)
-        keys = {compact(number)}
+        up = number.upper()
         if len(number) > self.max_digits:  # a bound on its digits, cheap to take
             self.max_digits = len(number)
-        if parts is not None:
-            _, key, value = parts
-            keys.add(key)
+        head, dash, digits = up.rpartition("-")
+        if not up.isascii():
+            head = ""
+        elif not dash:
+            head, digits = "", up
+        if (digits.isdigit() and (not head or head.isalpha())) and up.isascii():
+            # `INV-000042`, `PO-1001`, `4500012345`: compact() and split_ref() without the regexes
+            key0 = head + digits
+            value = int(digits)
+            key: str | None = f"{head}{value}"
+        else:
+            key0 = _NOT_ALNUM.sub("", up)
+            m = _SPLIT.fullmatch(up)
+            value = int(m.group(2)) if m is not None else 0
+            key = f"{m.group(1).replace('.', '')}{value}" if m is not None else None
+        entry = (kind, number)
+        by_key = self.by_key
+        if key0:
+            by_key.setdefault(key0, []).append(entry)
+        if key is not None:
             by_num.setdefault(value, []).append(number)
-        for k in keys:
-            if k:
-                self.by_key.setdefault(k, []).append((kind, number))
+            if key and key != key0:
+                by_key.setdefault(key, []).append(entry)
 
     def extract(self, *texts: str) -> Refs:
         """The ledger's invoices and POs named in these texts (memo, payer, bank references)."""
+        hit = self._cache.get(texts)
+        if hit is None:
+            hit = self._extract(texts)
+            if len(self._cache) < 65536:
+                self._cache[texts] = hit
+        return Refs(dict(hit.invoices), dict(hit.pos), hit.unknown)  # copies: the cached one stays as found
+
+    def _extract(self, texts: tuple[str, ...]) -> Refs:
         invoices: dict[str, str] = {}
         pos: dict[str, str] = {}
         unknown: list[str] = []
@@ -130,7 +154,11 @@ class RefIndex:
             up = text.upper()
             if not _HAS_DIGIT.search(up):
                 continue
-            up = _AMOUNTS.sub(" ", _DATES.sub(" ", up))
+            # every date form needs one of - / . and every amount form one of , . (skip the regex otherwise)
+            if "-" in up or "/" in up or "." in up:
+                up = _DATES.sub(" ", up)
+            if "," in up or "." in up:
+                up = _AMOUNTS.sub(" ", up)
             for m in _NUMBER.finditer(up):
                 digits = m.group(0)
                 value = int(digits)
