@@ -301,6 +301,17 @@ def final_invoice(book: Book, po: str, today: date, cs: ChangeSet | None = None,
     if not todo:
         cs.messages.append(f"PO {po}: every shipment is invoiced already")
         return cs
+    legacy = _billed_without_link(ctx, po)
+    if legacy > 0:
+        # Final invoices that name no shipment (made before poflow, or by hand) already bill goods:
+        # never invoice those goods twice.
+        value = _shipment_value(ctx, po, todo)
+        if legacy >= value:
+            cs.messages.append(f"PO {po}: what shipped is billed already by final invoices that name no shipment")
+            return cs
+        raise Refused(f"{book.path}: PO {po}: final invoices bill {format_money(legacy)} of goods without naming "
+                      f"their shipments, and {format_money(value)} is shipped unbilled; fill 'Invoice Number' in the "
+                      "Shipments tab for the shipments those invoices billed, then run again")
     terms = ctx.terms(order)
     number = _next_invoice(book, cs)
     qty: dict[int, int] = {}
@@ -335,6 +346,22 @@ def final_invoice(book: Book, po: str, today: date, cs: ChangeSet | None = None,
     cs.documents.append(doc)
     cs.messages.append(f"PO {po}: invoice {number} for {format_money(due)}, due {long_date(when)}")
     return cs
+
+
+def _shipment_value(ctx: Context, po: str, ships: list[Shipment]) -> Decimal:
+    price = {ln.line_no: ln.unit_price for ln in ctx.facts.lines_of.get(po, [])}
+    qty: dict[int, int] = {}
+    for s in ships:
+        qty[s.line_no] = qty.get(s.line_no, 0) + s.qty_shipped
+    return sum((cents(price.get(n, ZERO) * q) for n, q in qty.items()), ZERO)
+
+
+def _billed_without_link(ctx: Context, po: str) -> Decimal:
+    """Goods billed by final invoices of the PO beyond the shipments that name an invoice."""
+    finals = [i for i in ctx.facts.invoices_of.get(po, []) if i.kind == "final" and i.status != "void"]
+    goods = sum((i.total + (i.deposit_deducted or ZERO) - (i.tax or ZERO) for i in finals), ZERO)
+    linked = _shipment_value(ctx, po, [s for s in ctx.facts.shipments_of.get(po, []) if s.invoice_number])
+    return max(goods - linked, ZERO)
 
 
 def _deposit_deductions(ctx: Context, po: str, cap: Decimal) -> tuple[DepositDeduction, ...]:
@@ -374,7 +401,10 @@ def invoice_all_ready(book: Book, today: date) -> ChangeSet:
     cs = ChangeSet()
     for po in ready_to_invoice(book):
         if po in ctx.facts.order:
-            final_invoice(book, po, today, cs, ctx)
+            try:
+                final_invoice(book, po, today, cs, ctx)
+            except Refused as exc:  # one PO that needs a person does not stop the batch
+                cs.messages.append(f"skipped: {exc}")
     if not cs.appends:
         cs.messages.append("no shipped, uninvoiced orders")
     return cs

@@ -221,3 +221,17 @@ def test_status_and_statement_commands(book: Path, tmp_path: Path) -> None:
     assert "ST-HARBOR-2026-11-26" in openpyxl.load_workbook(book).sheetnames
     refused(book, "statement", book, "NOBODY", "--today", "2026-11-26", words=("unknown buyer",))
     assert_clean(book)
+
+
+def test_all_ready_never_bills_goods_twice_when_shipments_name_no_invoice(book: Path) -> None:
+    """A person's workbook whose final invoices predate the Shipments 'Invoice Number' column."""
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Shipments"]
+    col = [c.value for c in ws[1]].index("Invoice Number") + 1
+    for row in range(2, ws.max_row + 1):
+        ws.cell(row, col).value = None
+    wb.save(book)
+    proc = run("invoice", book, "--all-ready", "--today", "2026-11-26")
+    billed = sorted(i.po_number for i in invoices(book).values() if i.kind == "final" and i.invoice_date == date(2026, 11, 26))
+    assert billed == ["CS-2291", "PO-1004"], proc.stdout
+    assert_clean(book)
