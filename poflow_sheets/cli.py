@@ -329,10 +329,9 @@ def reconcile(ctx: click.Context, workbook: Path, bank_files: tuple[Path, ...], 
     """Match bank payments to open invoices and POs; apply only what is certain; exit 1 if any need review."""
     from datetime import UTC, datetime
 
-    from .commands import load
     from .errors import Refused
     from .reconcile.engine import to_json
-    from .reconcile_ops import exit_status
+    from .reconcile_ops import exit_status, load_for_reconcile
     from .reconcile_ops import reconcile as run
     from .store_ops import apply_changeset, check_writable
 
@@ -355,8 +354,8 @@ def reconcile(ctx: click.Context, workbook: Path, bank_files: tuple[Path, ...], 
         hashes = [h for _, h in found]
     if do_apply and not dry_run:
         check_writable(workbook, output)
-    book = load(workbook, out)
-    rec = run(book, files, day, accepts=pairs)
+    book, imported = load_for_reconcile(workbook, files)
+    rec = run(book, files, day, accepts=pairs, imported=imported)
     for line in rec.changes.messages:
         out.info(line)
     if do_apply:

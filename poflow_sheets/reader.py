@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from datetime import date
 from decimal import Decimal
@@ -21,6 +21,7 @@ from . import schema
 from .cells import CellError, converter
 from .errors import WorkbookUnreadable
 from .findings import Finding, col_letter, finding
+from .perf import without_gc
 from .records import (
     Allocation,
     Buyer,
@@ -189,14 +190,17 @@ def _find_sheet(names: Sequence[str], tab: Tab) -> str | None:
     return None
 
 
-def read_workbook(path: Path | str, *, progress: Callable[[str], None] | None = None) -> Book:
-    """Read every schema tab of the workbook into typed records (fast path: python-calamine)."""
+@without_gc
+def read_workbook(path: Path | str, *, progress: Callable[[str], None] | None = None,
+                  tabs: Collection[str] | None = None) -> Book:
+    """Read every schema tab (or only `tabs`) of the workbook into typed records (fast path: python-calamine)."""
     path = Path(path)
     wb = open_workbook(path)
     taken = fingerprint(path)
+    wanted = [t for t in schema.TABS if tabs is None or t.name in tabs]
     try:
         names = tuple(wb.sheet_names)
-        missing = [t.name for t in schema.TABS if t.required and _find_sheet(names, t) is None]
+        missing = [t.name for t in wanted if t.required and _find_sheet(names, t) is None]
         if missing:
             raise WorkbookUnreadable(
                 f"{path}: required tab{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
@@ -207,7 +211,7 @@ def read_workbook(path: Path | str, *, progress: Callable[[str], None] | None = 
         parts: dict[str, Any] = {}
         settings = Settings()
         rows_read = 0
-        for tab in schema.TABS:
+        for tab in wanted:
             title = _find_sheet(names, tab)
             if title is None:
                 continue

@@ -7,7 +7,10 @@ statuses, orders closed, deposits marked paid, and payer aliases learned from pe
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import multiprocessing
+import os
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -18,9 +21,9 @@ from .changeset import ChangeSet, RowAppend
 from .errors import Refused
 from .ledger import facts_of, invoice_status
 from .money import ZERO
-from .reader import Book
+from .reader import Book, read_workbook
 from .reconcile.engine import Ledger, MatchConfig, MatchResult, ProposedAllocation, accept, learned_aliases, match_payments
-from .records import Payment, Transaction
+from .records import Payment, Settings, Transaction
 
 
 @dataclass(frozen=True)
@@ -40,11 +43,34 @@ def ledger_of(book: Book) -> Ledger:
 
 def read_bank(book: Book, files: Sequence[Path]) -> BankImport:
     """Read the bank files with the workbook's own column mapping and currency."""
+    return _read_bank(book.settings, files)
+
+
+def _read_bank(settings: Settings, files: Sequence[Path]) -> BankImport:
     missing = [str(f) for f in files if not f.exists()]
     if missing:
         raise Refused(f"{missing[0]}: no such bank file")
-    return read_bank_files(list(files), mapping=book.settings.bank_mapping or None,
-                           default_currency=book.settings.currency or "USD")
+    return read_bank_files(list(files), mapping=settings.bank_mapping or None,
+                           default_currency=settings.currency or "USD")
+
+
+def load_for_reconcile(workbook: Path, files: Sequence[Path], *,
+                       progress: Callable[[str], None] | None = None) -> tuple[Book, BankImport]:
+    """Read the workbook and the bank files. With two or more cores the bank files are parsed in a
+    forked process while this one reads the workbook (both are CPU-bound Python; threads would not help).
+    """
+    if not files:
+        return read_workbook(workbook, progress=progress), BankImport((), (), "none", "")
+    settings = read_workbook(workbook, tabs=("Settings",)).settings  # the mapping and currency: ~10 ms
+    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return read_workbook(workbook, progress=progress), _read_bank(settings, files)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        banks = pool.submit(_read_bank, settings, list(files))
+        book = read_workbook(workbook, progress=progress)
+        imported = banks.result()
+    if book.settings.bank_mapping != settings.bank_mapping or book.settings.currency != settings.currency:
+        imported = _read_bank(book.settings, files)  # the Settings changed between the two reads
+    return book, imported
 
 
 def _payment_rows(book: Book, transactions: Sequence[Transaction], status: dict[str, str]) -> list[RowAppend]:
@@ -83,10 +109,11 @@ def _pending_payments(book: Book) -> list[Transaction]:
     return out
 
 
-def reconcile(book: Book, files: Sequence[Path], today: date, *,
-              accepts: Sequence[tuple[str, str]] = ()) -> Reconciliation:
-    """Read, match, and compute the workbook's changes (pure apart from reading the bank files)."""
-    imported = read_bank(book, files) if files else BankImport((), (), "none", "")
+def reconcile(book: Book, files: Sequence[Path], today: date, *, accepts: Sequence[tuple[str, str]] = (),
+              imported: BankImport | None = None) -> Reconciliation:
+    """Match, and compute the workbook's changes (reading the bank files unless `imported` is given)."""
+    if imported is None:
+        imported = read_bank(book, files) if files else BankImport((), (), "none", "")
     transactions = list(imported.transactions)
     seen = {t.transaction_id for t in transactions}
     transactions += [t for t in _pending_payments(book) if t.transaction_id not in seen]

@@ -13,6 +13,7 @@ from typing import Any
 from .findings import ERROR, Finding, finding
 from .ledger import FROM_PAYMENT_KINDS, Facts, facts_of, invoice_status
 from .money import ZERO, cents, format_money
+from .perf import without_gc
 from .reader import Book
 from .records import PriceTier, Product
 from .schema import SETTINGS_KEYS, TAB_BY_NAME
@@ -79,6 +80,7 @@ def _show(v: object) -> str:
     return "" if v is None else str(v)
 
 
+@without_gc
 def validate(book: Book, today: date) -> Report:
     """Every finding in the workbook: cell types from reading, then keys, references and flow rules."""
     out = _Out(book)

@@ -20,6 +20,8 @@ from poflow_sheets.banks.mt940 import Mt940Parser
 from poflow_sheets.banks.ofx import OfxParser
 from poflow_sheets.errors import BankFileError
 
+from ..perf import without_gc
+
 __all__ = [
     "PARSERS",
     "PROFILES",
@@ -75,6 +77,7 @@ def read_bank_file(path: Path, *, mapping: str | None = None, default_currency: 
     return parse_bank_bytes(data, path.name, mapping=mapping, default_currency=default_currency)
 
 
+@without_gc
 def read_bank_files(paths: Iterable[Path], *, mapping: str | None = None, default_currency: str = "USD") -> BankImport:
     """Read several exports and merge them, keeping each transaction id once (the first seen).
 

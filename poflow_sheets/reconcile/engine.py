@@ -26,7 +26,6 @@ invoice outside the payment window at 0.80. The amount alone is only ever a sugg
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -36,6 +35,7 @@ from itertools import takewhile
 
 from ..errors import Refused
 from ..money import money_str
+from ..perf import without_gc
 from ..records import Allocation, Buyer, Invoice, Line, Order, Payment, Settings, Transaction
 from ..terms import Terms, TermsError, discount_amount, discount_date, due_date, parse_terms
 from .classify import classify
@@ -676,19 +676,11 @@ class _Matcher:
 # Public functions
 
 
+@without_gc
 def match_payments(transactions: Sequence[Transaction], ledger: Ledger, config: MatchConfig,
                    today: date) -> MatchResult:
     """Match bank transactions to the ledger's open invoices and deposits; apply only what is certain."""
-    # Matching allocates many small, short-lived objects next to a large ledger: the cyclic garbage
-    # collector would walk the whole ledger again and again for nothing (nothing here makes cycles).
-    paused = gc.isenabled()
-    if paused:
-        gc.disable()
-    try:
-        return _match_payments(transactions, ledger, config, today)
-    finally:
-        if paused:
-            gc.enable()
+    return _match_payments(transactions, ledger, config, today)
 
 
 def _match_payments(transactions: Sequence[Transaction], ledger: Ledger, config: MatchConfig,
