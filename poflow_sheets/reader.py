@@ -10,7 +10,6 @@ import difflib
 import zipfile
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import MISSING, dataclass, field, fields
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -230,6 +229,8 @@ def read_workbook(path: Path | str, *, progress: Callable[[str], None] | None = 
                         f"{', '.join(c.header for c in tab.columns if c.contract)}")
                 continue
             cols = _map_columns(tab, title, rows[h], 0, path)
+            if tab.owned and not tab.required and not cols:
+                continue  # a person's own tab that happens to share the name (their "Log"): not ours
             data = rows[h + 1:]
             while data and all(v in ("", None) for v in data[-1]):
                 data = data[:-1]
@@ -405,11 +406,6 @@ def _settings_kwargs(values: dict[str, Any]) -> dict[str, Any]:
                 v = int(v)
             out[f.name] = v
     return out
-
-
-def today_default() -> date:
-    """Today's date (only the CLI edge calls this; the core takes `today` as an argument)."""
-    return date.today()
 
 
 __all__ = ["TAB_BY_NAME", "Book", "TableInfo", "open_workbook", "read_workbook"]

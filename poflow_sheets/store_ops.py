@@ -23,11 +23,12 @@ from .documents.pdf import render_pdf
 from .documents.sheet import COL_WIDTHS, as_styled, sheet_name, sheet_rows
 from .errors import Refused
 from .reader import Book, open_workbook
-from .schema import LIST, PERCENT, SETTING_BY_NORM, TAB_BY_NAME, norm
+from .schema import LIST, PERCENT, TAB_BY_NAME, norm
 from .store import AddSheet, AppendRows, Change, PatchResult, PrintSetup, SetCell, Styled, fingerprint, write_workbook
 from .store.changes import AnyValue
 
 WRITABLE = (".xlsx", ".xlsm")
+FOREIGN_LOG = "poflow Log"  # the audit trail's tab when the workbook has a "Log" tab of its own
 
 
 def check_writable(path: Path, output: Path | None = None) -> Path:
@@ -173,6 +174,16 @@ def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime,
     if log:
         if "Log" in book.tables:
             plan.append("Log", list(log))
+        elif any(norm(n) == norm("Log") for n in book.sheet_names):
+            # The person has a tab of their own named Log: poflow keeps its audit trail beside it.
+            cols = TAB_BY_NAME["Log"].columns
+            trail: tuple[tuple[AnyValue, ...], ...] = tuple(
+                tuple(cell_value(None, getattr(r, c.key)) for c in cols) for r in log)
+            if any(norm(n) == norm(FOREIGN_LOG) for n in book.sheet_names):
+                plan.changes.append(AppendRows(FOREIGN_LOG, trail))
+            else:
+                header = tuple(Styled(c.header, bold=True) for c in TAB_BY_NAME["Log"].columns)
+                plan.changes.append(AddSheet(FOREIGN_LOG, (header, *trail), if_missing=True, freeze_header=True))
         else:
             plan.new_tabs.setdefault("Log", []).extend(
                 tuple(cell_value(None, getattr(r, c.key)) for c in TAB_BY_NAME["Log"].columns) for r in log)
@@ -279,4 +290,4 @@ def add_missing_tabs(path: Path, *, force: bool = False) -> tuple[list[str], Pat
     return [t.name for t in missing], result
 
 
-__all__ = ["SETTING_BY_NORM", "add_missing_tabs", "apply_changeset", "check_writable", "plan_changes"]
+__all__ = ["add_missing_tabs", "apply_changeset", "check_writable", "plan_changes"]

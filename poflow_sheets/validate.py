@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -403,6 +403,4 @@ def _check_status(book: Book, facts: Facts, out: _Out) -> None:
             out.add("status-flow", "Orders", o.row, "approved_on", "",
                     f"PO {o.po_number} is approved but 'Approved On' is empty", severity="warning")
 
-
-Rule = Callable[[Book, Facts, _Out], None]
 __all__ = ["Report", "validate"]

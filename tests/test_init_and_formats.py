@@ -85,3 +85,23 @@ def test_ods_and_xls_are_read_and_written_only_as_new_xlsx(suffix: str, converte
     order = next(o for o in read_workbook(out).orders if o.po_number == "PO-1009")
     assert str(order.approved_on) == "2026-11-26"
     run("validate", out)
+
+
+def test_a_persons_own_log_tab_is_left_alone(tmp_path: Path) -> None:
+    import openpyxl
+
+    book = tmp_path / "books.xlsx"
+    write_demo(book)
+    wb = openpyxl.load_workbook(book)
+    del wb["Log"]
+    mine = wb.create_sheet("Log")
+    mine.append(["Date", "What I did"])
+    mine.append(["2026-11-01", "called the bank"])
+    wb.save(book)
+    run("approve", book, "PO-1009", "--on", "2026-11-26")
+    run("approve", book, "OC-0002", "--on", "2026-11-26")
+    wb = openpyxl.load_workbook(book)
+    assert [list(r) for r in wb["Log"].iter_rows(values_only=True)] == [["Date", "What I did"],
+                                                                       ["2026-11-01", "called the bank"]]
+    trail = [r for r in wb["poflow Log"].iter_rows(values_only=True)]
+    assert trail[0][0] == "When" and any(r[3] == "PO-1009" for r in trail) and any(r[3] == "OC-0002" for r in trail)
