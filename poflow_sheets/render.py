@@ -67,7 +67,10 @@ def print_log(out: Out, workbook: Path, limit: int) -> None:
 
     wb = open_workbook(workbook)
     try:
-        title = next((n for n in wb.sheet_names if norm(n) == norm("Log")), None)
+        from .store_ops import FOREIGN_LOG
+
+        names = {norm(n): n for n in wb.sheet_names}
+        title = names.get(norm(FOREIGN_LOG)) or names.get(norm("Log"))
         rows = wb.get_sheet_by_name(title).to_python() if title else []
     finally:
         wb.close()

@@ -105,3 +105,4 @@ def test_a_persons_own_log_tab_is_left_alone(tmp_path: Path) -> None:
                                                                        ["2026-11-01", "called the bank"]]
     trail = [r for r in wb["poflow Log"].iter_rows(values_only=True)]
     assert trail[0][0] == "When" and any(r[3] == "PO-1009" for r in trail) and any(r[3] == "OC-0002" for r in trail)
+    assert "PO-1009" in run("log", book).stdout
