@@ -9,7 +9,7 @@ from pathlib import Path
 from .changeset import ChangeSet
 from .console import Out
 from .errors import Refused
-from .reader import Book, read_workbook
+from .reader import ATTR_OF_TAB, Book, read_workbook
 from .validate import Report, validate
 
 
@@ -91,10 +91,7 @@ def export_as_xlsx(book: Book, target: Path) -> Book:
         raise Refused(f"{target}: already exists; --output names a new file")
     if target.suffix.lower() != ".xlsx":
         raise Refused(f"{target}: --output must name an .xlsx file")
-    attrs = {"Buyers": "buyers", "Products": "products", "PriceTiers": "tiers", "Orders": "orders",
-             "Lines": "lines", "Shipments": "shipments", "Invoices": "invoices", "Payments": "payments",
-             "Allocations": "allocations"}
-    rows = {tab: record_rows(tab, getattr(book, attr)) for tab, attr in attrs.items()}
+    rows = {tab: record_rows(tab, getattr(book, attr)) for tab, attr in ATTR_OF_TAB.items()}
     settings = {f.name: getattr(book.settings, f.name) for f in fields(Settings) if f.name not in ("rows", "extra")}
     write_new_workbook(target, rows, settings=settings)
     return read_workbook(target)

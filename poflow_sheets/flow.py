@@ -76,10 +76,7 @@ class Context:
 
     def product(self, sku: str) -> Product | None:
         """The product with this SKU."""
-        for p in self.book.products:
-            if p.sku == sku:
-                return p
-        return None
+        return self.facts.product.get(sku)
 
 
 def _number(prefix: str, n: int, width: int = 4) -> str:

@@ -11,10 +11,14 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from .money import ZERO, cents
-from .records import Allocation, Buyer, Invoice, Line, Order, Settings, Shipment
+from .records import Allocation, Buyer, Invoice, Line, Order, Product, Settings, Shipment
 from .terms import Terms, TermsError, parse_terms
+
+if TYPE_CHECKING:
+    from .reader import Book
 
 PAYING_KINDS = ("invoice", "fee", "discount")  # allocation kinds that reduce an invoice's balance
 FROM_PAYMENT_KINDS = ("invoice", "deposit", "credit")  # kinds whose money came out of the payment
@@ -31,11 +35,17 @@ class Facts:
     shipments: tuple[Shipment, ...]
     invoices: tuple[Invoice, ...]
     allocations: tuple[Allocation, ...]
+    products: tuple[Product, ...] = ()
 
     @cached_property
     def buyer(self) -> dict[str, Buyer]:
         """Buyers by id."""
         return {b.buyer_id: b for b in self.buyers}
+
+    @cached_property
+    def product(self) -> dict[str, Product]:
+        """Products by SKU."""
+        return {p.sku: p for p in self.products}
 
     @cached_property
     def order(self) -> dict[str, Order]:
@@ -181,17 +191,10 @@ class Facts:
             return None
 
 
-def facts_of(book: object) -> Facts:
-    """Facts of a Book (anything with the Book's record attributes)."""
-    return Facts(
-        settings=book.settings,  # type: ignore[attr-defined]
-        buyers=book.buyers,  # type: ignore[attr-defined]
-        orders=book.orders,  # type: ignore[attr-defined]
-        lines=book.lines,  # type: ignore[attr-defined]
-        shipments=book.shipments,  # type: ignore[attr-defined]
-        invoices=book.invoices,  # type: ignore[attr-defined]
-        allocations=book.allocations,  # type: ignore[attr-defined]
-    )
+def facts_of(book: Book) -> Facts:
+    """Facts of a Book."""
+    return Facts(book.settings, book.buyers, book.orders, book.lines, book.shipments, book.invoices,
+                 book.allocations, book.products)
 
 
 def invoice_status(total: Decimal, paid: Decimal) -> str:

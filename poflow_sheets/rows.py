@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from decimal import Decimal
 
-from .schema import LIST, PERCENT, TAB_BY_NAME
+from .schema import LIST, TAB_BY_NAME
 
 
 def record_row(tab: str, record: object) -> tuple[object, ...]:
@@ -15,8 +14,6 @@ def record_row(tab: str, record: object) -> tuple[object, ...]:
         v = getattr(record, col.key, None)
         if col.type == LIST and isinstance(v, tuple):
             v = "; ".join(v)
-        elif col.type == PERCENT and isinstance(v, Decimal):
-            v = f"{(v * 100).normalize():f}%"
         elif v == "":
             v = None
         out.append(v)

@@ -172,9 +172,9 @@ def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime,
                                          print_setup=_print_setup(doc)))
             log.append(LogRow(stamp, command, sheet_name(doc), doc.number, "(new sheet)", "", ""))
     if log:
-        if "Log" in book.tables:
-            plan.append("Log", list(log))
-        elif any(norm(n) == norm("Log") for n in book.sheet_names):
+        if "Log" in book.tables or not any(norm(n) == norm("Log") for n in book.sheet_names):
+            plan.append("Log", list(log))  # adds the Log tab when the workbook has none
+        else:
             # The person has a tab of their own named Log: poflow keeps its audit trail beside it.
             cols = TAB_BY_NAME["Log"].columns
             trail: tuple[tuple[AnyValue, ...], ...] = tuple(
@@ -182,11 +182,8 @@ def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime,
             if any(norm(n) == norm(FOREIGN_LOG) for n in book.sheet_names):
                 plan.changes.append(AppendRows(FOREIGN_LOG, trail))
             else:
-                header = tuple(Styled(c.header, bold=True) for c in TAB_BY_NAME["Log"].columns)
+                header = tuple(Styled(c.header, bold=True) for c in cols)
                 plan.changes.append(AddSheet(FOREIGN_LOG, (header, *trail), if_missing=True, freeze_header=True))
-        else:
-            plan.new_tabs.setdefault("Log", []).extend(
-                tuple(cell_value(None, getattr(r, c.key)) for c in TAB_BY_NAME["Log"].columns) for r in log)
     return plan.finish(), log
 
 
