@@ -25,6 +25,7 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from bench.gen_business import OUT, write_business  # noqa: E402
+from poflow_sheets.app.payments import load_for_reconcile  # noqa: E402
 from poflow_sheets.reconcile import (  # noqa: E402
     Ledger,
     MatchConfig,
@@ -33,7 +34,6 @@ from poflow_sheets.reconcile import (  # noqa: E402
     match_payments,
     to_json,
 )
-from poflow_sheets.reconcile_ops import load_for_reconcile  # noqa: E402
 
 
 def ensure(n: int) -> dict[str, Path]:

@@ -27,7 +27,7 @@ REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from poflow_sheets.store import AppendRows, Change, SetCell, fingerprint, write_workbook  # noqa: E402
+from poflow_sheets.store import AppendRows, Edit, SetCell, fingerprint, write_workbook  # noqa: E402
 
 N_ORDERS, N_LINES, N_INVOICES, N_PAYMENTS, N_BUYERS = 10_000, 100_000, 10_000, 5_000, 200
 INVOICE_HEADER = ["Invoice Number", "Kind", "PO Number", "Invoice Date", "Terms", "Due Date", "Total",
@@ -100,9 +100,9 @@ def generate(path: Path) -> None:
     wb.close()
 
 
-def changes() -> list[Change]:
+def changes() -> list[Edit]:
     """Status and Balance of every invoice, plus 10,000 Allocations rows."""
-    out: list[Change] = []
+    out: list[Edit] = []
     for i in range(N_INVOICES):
         out.append(SetCell("Invoices", i + 2, 9, Decimal(i % 1000) + Decimal("0.25")))
         out.append(SetCell("Invoices", i + 2, 10, "partial" if i % 3 else "paid"))

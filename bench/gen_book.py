@@ -18,6 +18,7 @@ from poflow_sheets.ledger import Facts
 from poflow_sheets.money import ZERO
 from poflow_sheets.records import Allocation, Buyer, Invoice, Line, Order, Payment, Settings, Shipment
 from poflow_sheets.rows import record_rows
+from poflow_sheets.schema import OrderStatus
 from poflow_sheets.template import write_new_workbook
 from poflow_sheets.terms import due_date, parse_terms
 
@@ -50,7 +51,7 @@ def generate(n_orders: int = 10_000, lines_per_order: int = 10, seed: int = 7,
         po = f"PO-{100000 + i}"
         buyer = buyers[i % len(buyers)]
         po_date = start + timedelta(days=i * 600 // n_orders)
-        state = "invoiced" if i < n_invoiced else ("shipped" if i < n_invoiced + n_ready else "approved")
+        state: OrderStatus = "invoiced" if i < n_invoiced else ("shipped" if i < n_invoiced + n_ready else "approved")
         for no in range(1, lines_per_order + 1):
             sku = skus[(i + no) % len(skus)]
             m, pack = moq[sku]

@@ -24,6 +24,7 @@ from xml.sax.saxutils import escape
 from poflow_sheets.money import cents
 from poflow_sheets.records import Allocation, Buyer, Invoice, Line, Order, Payment
 from poflow_sheets.rows import record_rows
+from poflow_sheets.schema import AllocationMethod, InvoiceKind, OrderStatus
 from poflow_sheets.template import write_new_workbook
 from poflow_sheets.terms import discount_amount, discount_date, due_date, parse_terms
 
@@ -157,7 +158,7 @@ class _Gen:
             return f"{initials}-{n:05d}"
         return f"{n + 70000}"
 
-    def make_order(self, buyer: Buyer, when: date, status: str, total: Decimal | None = None) -> tuple[Order, Decimal]:
+    def make_order(self, buyer: Buyer, when: date, status: OrderStatus, total: Decimal | None = None) -> tuple[Order, Decimal]:
         po = self.po_number(buyer)
         r = self.r
         order = Order(po, buyer.buyer_id, when, status)
@@ -172,7 +173,7 @@ class _Gen:
             amount += price * qty
         return order, amount
 
-    def new_invoice(self, po: str, buyer: Buyer, when: date, total: Decimal, kind: str = "final") -> Invoice:
+    def new_invoice(self, po: str, buyer: Buyer, when: date, total: Decimal, kind: InvoiceKind = "final") -> Invoice:
         self.inv_seq += 1
         number = f"INV-{self.inv_seq:06d}"
         text = buyer.terms or "Net 30"
@@ -203,7 +204,7 @@ class _Gen:
             if i < n_paid:  # paid long ago: its payment and allocation are in the ledger
                 tid = f"chase:hist{i:07d}"
                 paid_on = when + timedelta(days=r.randint(5, 30))
-                method = "manual" if r.random() < 0.1 else "auto"
+                method: AllocationMethod = "manual" if r.random() < 0.1 else "auto"
                 self.payments.append(Payment(tid, paid_on, total, "USD", self.bank_name[buyer.buyer_id],
                                              inv.invoice_number, "history.csv", "applied"))
                 self.allocations.append(Allocation(tid, total, "invoice", inv.invoice_number, order.po_number,

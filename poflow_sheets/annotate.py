@@ -20,9 +20,11 @@ def write_annotated(src: Path, dst: Path, report: Report) -> int:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
+    from .store import writable_format
+
     if dst.resolve() == src.resolve():
         raise Refused(f"{dst}: --annotate must name a new file, not the workbook itself")
-    if dst.suffix.lower() not in (".xlsx", ".xlsm"):
+    if not writable_format(dst):
         raise Refused(f"{dst}: --annotate writes an .xlsx file; name it NAME.xlsx")
     keep_vba = src.suffix.lower() == ".xlsm"
     wb = openpyxl.load_workbook(src, keep_vba=keep_vba)

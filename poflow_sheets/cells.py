@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from .dates import full_year
 from .money import AmountError, to_decimal
 from .schema import BOOLEAN, DATE, ENUM, INTEGER, LIST, MONEY, NUMBER, PERCENT, TEXT, Column
 
@@ -38,8 +39,7 @@ _MDY_WORDS = re.compile(r"^([a-z]{3,9})\.? (\d{1,2}),? (\d{2,4})$")
 
 
 def _real_date(y: int, m: int, d: int, raw: object) -> date:
-    if y < 100:
-        y += 2000
+    y = full_year(y)
     try:
         return date(y, m, d)
     except ValueError:

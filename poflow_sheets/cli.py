@@ -1,6 +1,7 @@
 """The `poflow` command: parse options, call one library function, render, exit with a meaningful status.
 
-Exit status: 0 clean, 1 findings or items that need review, 2 a file or request poflow cannot act on.
+Exit status: 0 clean, 1 findings or items that need review, 2 a file or request poflow cannot act on,
+3 a bug in poflow (one line; the traceback with --verbose), 130 interrupted (Ctrl-C; nothing written).
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__
+from . import __version__, app, flow
 from .console import Out
-from .errors import PoflowError
+from .errors import PoflowError, Refused
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -71,6 +72,19 @@ def _today(value: str | None) -> date:
 WORKBOOK = click.argument("workbook", type=click.Path(path_type=Path, dir_okay=False))
 
 
+def _strip(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+    """Arguments as a person means them: a stray space around a PO or an invoice number is no part of it."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, tuple):
+        return tuple(v.strip() if isinstance(v, str) else v for v in value)
+    return value
+
+
+def _arg(name: str, **kw: Any) -> Callable[[F], F]:
+    return click.argument(name, callback=_strip, **kw)
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="poflow")
 @click.option("-q", "--quiet", is_flag=True, help="Print only results and errors.")
@@ -86,16 +100,14 @@ def main(quiet: bool, verbose: bool) -> None:
 @_guard
 def init(ctx: click.Context, workbook: Path, demo: bool) -> None:
     """Create a new workbook from the template, or add missing tabs to an existing one."""
-    from .commands import init_workbook
-
     out = _out(ctx)
-    for line in init_workbook(workbook, demo=demo):
+    for line in app.init(workbook, demo=demo):
         out.info(line)
 
 
 @main.command()
 @WORKBOOK
-@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON (see workbook-contract.md).")
+@click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON (docs/workbook-contract.md).")
 @click.option("--annotate", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write a copy with each offending cell highlighted and commented.")
 @click.option("--today", default=None, help="Check as of this date (default: today).")
@@ -103,11 +115,10 @@ def init(ctx: click.Context, workbook: Path, demo: bool) -> None:
 @_guard
 def validate(ctx: click.Context, workbook: Path, as_json: bool, annotate: Path | None, today: str | None) -> None:
     """Check every row of the workbook; exit 1 when there are errors."""
-    from .commands import validate_workbook
     from .render import print_findings
 
     out = _out(ctx, machine=as_json)
-    report = validate_workbook(workbook, _today(today), out=out, annotate=annotate)
+    report = app.validate(workbook, _today(today), annotate=annotate, out=out)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -145,96 +156,79 @@ def document_options(fn: F) -> F:
     return fn
 
 
-def _run(ctx: click.Context, workbook: Path, compute: Callable[..., Any], **kw: Any) -> None:
-    from .commands import run_change
+def _opts(ctx: click.Context, *, dry_run: bool = False, force: bool = False, output: Path | None = None,
+          out_dir: Path | None = None, sheets: bool = True, machine: bool = False) -> app.WriteOptions:
+    return app.WriteOptions(command=_command_text(), dry_run=dry_run, force=force, output=output, out_dir=out_dir,
+                            sheets=sheets, out=_out(ctx, machine=machine))
 
+
+def _show(ctx: click.Context, lines: list[str]) -> None:
     out = _out(ctx)
-    for line in run_change(workbook, compute, command=_command_text(), out=out, **kw):
+    for line in lines:
         out.stdout.print(line, markup=False)
 
 
 @main.command()
 @WORKBOOK
-@click.argument("po")
+@_arg("po")
 @click.option("--today", default=None, help="Date of the confirmation (default: today).")
 @write_options
 @document_options
 @click.pass_context
 @_guard
-def confirm(ctx: click.Context, workbook: Path, po: str, today: str | None, dry_run: bool, force: bool,
-            output: Path | None, out_dir: Path | None, sheets: bool) -> None:
+def confirm(ctx: click.Context, workbook: Path, po: str, today: str | None, **kw: Any) -> None:
     """Issue an order confirmation (our reference number) for the buyer to answer "approved"."""
-    from . import flow
-
-    day = _today(today)
-    _run(ctx, workbook, lambda book: flow.confirm(book, po, day), dry_run=dry_run, force=force, output=output,
-         out_dir=out_dir, sheets=sheets)
+    _show(ctx, app.confirm(workbook, po, _today(today), _opts(ctx, **kw)))
 
 
 @main.command()
 @WORKBOOK
-@click.argument("po")
+@_arg("po")
 @click.option("--on", "on", default=None, help="Date the buyer approved (default: today).")
 @write_options
 @click.pass_context
 @_guard
-def approve(ctx: click.Context, workbook: Path, po: str, on: str | None, dry_run: bool, force: bool,
-            output: Path | None) -> None:
-    """Record the buyer's "approved" answer to an order confirmation."""
-    from . import flow
-
-    day = _today(on)
-    _run(ctx, workbook, lambda book: flow.approve(book, po, day), dry_run=dry_run, force=force, output=output)
+def approve(ctx: click.Context, workbook: Path, po: str, on: str | None, **kw: Any) -> None:
+    """Record the buyer's "approved" answer to a confirmation or a revised acknowledgement."""
+    _show(ctx, app.approve(workbook, po, _today(on), _opts(ctx, **kw)))
 
 
 @main.command()
 @WORKBOOK
-@click.argument("po")
+@_arg("po")
 @click.option("--today", default=None, help="Date of the acknowledgement (default: today).")
 @write_options
 @document_options
 @click.pass_context
 @_guard
-def acknowledge(ctx: click.Context, workbook: Path, po: str, today: str | None, dry_run: bool, force: bool,
-                output: Path | None, out_dir: Path | None, sheets: bool) -> None:
-    """Acknowledge a PO: stock, MOQ, case packs, prices and ship date checked; a status per line."""
-    from . import flow
-
-    day = _today(today)
-    _run(ctx, workbook, lambda book: flow.acknowledge(book, po, day), dry_run=dry_run, force=force, output=output,
-         out_dir=out_dir, sheets=sheets)
+def acknowledge(ctx: click.Context, workbook: Path, po: str, today: str | None, **kw: Any) -> None:
+    """Acknowledge a PO (a status per line), or issue a revision when what was acknowledged changed."""
+    _show(ctx, app.acknowledge(workbook, po, _today(today), _opts(ctx, **kw)))
 
 
 @main.command()
 @WORKBOOK
-@click.argument("po")
+@_arg("po")
 @click.option("--line", "lines", multiple=True, metavar="N=QTY", help="Ship QTY of line N (repeat); default: all open.")
 @click.option("--date", "when", default=None, help="Ship date (default: today).")
 @click.option("--carrier", default="", help="Carrier.")
 @click.option("--tracking", default="", help="Tracking number (a second run with the same one does nothing).")
-@click.option("--note", default="", help="Why short or substituted.")
-@click.option("--reason", default="", help="With --force: why it ships with the deposit unpaid (recorded).")
+@click.option("--note", default="", help="A note recorded with the shipment.")
+@click.option("--reason", default="", help="With --force: why it ships anyway (recorded).")
 @write_options
+@document_options
 @click.pass_context
 @_guard
 def ship(ctx: click.Context, workbook: Path, po: str, lines: tuple[str, ...], when: str | None, carrier: str,
-         tracking: str, note: str, reason: str, dry_run: bool, force: bool, output: Path | None) -> None:
-    """Record a shipment (every open quantity, or --line N=QTY); refuses more than is open."""
-    from . import flow
-    from .errors import Refused
-
-    day = _today(when)
-    wanted = flow.parse_line_qty(lines)
-    if force and not reason:
-        raise Refused("--force on ship needs --reason \"...\" (it is recorded with the shipment)")
-    _run(ctx, workbook, lambda book: flow.ship(book, po, day, wanted, carrier=carrier, tracking=tracking, note=note,
-                                               force_reason=reason if force else ""),
-         dry_run=dry_run, force=force, output=output)
+         tracking: str, note: str, reason: str, **kw: Any) -> None:
+    """Record a shipment and its packing slip; only what was acknowledged, never more than stock."""
+    _show(ctx, app.ship(workbook, po, _today(when), flow.parse_line_qty(lines), carrier=carrier.strip(),
+                        tracking=tracking.strip(), note=note.strip(), reason=reason.strip(), opts=_opts(ctx, **kw)))
 
 
 @main.command()
 @WORKBOOK
-@click.argument("po", required=False)
+@_arg("po", required=False)
 @click.option("--deposit", is_flag=True, help="Issue the deposit invoice (due on receipt).")
 @click.option("--all-ready", is_flag=True, help="Invoice every shipped, uninvoiced order.")
 @click.option("--today", default=None, help="Invoice date (default: today).")
@@ -243,28 +237,14 @@ def ship(ctx: click.Context, workbook: Path, po: str, lines: tuple[str, ...], wh
 @click.pass_context
 @_guard
 def invoice(ctx: click.Context, workbook: Path, po: str | None, deposit: bool, all_ready: bool, today: str | None,
-            dry_run: bool, force: bool, output: Path | None, out_dir: Path | None, sheets: bool) -> None:
+            **kw: Any) -> None:
     """Issue the final invoice for what shipped (or --deposit, or --all-ready)."""
-    from . import flow
-    from .errors import Refused
-
-    day = _today(today)
-    if all_ready == bool(po):
-        raise Refused("name one PO, or --all-ready (not both)")
-    if all_ready:
-        _run(ctx, workbook, lambda book: flow.invoice_all_ready(book, day), dry_run=dry_run, force=force,
-             output=output, out_dir=out_dir, sheets=sheets)
-    elif deposit:
-        _run(ctx, workbook, lambda book: flow.deposit_invoice(book, po or "", day), dry_run=dry_run, force=force,
-             output=output, out_dir=out_dir, sheets=sheets)
-    else:
-        _run(ctx, workbook, lambda book: flow.final_invoice(book, po or "", day), dry_run=dry_run, force=force,
-             output=output, out_dir=out_dir, sheets=sheets)
+    _show(ctx, app.invoice(workbook, po, _today(today), deposit=deposit, all_ready=all_ready, opts=_opts(ctx, **kw)))
 
 
 @main.command()
 @WORKBOOK
-@click.argument("invoice_number")
+@_arg("invoice_number")
 @click.option("--amount", default=None, help="Credit this amount.")
 @click.option("--line", "lines", multiple=True, metavar="N=QTY", help="Credit QTY returned of PO line N (repeat).")
 @click.option("--reason", required=True, help="Why: returns, damages...")
@@ -274,23 +254,78 @@ def invoice(ctx: click.Context, workbook: Path, po: str | None, deposit: bool, a
 @click.pass_context
 @_guard
 def credit(ctx: click.Context, workbook: Path, invoice_number: str, amount: str | None, lines: tuple[str, ...],
-           reason: str, today: str | None, dry_run: bool, force: bool, output: Path | None, out_dir: Path | None,
-           sheets: bool) -> None:
+           reason: str, today: str | None, **kw: Any) -> None:
     """Issue a credit note against an invoice (its own number sequence)."""
-    from . import flow
-    from .errors import Refused
     from .money import AmountError, parse_amount
 
-    day = _today(today)
     value = None
     if amount is not None:
         try:
             value = parse_amount(amount)
         except AmountError as exc:
             raise Refused(f"--amount: {exc}") from None
-    wanted = flow.parse_line_qty(lines)
-    _run(ctx, workbook, lambda book: flow.credit(book, invoice_number, day, amount=value, lines=wanted, reason=reason),
-         dry_run=dry_run, force=force, output=output, out_dir=out_dir, sheets=sheets)
+    _show(ctx, app.credit(workbook, invoice_number, _today(today), reason=reason, amount=value,
+                          lines=flow.parse_line_qty(lines), opts=_opts(ctx, **kw)))
+
+
+@main.command()
+@WORKBOOK
+@_arg("po")
+@click.option("--line", "lines", multiple=True, type=int, metavar="N", help="Cancel only line N (repeat).")
+@click.option("--reason", required=True, help="Why the order or lines are cancelled (recorded).")
+@click.option("--today", default=None, help="Date of the cancellation (default: today).")
+@write_options
+@click.pass_context
+@_guard
+def cancel(ctx: click.Context, workbook: Path, po: str, lines: tuple[int, ...], reason: str, today: str | None,
+           **kw: Any) -> None:
+    """Cancel an order or some of its lines; a deposit paid on cancelled goods becomes a credit on account."""
+    _show(ctx, app.cancel(workbook, po, _today(today), reason=reason.strip(), lines=lines, opts=_opts(ctx, **kw)))
+
+
+@main.command()
+@WORKBOOK
+@_arg("buyer")
+@_arg("items", nargs=-1, required=True)
+@click.option("--valid-days", type=int, default=None, help="Days the quote holds (default: Settings Quote Valid Days).")
+@click.option("--today", default=None, help="Date of the quote (default: today).")
+@write_options
+@document_options
+@click.pass_context
+@_guard
+def quote(ctx: click.Context, workbook: Path, buyer: str, items: tuple[str, ...], valid_days: int | None,
+          today: str | None, **kw: Any) -> None:
+    """Quote SKU=QTY items to a buyer (or a prospect) at the volume-tier prices, MOQ and case packs checked."""
+    from .quotes import parse_items
+
+    _show(ctx, app.quote(workbook, buyer, parse_items(items), _today(today), valid_days=valid_days,
+                         opts=_opts(ctx, **kw)))
+
+
+@main.command("order")
+@WORKBOOK
+@click.option("--from-quote", "quote_number", required=True, callback=_strip, help="The accepted quote's number.")
+@click.option("--po", default="", callback=_strip, help="The buyer's PO number (default: our confirmation number).")
+@click.option("--today", default=None, help="Date of the order (default: today).")
+@write_options
+@click.pass_context
+@_guard
+def order_cmd(ctx: click.Context, workbook: Path, quote_number: str, po: str, today: str | None, **kw: Any) -> None:
+    """Turn an accepted, unexpired quote into an order and its lines at the quoted prices."""
+    _show(ctx, app.order_from_quote(workbook, quote_number, _today(today), po=po, opts=_opts(ctx, **kw)))
+
+
+@main.command()
+@WORKBOOK
+@click.option("--buyer", default="", callback=_strip, help="Show this buyer's terms and deposit.")
+@click.option("--today", default=None, help="Date printed on the line sheet (default: today).")
+@write_options
+@document_options
+@click.pass_context
+@_guard
+def linesheet(ctx: click.Context, workbook: Path, buyer: str, today: str | None, **kw: Any) -> None:
+    """The line sheet: products, case packs, MOQ and tier prices, as a PDF and a sheet."""
+    _show(ctx, app.linesheet(workbook, _today(today), buyer=buyer, opts=_opts(ctx, **kw)))
 
 
 @main.command("import-bank")
@@ -299,12 +334,9 @@ def credit(ctx: click.Context, workbook: Path, invoice_number: str, amount: str 
 @write_options
 @click.pass_context
 @_guard
-def import_bank_cmd(ctx: click.Context, workbook: Path, bank_files: tuple[Path, ...], dry_run: bool, force: bool,
-                    output: Path | None) -> None:
+def import_bank_cmd(ctx: click.Context, workbook: Path, bank_files: tuple[Path, ...], **kw: Any) -> None:
     """Record bank exports (CSV, Excel, OFX/QFX, camt.053/054, MT940/942) in the Payments tab, each once."""
-    from .reconcile_ops import import_bank
-
-    _run(ctx, workbook, lambda book: import_bank(book, bank_files)[1], dry_run=dry_run, force=force, output=output)
+    _show(ctx, app.import_bank(workbook, bank_files, _opts(ctx, **kw)))
 
 
 @main.command()
@@ -313,7 +345,7 @@ def import_bank_cmd(ctx: click.Context, workbook: Path, bank_files: tuple[Path, 
 @click.option("--apply", "do_apply", is_flag=True, help="Write Payments, Allocations, balances and statuses.")
 @click.option("--accept", "accepts", multiple=True, metavar="TXN=INVOICE",
               help="Confirm a suggestion: apply transaction TXN to INVOICE (or a PO for a deposit); repeatable.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (see workbook-contract.md).")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (docs/workbook-contract.md).")
 @click.option("--report", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write an .xlsx report (summary, applied, suggestions, unmatched, aging).")
 @click.option("--email", is_flag=True, help="Send the summary and the report by SMTP (Settings or POFLOW_SMTP_*).")
@@ -325,77 +357,21 @@ def import_bank_cmd(ctx: click.Context, workbook: Path, bank_files: tuple[Path, 
 @_guard
 def reconcile(ctx: click.Context, workbook: Path, bank_files: tuple[Path, ...], do_apply: bool,
               accepts: tuple[str, ...], as_json: bool, report: Path | None, email: bool, folder: Path | None,
-              today: str | None, dry_run: bool, force: bool, output: Path | None) -> None:
+              today: str | None, **kw: Any) -> None:
     """Match bank payments to open invoices and POs; apply only what is certain; exit 1 if any need review."""
-    from datetime import UTC, datetime
-
-    from .errors import Refused
-    from .reconcile.engine import to_json
-    from .reconcile_ops import exit_status, load_for_reconcile
-    from .reconcile_ops import reconcile as run
-    from .store_ops import apply_changeset, check_writable
+    from .reconcile import to_json
+    from .render import print_reconcile
 
     out = _out(ctx, machine=as_json)
-    day = _today(today)
-    pairs = []
-    for item in accepts:
-        txn, sep, target = item.partition("=")
-        if not sep or not txn or not target:
-            raise Refused(f"--accept {item!r}: expected TXN=INVOICE")
-        pairs.append((txn.strip(), target.strip()))
-    files = list(bank_files)
-    state, hashes = None, []
-    if folder is not None:
-        from .schedule import default_state, pending
-
-        state = default_state(folder)
-        found = pending(folder, state)
-        files += [f for f, _ in found]
-        hashes = [h for _, h in found]
-    if do_apply and not dry_run:
-        check_writable(workbook, output)
-    book, imported = load_for_reconcile(workbook, files)
-    rec = run(book, files, day, accepts=pairs, imported=imported)
-    for line in rec.changes.messages:
+    run = app.reconcile(workbook, bank_files, _today(today), apply=do_apply, accepts=accepts, report=report,
+                        email=email, folder=folder, opts=_opts(ctx, machine=as_json, **kw))
+    for line in run.lines:
         out.info(line)
-    if do_apply:
-        now = datetime.now(UTC).replace(tzinfo=None)
-        rec.changes.messages.clear()
-        for line in apply_changeset(book, rec.changes, command=_command_text(), now=now, force=force,
-                                    dry_run=dry_run, output=output):
-            out.info(line)
-        if state is not None and not dry_run:
-            from .schedule import mark_processed
-
-            mark_processed(files[len(bank_files):], state, hashes=hashes)
-    if report is not None:
-        from .reports import write_report
-
-        write_report(report, rec.result, rec.result.transactions, rec.ledger, day)
-        out.info(f"wrote {report}")
-    if email:
-        _send_summary(book, rec, day, report, out)
     if as_json:
-        click.echo(json.dumps(to_json(rec.result), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(to_json(run.result), indent=2, ensure_ascii=False))
     else:
-        from .render import print_reconcile
-
-        print_reconcile(out, rec.result)
-    sys.exit(exit_status(rec.result))
-
-
-def _send_summary(book: Any, rec: Any, day: date, report: Path | None, out: Out) -> None:
-    import os
-
-    from .mailer import send_with_settings, smtp_settings
-    from .reports import summary_html, summary_markdown
-
-    smtp = smtp_settings(book.settings, os.environ)
-    text = summary_markdown(rec.result, rec.result.transactions, rec.ledger, day)
-    html = summary_html(rec.result, rec.result.transactions, rec.ledger, day)
-    send_with_settings(smtp, text, html, [report] if report else [],
-                       f"poflow reconciliation {day.isoformat()}: {book.path.name}")
-    out.info(f"sent the summary to {', '.join(smtp.to)}")
+        print_reconcile(out, run.result)
+    sys.exit(run.result.exit_status)
 
 
 @main.command()
@@ -406,11 +382,10 @@ def _send_summary(book: Any, rec: Any, day: date, report: Path | None, out: Out)
 @_guard
 def status(ctx: click.Context, workbook: Path, as_json: bool, today: str | None) -> None:
     """The pipeline: orders and money at each step, overdue by age, and what needs action today."""
-    from .commands import load
-    from .pipeline import pipeline, render_pipeline
+    from .render import render_pipeline
 
     out = _out(ctx, machine=as_json)
-    result = pipeline(load(workbook, out), _today(today))
+    result = app.status(workbook, _today(today), out=out)
     if as_json:
         click.echo(json.dumps(result.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -419,26 +394,15 @@ def status(ctx: click.Context, workbook: Path, as_json: bool, today: str | None)
 
 @main.command()
 @WORKBOOK
-@click.argument("buyer")
+@_arg("buyer")
 @click.option("--today", default=None, help="Statement date (default: today).")
 @write_options
 @document_options
 @click.pass_context
 @_guard
-def statement(ctx: click.Context, workbook: Path, buyer: str, today: str | None, dry_run: bool, force: bool,
-              output: Path | None, out_dir: Path | None, sheets: bool) -> None:
+def statement(ctx: click.Context, workbook: Path, buyer: str, today: str | None, **kw: Any) -> None:
     """A statement of account for one buyer (open invoices, payments, credits, aging) as a sheet and a PDF."""
-    from .changeset import ChangeSet
-    from .statement import statement_document
-
-    day = _today(today)
-
-    def compute(book: Any) -> ChangeSet:
-        cs = ChangeSet()
-        cs.documents.append(statement_document(book, buyer, day, f"ST-{buyer}-{day.isoformat()}"))
-        return cs
-
-    _run(ctx, workbook, compute, dry_run=dry_run, force=force, output=output, out_dir=out_dir, sheets=sheets)
+    _show(ctx, app.statement(workbook, buyer, _today(today), _opts(ctx, **kw)))
 
 
 @main.command("log")

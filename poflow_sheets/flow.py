@@ -7,6 +7,7 @@ Money is Decimal throughout; line amounts are rounded to cents and totals are su
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -16,9 +17,12 @@ from .documents.model import DepositDeduction, DocLine, Document, Party
 from .errors import Refused
 from .ledger import Facts, facts_of
 from .money import ZERO, cents, format_money
+from .pricing import PriceList
 from .reader import Book
 from .records import Invoice, Line, Order, Product, Shipment
 from .terms import Terms, TermsError, discount_amount, discount_date, due_date, long_date, parse_terms
+
+Compute = Callable[[Book], ChangeSet]  # a command's pure part: the workbook read, the change it wants
 
 PRE_APPROVAL = ("draft", "confirmation sent")
 PRE_ACK = ("draft", "confirmation sent", "approved")
@@ -160,8 +164,6 @@ def approve(book: Book, po: str, on: date) -> ChangeSet:
 
 def acknowledge(book: Book, po: str, today: date) -> ChangeSet:
     """Check stock, MOQ, case packs, tier prices and the ship date; answer every line (X12 855 style)."""
-    from .validate import tier_price
-
     ctx = Context.of(book)
     order = ctx.order(po)
     lines = ctx.facts.lines_of.get(po, [])
@@ -202,7 +204,7 @@ def acknowledge(book: Book, po: str, today: date) -> ChangeSet:
                     status, note = "backordered", (f"{p.stock} ship {long_date(promised)}, {qty - p.stock} backordered "
                                                    f"to {long_date(max(restock, promised))}")
                     when = max(restock, promised)
-            price = tier_price(ln.sku, qty, book)
+            price = PriceList(book.products, book.tiers).unit_price(ln.sku, qty)
             if price is not None and price != ln.unit_price and not ln.note:
                 exceptions.append(f"Line {ln.line_no} ({ln.sku}): PO price {format_money(ln.unit_price)} differs from "
                                   f"our tier price {format_money(price)} for {qty}; we invoice the PO price only "

@@ -204,13 +204,13 @@ def invoice_status(total: Decimal, paid: Decimal) -> str:
     return "paid" if paid >= total else "partial"
 
 
-AGING_BUCKETS = ("current", "1-30", "31-60", "61-90", "90+")
+AGING_BUCKETS = ("Current", "1-30", "31-60", "61-90", "90+")  # the one aging rule: reports, statements, status
 
 
 def aging_bucket(days_past_due: int) -> str:
-    """The aging bucket of a balance this many days past due: current (0 or less), 1-30, 31-60, 61-90, 90+."""
+    """The aging bucket of a balance this many days past due: Current (0 or less), 1-30, 31-60, 61-90, 90+."""
     if days_past_due <= 0:
-        return "current"
+        return "Current"
     if days_past_due <= 30:
         return "1-30"
     if days_past_due <= 60:

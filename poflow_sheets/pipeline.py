@@ -7,18 +7,11 @@ Status cell is trusted only where no other record can say more (see `pipeline` f
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from rich.console import Console
-from rich.table import Table
-from rich.text import Text
-
-from poflow_sheets.ledger import aging_bucket
-
-from .ledger import Facts, facts_of
+from .ledger import Facts, aging_bucket, facts_of
 from .money import ZERO, cents, format_money, money_str
 from .reader import Book
 from .records import Invoice, Line, Order
@@ -43,7 +36,6 @@ STEPS: tuple[tuple[str, str], ...] = (
 STEP_KEYS: tuple[str, ...] = tuple(k for k, _ in STEPS)
 COUNT_ONLY: frozenset[str] = frozenset({"paid_closed"})  # steps whose money is not shown (None)
 CHASE_AFTER_DAYS = 7  # a confirmation unanswered this long needs chasing
-PO_PREVIEW = 4  # POs shown per step in the table
 
 # Action codes, most urgent first (an action's rank is its most urgent reason's).
 ACTION_CODES: tuple[str, ...] = (
@@ -199,7 +191,7 @@ def days_past_due(inv: Invoice, today: date) -> int:
 def overdue_step(days: int) -> str:
     """The step key for an order whose oldest open invoice is this many days past due."""
     bucket = aging_bucket(days)
-    return "invoiced_open" if bucket == "current" else "overdue_" + bucket.replace("-", "_").replace("+", "_plus")
+    return "invoiced_open" if bucket == "Current" else "overdue_" + bucket.replace("-", "_").replace("+", "_plus")
 
 
 def _pre_shipping(facts: Facts, order: Order) -> str:
@@ -337,38 +329,3 @@ def pipeline(book: Book, today: date) -> Pipeline:
 
 # --------------------------------------------------------------------------------------------------
 # Rendering
-
-
-def _preview(pos: Iterable[str]) -> str:
-    items = list(pos)
-    shown = ", ".join(items[:PO_PREVIEW])
-    more = len(items) - PO_PREVIEW
-    return f"{shown}, +{more} more" if more > 0 else shown
-
-
-def render_pipeline(pipeline: Pipeline, console: Console) -> None:
-    """The pipeline as a table (step, orders, amount, first POs), then the "Action today" list."""
-    table = Table(title=Text(f"Order pipeline as of {long_date(pipeline.today)}"), title_justify="left")
-    table.add_column("Step")
-    table.add_column("Orders", justify="right")
-    table.add_column(f"Amount ({pipeline.currency})", justify="right")
-    table.add_column("POs")
-    for s in pipeline.steps:
-        overdue = s.key.startswith("overdue") and s.count > 0
-        style = "bold red" if overdue else ("dim" if s.count == 0 else "")
-        amount = "" if s.amount is None else format_money(s.amount)
-        table.add_row(Text(s.label), Text(str(s.count)), Text(amount), Text(_preview(s.po_numbers)), style=style)
-    console.print(table)
-    console.print(Text(f"Open invoices, all orders: {format_money(pipeline.receivable, pipeline.currency)}"))
-    console.print()
-    console.print(Text("Action today", style="bold"))
-    if not pipeline.actions:
-        console.print(Text("  Nothing needs action today."))
-        return
-    for a in pipeline.actions:
-        line = Text("  ")
-        line.append(a.po_number, style="bold")
-        if a.buyer_id:
-            line.append(f" ({a.buyer_id})")
-        line.append(f": {a.reason}")
-        console.print(line)

@@ -12,9 +12,12 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from python_calamine import CalamineWorkbook
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 from . import schema
 from .cells import CellError, converter
@@ -34,7 +37,7 @@ from .records import (
     Shipment,
 )
 from .schema import SETTING_BY_NORM, TAB_BY_NAME, Tab, norm
-from .store.changes import Fingerprint
+from .store.edits import Fingerprint
 from .store.safety import fingerprint
 
 RECORD_OF: dict[str, type] = {
@@ -89,6 +92,24 @@ class Book:
     def table(self, name: str) -> TableInfo | None:
         """The TableInfo of a schema tab, None when the workbook has no such tab."""
         return self.tables.get(name)
+
+    def frame(self, tab: str) -> pd.DataFrame:
+        """One tab's records as a pandas DataFrame, for analysis in a notebook.
+
+        Columns are the schema's field names plus `row` (the Excel row); money stays Decimal (object
+        dtype) so sums tie to the cent; dates are `datetime.date`. Read-only: poflow never writes from it.
+        """
+        import pandas as pd
+
+        if tab not in ATTR_OF_TAB:
+            raise KeyError(f"no tab {tab!r}; tabs with records: {', '.join(ATTR_OF_TAB)}")
+        columns = [c.key for c in schema.TAB_BY_NAME[tab].columns] + ["row"]
+        records = getattr(self, ATTR_OF_TAB[tab])
+        return pd.DataFrame([[getattr(r, c, None) for c in columns] for r in records], columns=columns)
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """Every tab with records as a DataFrame, by tab name."""
+        return {tab: self.frame(tab) for tab in ATTR_OF_TAB}
 
 
 ATTR_OF_TAB = {

@@ -15,6 +15,17 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Literal
+
+from .schema import (
+    AllocationKind,
+    AllocationMethod,
+    InvoiceKind,
+    InvoiceStatus,
+    LineStatus,
+    OrderStatus,
+    PaymentStatus,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,7 +102,7 @@ class Order:
     po_number: str
     buyer_id: str
     po_date: date | None
-    status: str
+    status: OrderStatus
     our_ref: str = ""
     ship_date: date | None = None
     cancel_date: date | None = None
@@ -113,7 +124,7 @@ class Line:
     unit_price: Decimal
     description: str = ""
     note: str = ""
-    ack_status: str = ""
+    ack_status: LineStatus | Literal[""] = ""
     ack_qty: int | None = None
     promised_date: date | None = None
     row: int = 0
@@ -141,12 +152,12 @@ class Shipment:
 @dataclass(slots=True, unsafe_hash=True)
 class Invoice:
     invoice_number: str
-    kind: str
+    kind: InvoiceKind
     po_number: str
     invoice_date: date | None
     due_date: date | None
     total: Decimal
-    status: str
+    status: InvoiceStatus
     terms: str = ""
     amount_paid: Decimal = Decimal("0.00")
     balance: Decimal | None = None
@@ -165,7 +176,7 @@ class Payment:
     payer: str = ""
     memo: str = ""
     source: str = ""
-    status: str = ""
+    status: PaymentStatus | Literal[""] = ""
     row: int = 0
 
 
@@ -173,10 +184,10 @@ class Payment:
 class Allocation:
     transaction_id: str
     amount: Decimal
-    kind: str
+    kind: AllocationKind
     invoice_number: str = ""
     po_number: str = ""
-    method: str = "auto"
+    method: AllocationMethod = "auto"
     confidence: Decimal | None = None
     rule: str = ""
     applied_on: date | None = None

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 
+from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from .console import Out
-from .money import money_str
+from .money import format_money, money_str
+from .pipeline import Pipeline
 from .reconcile.engine import MatchResult
+from .terms import long_date
 from .validate import Report
 
 
@@ -67,7 +72,7 @@ def print_log(out: Out, workbook: Path, limit: int) -> None:
 
     wb = open_workbook(workbook)
     try:
-        from .store_ops import FOREIGN_LOG
+        from .app.write import FOREIGN_LOG
 
         names = {norm(n): n for n in wb.sheet_names}
         title = names.get(norm(FOREIGN_LOG)) or names.get(norm("Log"))
@@ -84,3 +89,41 @@ def print_log(out: Out, workbook: Path, limit: int) -> None:
     for r in rows[1:][-limit:]:
         table.add_row(*[("" if v is None else str(v)) for v in list(r)[: len(headers)]])
     out.stdout.print(table)
+
+
+PO_PREVIEW = 4  # POs shown per step in the pipeline table
+
+
+def _preview(pos: Iterable[str]) -> str:
+    items = list(pos)
+    shown = ", ".join(items[:PO_PREVIEW])
+    more = len(items) - PO_PREVIEW
+    return f"{shown}, +{more} more" if more > 0 else shown
+
+
+def render_pipeline(pipeline: Pipeline, console: Console) -> None:
+    """The pipeline as a table (step, orders, amount, first POs), then the "Action today" list."""
+    table = Table(title=Text(f"Order pipeline as of {long_date(pipeline.today)}"), title_justify="left")
+    table.add_column("Step")
+    table.add_column("Orders", justify="right")
+    table.add_column(f"Amount ({pipeline.currency})", justify="right")
+    table.add_column("POs")
+    for s in pipeline.steps:
+        overdue = s.key.startswith("overdue") and s.count > 0
+        style = "bold red" if overdue else ("dim" if s.count == 0 else "")
+        amount = "" if s.amount is None else format_money(s.amount)
+        table.add_row(Text(s.label), Text(str(s.count)), Text(amount), Text(_preview(s.po_numbers)), style=style)
+    console.print(table)
+    console.print(Text(f"Open invoices, all orders: {format_money(pipeline.receivable, pipeline.currency)}"))
+    console.print()
+    console.print(Text("Action today", style="bold"))
+    if not pipeline.actions:
+        console.print(Text("  Nothing needs action today."))
+        return
+    for a in pipeline.actions:
+        line = Text("  ")
+        line.append(a.po_number, style="bold")
+        if a.buyer_id:
+            line.append(f" ({a.buyer_id})")
+        line.append(f": {a.reason}")
+        console.print(line)

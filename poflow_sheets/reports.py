@@ -21,13 +21,13 @@ from typing import Any
 
 import xlsxwriter
 
-from .ledger import FROM_PAYMENT_KINDS, Facts, aging_bucket
+from .ledger import AGING_BUCKETS, FROM_PAYMENT_KINDS, Facts, aging_bucket
 from .money import ZERO, format_money
 from .reconcile.engine import Ledger, MatchResult, ProposedAllocation
 from .records import Allocation, Invoice, Transaction
 from .terms import TermsError, due_date, parse_terms
 
-BUCKETS: tuple[str, ...] = ("current", "1-30", "31-60", "61-90", "90+")
+BUCKETS = AGING_BUCKETS
 SHEETS: tuple[str, ...] = (
     "Summary", "Applied", "Suggestions", "Unmatched", "Ignored", "Open Invoices", "Overdue by Buyer",
 )
@@ -39,10 +39,6 @@ TOP_BUYERS = 5
 # --------------------------------------------------------------------------------------------------
 # Aging (pure)
 
-
-def bucket_of(days_past_due: int) -> str:
-    """The aging bucket of an invoice this many days past its due date (0 or less is current)."""
-    return aging_bucket(days_past_due)
 
 
 def due_on(invoice: Invoice, terms: str = "") -> date | None:
@@ -80,7 +76,7 @@ def aging_buckets(invoices: Iterable[Invoice], paid: Mapping[str, Decimal], toda
         if balance <= 0:
             continue
         due = due_on(inv, terms.get(inv.invoice_number, ""))
-        out[bucket_of((today - due).days if due else 0)] += balance
+        out[aging_bucket((today - due).days if due else 0)] += balance
     return out
 
 
@@ -103,7 +99,7 @@ class OpenItem:
     @property
     def bucket(self) -> str:
         """Its aging bucket."""
-        return bucket_of(self.days_past_due)
+        return aging_bucket(self.days_past_due)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +161,7 @@ def overdue_by_buyer(items: Iterable[OpenItem]) -> tuple[BuyerOverdue, ...]:
             buckets[i.bucket] += i.balance
         open_balance = sum((i.balance for i in its), ZERO)
         rows.append(BuyerOverdue(buyer_id, its[0].buyer_name, len(its), open_balance,
-                                 open_balance - buckets["current"], tuple(buckets[b] for b in BUCKETS),
+                                 open_balance - buckets["Current"], tuple(buckets[b] for b in BUCKETS),
                                  max(max(i.days_past_due for i in its), 0)))
     rows.sort(key=lambda r: (-r.overdue, -r.oldest_days, r.buyer_id))
     return tuple(rows)
@@ -245,11 +241,6 @@ def summary_figures(result: MatchResult, transactions: Sequence[Transaction], le
         buyers=overdue_by_buyer(items),
         items=items,
     )
-
-
-def exit_code(result: MatchResult) -> int:
-    """0 when every transaction is settled or ignored, 1 when some need review (suggestions or unmatched)."""
-    return 1 if result.suggestions or result.unmatched else 0
 
 
 # --------------------------------------------------------------------------------------------------
@@ -399,7 +390,7 @@ def _write(path: Path, result: MatchResult, transactions: Sequence[Transaction],
 
 
 def _bucket_header(bucket: str) -> str:
-    return "Current" if bucket == "current" else f"{bucket} Days"
+    return "Current" if bucket == "Current" else f"{bucket} Days"
 
 
 def _total_row(sheet: _Sheet, first: int, totals: Sequence[Decimal]) -> None:

@@ -8,21 +8,34 @@ from __future__ import annotations
 
 import re
 from dataclasses import asdict, dataclass, field
+from typing import Literal, get_args
 
 TEXT, INTEGER, MONEY, PERCENT, DATE, ENUM, BOOLEAN, LIST, NUMBER = (
     "text", "integer", "money", "percent", "date", "enum", "boolean", "list", "number",
 )
 
-ORDER_STATUSES = (
+# Closed sets: declared once as Literal types (mypy with strict_equality catches `status == "shiped"`),
+# and as tuples of their values for the template's drop-downs, the reader and validation.
+OrderStatus = Literal[
     "draft", "confirmation sent", "approved", "acknowledged", "deposit paid",
     "partially shipped", "shipped", "invoiced", "paid", "closed", "cancelled",
-)
-INVOICE_KINDS = ("deposit", "final", "credit")
-INVOICE_STATUSES = ("open", "partial", "paid", "void")
-PAYMENT_STATUSES = ("new", "applied", "partial", "review", "ignored", "unmatched")
-ALLOCATION_KINDS = ("invoice", "deposit", "fee", "discount", "credit")
-ALLOCATION_METHODS = ("auto", "manual", "confirmed")
-ACK_STATUSES = ("accepted", "quantity changed", "backordered", "substituted", "rejected")
+]
+LineStatus = Literal["accepted", "quantity changed", "backordered", "substituted", "rejected", "cancelled"]
+InvoiceKind = Literal["deposit", "final", "credit"]
+InvoiceStatus = Literal["open", "partial", "paid", "void"]
+PaymentStatus = Literal["new", "applied", "partial", "review", "ignored", "unmatched"]
+AllocationKind = Literal["invoice", "deposit", "fee", "discount", "credit"]
+AllocationMethod = Literal["auto", "manual", "confirmed"]
+QuoteStatus = Literal["inquiry", "quoted", "accepted", "expired", "lost"]
+
+ORDER_STATUSES: tuple[OrderStatus, ...] = get_args(OrderStatus)
+ACK_STATUSES: tuple[LineStatus, ...] = get_args(LineStatus)  # a line's status in our acknowledgement
+INVOICE_KINDS: tuple[InvoiceKind, ...] = get_args(InvoiceKind)
+INVOICE_STATUSES: tuple[InvoiceStatus, ...] = get_args(InvoiceStatus)
+PAYMENT_STATUSES: tuple[PaymentStatus, ...] = get_args(PaymentStatus)
+ALLOCATION_KINDS: tuple[AllocationKind, ...] = get_args(AllocationKind)
+ALLOCATION_METHODS: tuple[AllocationMethod, ...] = get_args(AllocationMethod)
+QUOTE_STATUSES: tuple[QuoteStatus, ...] = get_args(QuoteStatus)
 
 
 @dataclass(frozen=True)

@@ -14,9 +14,9 @@ from .findings import ERROR, Finding, finding
 from .ledger import FROM_PAYMENT_KINDS, Facts, facts_of, invoice_status
 from .money import ZERO, cents, format_money
 from .perf import without_gc
-from .reader import Book
-from .records import PriceTier, Product
-from .schema import SETTINGS_KEYS, TAB_BY_NAME
+from .pricing import PriceList
+from .reader import ATTR_OF_TAB, Book
+from .schema import SETTINGS_KEYS, TAB_BY_NAME, TABS
 from .terms import TermsError, due_date, long_date, parse_terms
 
 SHIPPED_STATES = ("partially shipped", "shipped", "invoiced", "paid", "closed")
@@ -134,14 +134,11 @@ def _number_of(number: str, prefix: str) -> int | None:
 
 
 def _check_keys(book: Book, out: _Out) -> None:
-    checks: tuple[tuple[str, tuple[Any, ...], tuple[str, ...]], ...] = (
-        ("Buyers", book.buyers, ("buyer_id",)), ("Products", book.products, ("sku",)),
-        ("PriceTiers", book.tiers, ("sku", "min_qty")), ("Orders", book.orders, ("po_number",)),
-        ("Lines", book.lines, ("po_number", "line_no")), ("Invoices", book.invoices, ("invoice_number",)),
-        ("Payments", book.payments, ("transaction_id",)),
-        ("Shipments", book.shipments, ("shipment_id", "po_number", "line_no")),
-    )
-    for tab, records, key in checks:
+    for spec in TABS:  # every tab whose schema declares a key (Tab.key): each key once
+        key = spec.key
+        if not key or spec.name == "Settings" or spec.name not in ATTR_OF_TAB:
+            continue
+        tab, records = spec.name, getattr(book, ATTR_OF_TAB[spec.name])
         get = attrgetter(*key)
         keys = [get(r) for r in records]
         if len(set(keys)) == len(keys):
@@ -203,30 +200,9 @@ def _check_terms(book: Book, facts: Facts, out: _Out) -> None:
                     out.add("terms", tab, r.row, "terms", r.terms, str(exc))
 
 
-def _tier_price(sku: str, qty: int, tiers: dict[str, list[PriceTier]], products: dict[str, Product]) -> Decimal | None:
-    best: Decimal | None = None
-    for t in tiers.get(sku, ()):  # sorted by min_qty
-        if qty >= t.min_qty:
-            best = t.unit_price
-    if best is None and sku in products:
-        best = products[sku].unit_price
-    return best
-
-
-def tier_price(sku: str, qty: int, book: Book) -> Decimal | None:
-    """The unit price the volume tiers (else the list price) give for a quantity."""
-    tiers = sorted((t for t in book.tiers if t.sku == sku), key=lambda t: t.min_qty)
-    products = {p.sku: p for p in book.products if p.sku == sku}
-    return _tier_price(sku, qty, {sku: tiers}, products)
-
-
 def _check_lines(book: Book, out: _Out) -> None:
-    products = {p.sku: p for p in book.products}
-    tiers: dict[str, list[PriceTier]] = defaultdict(list)
-    for t in book.tiers:
-        tiers[t.sku].append(t)
-    for v in tiers.values():
-        v.sort(key=lambda t: t.min_qty)
+    prices = PriceList(book.products, book.tiers)
+    products = prices.products
     for ln in book.lines:
         p = products.get(ln.sku)
         if p is None or ln.qty <= 0:
@@ -238,7 +214,7 @@ def _check_lines(book: Book, out: _Out) -> None:
         if p.case_pack and ln.qty % p.case_pack and not ln.note:
             out.add("case-pack", "Lines", ln.row, "qty", ln.qty,
                     f"{ln.qty} is not a multiple of the case pack of {p.case_pack} for {ln.sku}")
-        price = _tier_price(ln.sku, ln.qty, tiers, products)
+        price = prices.unit_price(ln.sku, ln.qty)
         if price is not None and ln.unit_price != price and not ln.note:
             out.add("price-mismatch", "Lines", ln.row, "unit_price", ln.unit_price,
                     f"{format_money(ln.unit_price)} differs from the tier price {format_money(price)} for "
@@ -330,7 +306,7 @@ def _check_invoices(book: Book, facts: Facts, out: _Out) -> None:
                 out.add("invoice-balance", "Invoices", inv.row, "balance", inv.balance,
                         f"balance {format_money(inv.balance)} but total less paid is {format_money(inv.total - paid)}")
             want_status = invoice_status(inv.total, paid)
-            if inv.kind != "credit" and inv.status and inv.status != want_status:
+            if inv.status and inv.status != want_status:
                 out.add("invoice-status", "Invoices", inv.row, "status", inv.status,
                         f"status {inv.status!r} but {format_money(paid)} of {format_money(inv.total)} is paid; "
                         f"expected {want_status!r}")

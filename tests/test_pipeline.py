@@ -12,9 +12,10 @@ import pytest
 from rich.console import Console
 
 from poflow_sheets.demo import write_demo
-from poflow_sheets.pipeline import STEP_KEYS, Pipeline, pipeline, render_pipeline
+from poflow_sheets.pipeline import STEP_KEYS, Pipeline, pipeline
 from poflow_sheets.reader import Book, read_workbook
 from poflow_sheets.records import Allocation, Order, Payment, Shipment
+from poflow_sheets.render import render_pipeline
 
 TODAY = date(2026, 11, 26)
 

@@ -18,9 +18,8 @@ from poflow_sheets.records import Allocation, Buyer, Invoice, Order, Settings, T
 from poflow_sheets.reports import (
     BUCKETS,
     SHEETS,
+    aging_bucket,
     aging_buckets,
-    bucket_of,
-    exit_code,
     facts_after,
     open_items,
     overdue_by_buyer,
@@ -91,18 +90,18 @@ def test_the_ledger_gives_every_outcome(result: MatchResult) -> None:
 
 
 @pytest.mark.parametrize(("days", "bucket"), [
-    (-5, "current"), (0, "current"), (1, "1-30"), (30, "1-30"), (31, "31-60"), (60, "31-60"),
+    (-5, "Current"), (0, "Current"), (1, "1-30"), (30, "1-30"), (31, "31-60"), (60, "31-60"),
     (61, "61-90"), (90, "61-90"), (91, "90+"), (400, "90+"),
 ])
 def test_bucket_boundaries(days: int, bucket: str) -> None:
-    assert bucket_of(days) == bucket
+    assert aging_bucket(days) == bucket
 
 
 def test_aging_buckets_at_the_boundaries() -> None:
     days = (0, 1, 30, 31, 60, 61, 90, 91)
     invoices = [inv(f"I{d}", "PO", f"{d + 1}.00", due=TODAY - timedelta(days=d)) for d in days]
     got = aging_buckets(invoices, {}, TODAY)
-    assert got == {"current": D("1.00"), "1-30": D("33.00"), "31-60": D("93.00"), "61-90": D("153.00"),
+    assert got == {"Current": D("1.00"), "1-30": D("33.00"), "31-60": D("93.00"), "61-90": D("153.00"),
                    "90+": D("92.00")}
     assert list(got) == list(BUCKETS)
 
@@ -117,7 +116,7 @@ def test_aging_leaves_out_paid_void_and_credit_and_counts_partial_balances() -> 
         inv("OVER", "PO", "10.00", due=due),
     ]
     paid = {"PAID": D("100.00"), "PART": D("30.25"), "OVER": D("12.00")}
-    assert aging_buckets(invoices, paid, TODAY) == {"current": D(0), "1-30": D(0), "31-60": D("69.75"),
+    assert aging_buckets(invoices, paid, TODAY) == {"Current": D(0), "1-30": D(0), "31-60": D("69.75"),
                                                     "61-90": D(0), "90+": D(0)}
 
 
@@ -132,7 +131,7 @@ def test_overdue_by_buyer_after_this_runs_allocations(result: MatchResult) -> No
     items = {i.invoice_number: i for i in s.items}
     assert set(items) == {"INV-0043", "INV-0050", "INV-0051", "INV-0060"}  # 0042 and 0061 paid by T1, T5
     assert items["INV-0043"].days_past_due == 120 and items["INV-0043"].bucket == "90+"
-    assert items["INV-0060"].bucket == "current"
+    assert items["INV-0060"].bucket == "Current"
     rows = {r.buyer_id: r for r in s.buyers}
     assert rows["B1"].overdue == D("500.00") and rows["B1"].oldest_days == 120
     assert rows["B2"].overdue == D("300.00") and rows["B2"].invoices == 2
@@ -151,12 +150,12 @@ def test_a_ledger_read_after_apply_is_not_counted_twice(result: MatchResult) -> 
 # ---------------------------------------------------------------------------------------------- exit status
 
 
-def test_exit_code(result: MatchResult) -> None:
-    assert exit_code(result) == 1
+def test_exit_status(result: MatchResult) -> None:
+    assert result.exit_status == 1
     settled = MatchResult(result.transactions, result.allocations, (), (), result.ignored, result.already)
-    assert exit_code(settled) == 0
+    assert settled.exit_status == 0
     only_unmatched = MatchResult((), (), (), (Unmatched("X", "b:1", "why"),), (), ())
-    assert exit_code(only_unmatched) == 1
+    assert only_unmatched.exit_status == 1
 
 
 # ---------------------------------------------------------------------------------------------- the workbook
@@ -307,6 +306,6 @@ def test_summary_html_escapes_outside_text(result: MatchResult) -> None:
 
 def test_summary_when_nothing_needs_review() -> None:
     r = match_payments((tx("T1", "1234.50", "Corner Shop LLC", "INV-0042"),), LEDGER, MatchConfig(), TODAY)
-    assert exit_code(r) == 0
+    assert r.exit_status == 0
     assert "Nothing: every transaction was settled or ignored." in summary_markdown(r, r.transactions, LEDGER, TODAY)
     assert "Nothing: every transaction" in summary_html(r, r.transactions, LEDGER, TODAY)

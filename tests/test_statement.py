@@ -15,10 +15,10 @@ from poflow_sheets.demo import write_demo
 from poflow_sheets.documents.model import StatementRow
 from poflow_sheets.documents.pdf import render_pdf
 from poflow_sheets.documents.sheet import sheet_rows
+from poflow_sheets.documents.statement import statement_document
 from poflow_sheets.errors import Refused
 from poflow_sheets.reader import Book, read_workbook
 from poflow_sheets.records import Allocation, Invoice, Payment
-from poflow_sheets.statement import statement_document
 
 TODAY = date(2026, 11, 26)
 ZERO = D("0.00")

@@ -21,9 +21,9 @@ from pathlib import Path
 import openpyxl
 import python_calamine
 
+from poflow_sheets.app.write import add_missing_tabs
 from poflow_sheets.errors import Refused
-from poflow_sheets.store import AddSheet, AppendRows, Change, SetCell, fingerprint, write_workbook
-from poflow_sheets.store_ops import add_missing_tabs
+from poflow_sheets.store import AddSheet, AppendRows, Edit, SetCell, fingerprint, write_workbook
 from tests.conftest import DATA
 
 CORPUS = DATA / "excel-made-workbooks"
@@ -106,7 +106,7 @@ def patch_one(src: Path, work: Path, report: CorpusReport) -> Path | None:
     dst = work / src.name
     shutil.copyfile(src, dst)
     sheet = first_worksheet(src)
-    changes: list[Change] = [
+    changes: list[Edit] = [
         AddSheet("Orders", (ORDERS_HEADER,), if_missing=True),
         SetCell(sheet, 2, 2, SET_VALUE),  # before the append, so it never lands in the appended rows
         AppendRows(sheet.upper(), ROWS),

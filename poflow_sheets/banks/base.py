@@ -17,6 +17,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Protocol
 
+from poflow_sheets.dates import full_year
 from poflow_sheets.errors import BankFileError
 from poflow_sheets.money import AmountError, cents, parse_amount
 from poflow_sheets.records import Transaction
@@ -189,10 +190,7 @@ _MONDY = re.compile(r"^([A-Za-zäéû]{3,9})\.?\s+(\d{1,2}),?\s+(\d{4})(?:$|[T\s
 
 
 def _year(y: str) -> int:
-    n = int(y)
-    if len(y) == 2:
-        n += 2000 if n < 70 else 1900
-    return n
+    return full_year(int(y)) if len(y) == 2 else int(y)
 
 
 class DateShape:
@@ -258,7 +256,7 @@ def decide_dayfirst(texts: Iterable[str], hint: bool | None = None) -> bool:
     return bool(seps) and seps.most_common(1)[0][0] == "."
 
 
-def parse_date(text: str, name: str, line: int, *, dayfirst: bool = False) -> date:
+def parse_bank_date(text: str, name: str, line: int, *, dayfirst: bool = False) -> date:
     """Parse one date with the column's order; an impossible date is a `BankFileError`."""
     shape = date_shape(text)
     if shape is None:
@@ -292,7 +290,7 @@ def compact_date(text: str, name: str, line: int) -> date:
 # --------------------------------------------------------------------------- identity
 
 
-def fingerprint(account: str, when: date, amount: Decimal, payer: str, memo: str) -> str:
+def content_id(account: str, when: date, amount: Decimal, payer: str, memo: str) -> str:
     """A content id for a transaction without a bank id: `fp:` + 16 hex digits of a SHA-1."""
     key = "|".join((clean(account), when.isoformat(), f"{amount:.2f}", clean(payer), clean(memo)))
     return "fp:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]

@@ -21,11 +21,11 @@ from poflow_sheets.banks.base import (
     BankProblem,
     bank_id,
     clean,
+    content_id,
     fail,
-    fingerprint,
     join_text,
     number_repeats,
-    parse_date,
+    parse_bank_date,
     plain_amount,
 )
 from poflow_sheets.money import AmountError, parse_amount
@@ -192,7 +192,7 @@ class CamtParser:
         booked = booked or _text(entry, "ValDt", "Dt") or _text(entry, "ValDt", "DtTm")[:10]
         if not booked:
             raise fail(name, "entry without a booking date", line)
-        when = parse_date(booked, name, line)
+        when = parse_bank_date(booked, name, line)
         code = self._code(_find(entry, "BkTxCd"))
         entry_ref = _text(entry, "AcctSvcrRef") or _text(entry, "NtryRef")
         entry_info = _text(entry, "AddtlNtryInf")
@@ -235,7 +235,7 @@ class CamtParser:
                 Transaction(
                     transaction_id=bank_id("camt", account, ident)
                     if ident
-                    else fingerprint(account, when, amount, payer, join_text([memo, e2e])),
+                    else content_id(account, when, amount, payer, join_text([memo, e2e])),
                     date=when,
                     amount=amount,
                     currency=ccy or currency,

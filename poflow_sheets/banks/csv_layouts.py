@@ -27,15 +27,15 @@ from poflow_sheets.banks.base import (
     amount_of,
     bank_id,
     clean,
+    content_id,
     decide_dayfirst,
     decode_text,
     fail,
-    fingerprint,
     fold,
     join_text,
     looks_like_date,
     number_repeats,
-    parse_date,
+    parse_bank_date,
 )
 from poflow_sheets.errors import BankFileError
 from poflow_sheets.money import AmountError, cents, parse_amount, to_decimal
@@ -959,7 +959,7 @@ class _Rows:
                 return date(1899, 12, 30) + timedelta(days=int(v))
             text = _cell_text(v)
             if text:
-                return parse_date(text, self.name, line, dayfirst=dayfirst)
+                return parse_bank_date(text, self.name, line, dayfirst=dayfirst)
         return None
 
     def _transaction(
@@ -1021,7 +1021,7 @@ class _Rows:
         elif ident:
             tid = bank_id(prefix, account, ident)
         else:
-            tid = fingerprint(account, when, amount, payer, memo)
+            tid = content_id(account, when, amount, payer, memo)
         return Transaction(
             transaction_id=tid,
             date=when,

@@ -19,9 +19,9 @@ from poflow_sheets.banks.base import (
     amount_of,
     bank_id,
     clean,
+    content_id,
     decode_text,
     fail,
-    fingerprint,
     join_text,
     number_repeats,
 )
@@ -246,7 +246,7 @@ class Mt940Parser:
         if bankref and bankref.upper() != "NONREF":
             tid = bank_id("mt940", stmt.account, bankref)
         else:
-            tid = fingerprint(stmt.account, when, amount, details.payer, join_text([memo, extra, custref]))
+            tid = content_id(stmt.account, when, amount, details.payer, join_text([memo, extra, custref]))
         return Transaction(
             transaction_id=tid,
             date=when,

@@ -19,9 +19,9 @@ from poflow_sheets.banks.base import (
     bank_id,
     clean,
     compact_date,
+    content_id,
     decode_text,
     fail,
-    fingerprint,
     join_text,
     number_repeats,
     plain_amount,
@@ -168,7 +168,7 @@ class OfxParser:
             tid = bank_id("ofx", stmt.account, fitid)
             source = f"{name}:{fitid}"
         else:
-            tid = fingerprint(stmt.account, when, amount, payer, memo)
+            tid = content_id(stmt.account, when, amount, payer, memo)
             source = f"{name}:{t.line}"
         return Transaction(
             transaction_id=tid,

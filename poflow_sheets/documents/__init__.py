@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from .model import (
-    ACK_STATUSES,
     KINDS,
     TITLES,
+    X12_ACK_CODES,
     DepositDeduction,
     DocLine,
     Document,
@@ -17,9 +17,9 @@ from .model import (
 )
 
 __all__ = [
-    "ACK_STATUSES",
     "KINDS",
     "TITLES",
+    "X12_ACK_CODES",
     "DepositDeduction",
     "DocLine",
     "Document",

@@ -51,7 +51,7 @@ TITLES: dict[str, str] = {
 }
 
 # X12 855 line statuses (ACK01) and the words printed for them.
-ACK_STATUSES: dict[str, str] = {
+X12_ACK_CODES: dict[str, str] = {
     "IA": "Accepted",
     "IC": "Accepted with changes",
     "IQ": "Quantity changed",
@@ -67,7 +67,7 @@ Qty = int | Decimal
 
 def status_label(status: str) -> str:
     """The printed word for a line status: an X12 code (`IB`) or already a word (`Backordered`)."""
-    return ACK_STATUSES.get(status.strip().upper(), status.strip())
+    return X12_ACK_CODES.get(status.strip().upper(), status.strip())
 
 
 def is_accepted(status: str) -> bool:

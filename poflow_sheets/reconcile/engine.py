@@ -34,9 +34,11 @@ from functools import lru_cache
 from itertools import takewhile
 
 from ..errors import Refused
+from ..ledger import Facts
 from ..money import money_str
 from ..perf import without_gc
 from ..records import Allocation, Buyer, Invoice, Line, Order, Payment, Settings, Transaction
+from ..schema import AllocationKind, AllocationMethod
 from ..terms import Terms, TermsError, discount_amount, discount_date, due_date, parse_terms
 from .classify import classify
 from .payers import PayerIndex, PayerMatch, display_payer
@@ -92,16 +94,17 @@ class ProposedAllocation:
     invoice_number: str
     po_number: str
     amount: Decimal
-    kind: str  # invoice | deposit | fee | discount | credit
+    kind: AllocationKind
     rule: str
     confidence: Decimal
-    method: str = "auto"
+    method: AllocationMethod = "auto"
 
     def to_allocation(self, applied_on: date | None = None) -> Allocation:
         """As an Allocations row."""
         return Allocation(
-            self.transaction_id, self.amount, self.kind, self.invoice_number, self.po_number,
-            self.method, self.confidence, self.rule, applied_on,
+            transaction_id=self.transaction_id, amount=self.amount, kind=self.kind, invoice_number=self.invoice_number,
+            po_number=self.po_number, method=self.method, confidence=self.confidence, rule=self.rule,
+            applied_on=applied_on,
         )
 
 
@@ -140,6 +143,11 @@ class MatchResult:
     unmatched: tuple[Unmatched, ...]
     ignored: tuple[Unmatched, ...]
     already: tuple[str, ...]
+
+    @property
+    def exit_status(self) -> int:
+        """0 when every transaction is settled or ignored, 1 when some need review (suggestions or unmatched)."""
+        return 1 if self.suggestions or self.unmatched else 0
 
 
 # --------------------------------------------------------------------------------------------------
@@ -251,23 +259,15 @@ class _State:
                 self.by_discounted.setdefault(total - disc, []).append(item)
         for lst in self.by_buyer.values():
             lst.sort(key=lambda i: (i.date or date.min, i.number))
-        order_totals: dict[str, Decimal] = {}
-        for line in ledger.lines:
-            if line.po_number not in invoiced_pos:  # only orders still awaiting a deposit need their total
-                order_totals[line.po_number] = order_totals.get(line.po_number, Decimal(0)) + line.amount
+        # The deposit an order asks is the ledger's one rule (order, buyer, first order, default).
+        facts = Facts(settings, ledger.buyers, ledger.orders, ledger.lines, (), ledger.invoices, ledger.allocations)
         self.deposits: dict[str, _Deposit] = {}
         self.deposits_by_amount: dict[int, list[_Deposit]] = {}
         self.deposits_by_buyer: dict[str, list[_Deposit]] = {}
         for o in ledger.orders:
             if o.po_number in invoiced_pos or o.status in _NO_DEPOSIT_STATUSES:
                 continue
-            buyer = self.buyers.get(o.buyer_id)
-            pct = o.deposit_pct
-            if pct is None and buyer is not None:
-                pct = buyer.deposit_pct
-            if pct is None:
-                pct = settings.default_deposit_pct
-            expected = _c(order_totals.get(o.po_number, Decimal(0)) * pct)
+            expected = _c(facts.deposit_required(o))
             dep = _Deposit(o.po_number, o.buyer_id, o.po_date, expected, deposit_paid.get(o.po_number, 0))
             self.deposits[o.po_number] = dep
             self.deposits_by_buyer.setdefault(o.buyer_id, []).append(dep)
@@ -300,7 +300,7 @@ class _State:
 # Proposals: one way to settle a transaction, with its rule, confidence and reason
 
 
-_Alloc = tuple[str, str, int, str]  # (invoice_number, po_number, cents, kind)
+_Alloc = tuple[str, str, int, AllocationKind]  # (invoice_number, po_number, cents, kind)
 
 
 @dataclass(slots=True)

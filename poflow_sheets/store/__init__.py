@@ -1,10 +1,10 @@
 """Where poflow writes workbooks: the lossless .xlsx patcher and the safe in-place write around it."""
 
-from poflow_sheets.store.changes import (
+from poflow_sheets.store.edits import (
     AddSheet,
     AppendRows,
     CellValue,
-    Change,
+    Edit,
     Fingerprint,
     Formula,
     PatchResult,
@@ -14,13 +14,14 @@ from poflow_sheets.store.changes import (
 )
 from poflow_sheets.store.inert import inert_csv, looks_like_formula
 from poflow_sheets.store.safety import backups_of, fingerprint, open_elsewhere, write_workbook
-from poflow_sheets.store.xlsx_patch import apply_changes
+from poflow_sheets.store.xlsx_patch import WRITABLE_SUFFIXES, apply_changes, refuse_unwritable, writable_format
 
 __all__ = [
+    "WRITABLE_SUFFIXES",
     "AddSheet",
     "AppendRows",
     "CellValue",
-    "Change",
+    "Edit",
     "Fingerprint",
     "Formula",
     "PatchResult",
@@ -33,5 +34,7 @@ __all__ = [
     "inert_csv",
     "looks_like_formula",
     "open_elsewhere",
+    "refuse_unwritable",
+    "writable_format",
     "write_workbook",
 ]

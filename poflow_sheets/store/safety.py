@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from poflow_sheets.errors import WorkbookUnreadable, WriteConflict
-from poflow_sheets.store.changes import Change, Fingerprint, PatchResult
+from poflow_sheets.store.edits import Edit, Fingerprint, PatchResult
 from poflow_sheets.store.xlsx_patch import apply_changes, refuse_unwritable
 
 BACKUP_DIR = ".poflow-backups"
@@ -169,7 +169,7 @@ def glob_escape(text: str) -> str:
     return re.sub(r"([*?\[])", r"[\1]", text)
 
 
-def write_workbook(path: Path, changes: Sequence[Change], *, expected: Fingerprint | None,
+def write_workbook(path: Path, changes: Sequence[Edit], *, expected: Fingerprint | None,
                    backup_dir: Path | None = None, retention: int = 20, force: bool = False) -> PatchResult:
     """Apply ``changes`` to the workbook at ``path`` in place, safely.
 

@@ -27,7 +27,7 @@ F_RE = re.compile(rf"<({_P})f\b([^>]*?)(?:/>|>(.*?)</{_P}f>)", re.S)
 REF_RE = re.compile(r"^\$?([A-Za-z]{1,3})\$?(\d+)$")
 
 
-def col_letter(col: int) -> str:
+def column_letters(col: int) -> str:
     """Column number (1-based) to letters: 1 -> A, 28 -> AB."""
     out = ""
     while col:
@@ -62,8 +62,8 @@ def parse_range(ref: str) -> tuple[int, int, int, int]:
 
 def format_range(r1: int, c1: int, r2: int, c2: int) -> str:
     """(row1, col1, row2, col2) -> ``"A1:C9"`` (``"A1"`` for one cell)."""
-    a = f"{col_letter(c1)}{r1}"
-    b = f"{col_letter(c2)}{r2}"
+    a = f"{column_letters(c1)}{r1}"
+    b = f"{column_letters(c2)}{r2}"
     return a if a == b else f"{a}:{b}"
 
 
@@ -157,7 +157,7 @@ class SheetEditor:
                     # give the cell an explicit reference so inserting a neighbour cannot shift it
                     om2 = re.match(rf"<({_P})c\b", cell)
                     if om2 is not None:
-                        cell = f'<{om2.group(1)}c r="{col_letter(col)}{r}"' + cell[om2.end():]
+                        cell = f'<{om2.group(1)}c r="{column_letters(col)}{r}"' + cell[om2.end():]
                 state.cells[col] = cell
                 prev = col
         return state

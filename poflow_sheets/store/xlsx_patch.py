@@ -21,11 +21,11 @@ from pathlib import Path
 from lxml import etree
 
 from poflow_sheets.errors import Refused, WorkbookUnreadable
-from poflow_sheets.store.changes import (
+from poflow_sheets.store.edits import (
     AddSheet,
     AnyValue,
     AppendRows,
-    Change,
+    Edit,
     Formula,
     PatchResult,
     SetCell,
@@ -39,7 +39,7 @@ from poflow_sheets.store.sheetxml import (
     cell_has_value,
     cell_style,
     check_bounds,
-    col_letter,
+    column_letters,
     format_range,
     parse_range,
     parse_ref,
@@ -79,12 +79,16 @@ def _n(tag: str) -> str:
     return f"{{{MAIN_NS}}}{tag}"
 
 
+def writable_format(path: Path) -> bool:
+    """True for the formats poflow patches losslessly (.xlsx, .xlsm): the one rule every writer asks."""
+    return path.suffix.lower() in WRITABLE_SUFFIXES
+
+
 def refuse_unwritable(path: Path) -> None:
-    """Refuse .xls, .ods and anything else poflow cannot patch losslessly."""
-    suffix = path.suffix.lower()
-    if suffix not in WRITABLE_SUFFIXES:
-        raise Refused(f"{path.name}: poflow writes .xlsx (and .xlsm), not {suffix or 'this file type'}; "
-                      f"use --output NEW.xlsx to write a new workbook")
+    """Refuse .xls, .ods and anything else poflow cannot patch losslessly, pointing at --output."""
+    if not writable_format(path):
+        raise Refused(f"{path}: poflow reads {path.suffix or 'this kind of'} files but writes only .xlsx and .xlsm; "
+                      f"run again with --output {path.with_suffix('.xlsx').name} to write a new .xlsx copy")
 
 
 # -- values ---------------------------------------------------------------------------------------------
@@ -365,7 +369,7 @@ class Package:
         p = ""
         s_attr = f' s="{s}"' if s else ""
         t_attr = f' t="{t}"' if t else ""
-        ref = f"{col_letter(c)}{r}"
+        ref = f"{column_letters(c)}{r}"
         if not inner:
             return f'<{p}c r="{ref}"{s_attr}/>'
         return f'<{p}c r="{ref}"{s_attr}{t_attr}>{inner}</{p}c>'
@@ -397,14 +401,14 @@ class Package:
             if ref:
                 r1, c1, r2, c2 = parse_range(ref)
                 if r1 <= r <= r2 and c1 <= c <= c2:
-                    raise Refused(f"{self.label}: cell {col_letter(c)}{r} is part of an array formula in {ref}")
+                    raise Refused(f"{self.label}: cell {column_letters(c)}{r} is part of an array formula in {ref}")
 
     def _expand_shared(self, ed: SheetEditor, r: int, c: int, fa: dict[str, str], text: str) -> None:
         from openpyxl.formula.translate import Translator
 
         si = fa.get("si")
         r1, c1, r2, c2 = parse_range(fa["ref"])
-        origin = f"{col_letter(c)}{r}"
+        origin = f"{column_letters(c)}{r}"
         for rr in range(r1, r2 + 1):
             for cc in range(c1, c2 + 1):
                 if (rr, cc) == (r, c):
@@ -418,7 +422,7 @@ class Package:
                 da = attrs(fm.group(2))
                 if da.get("t") != "shared" or da.get("si") != si:
                     continue
-                moved = Translator("=" + text, origin=origin).translate_formula(f"{col_letter(cc)}{rr}")[1:]
+                moved = Translator("=" + text, origin=origin).translate_formula(f"{column_letters(cc)}{rr}")[1:]
                 new_f = f"<{fm.group(1)}f>{xml_text(moved)}</{fm.group(1)}f>"
                 ed.set_cell(rr, cc, cell[: fm.start()] + new_f + cell[fm.end():])
 
@@ -553,7 +557,7 @@ class Package:
                 sheet, bang, _ = dn.text.rpartition("!")
                 if bang:
                     r1, c1, r2, c2 = new
-                    dn.text = f"{sheet}!${col_letter(c1)}${r1}:${col_letter(c2)}${r2}"
+                    dn.text = f"{sheet}!${column_letters(c1)}${r1}:${column_letters(c2)}${r2}"
                     self.touch(self.wb_part)
 
     # -- new sheets ----------------------------------------------------------------------------------------
@@ -798,7 +802,7 @@ def _unwrap(v: AnyValue) -> object:
     return v.value if isinstance(v, Styled) else v
 
 
-def apply_changes(src: Path, dst: Path, changes: Sequence[Change]) -> PatchResult:
+def apply_changes(src: Path, dst: Path, changes: Sequence[Edit]) -> PatchResult:
     """Write ``dst``: the workbook ``src`` with ``changes`` applied, every other byte of the package kept."""
     src, dst = Path(src), Path(dst)
     refuse_unwritable(src)

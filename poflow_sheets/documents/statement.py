@@ -27,24 +27,15 @@ from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
-from poflow_sheets.ledger import aging_bucket
+from ..errors import Refused
+from ..ledger import AGING_BUCKETS, FROM_PAYMENT_KINDS, aging_bucket, facts_of
+from ..money import ZERO, cents, format_money
+from ..reader import Book
+from ..records import Allocation, Buyer, Invoice, Payment
+from ..terms import long_date
+from .model import Document, Party, StatementRow
 
-from .documents.model import Document, Party, StatementRow
-from .errors import Refused
-from .ledger import FROM_PAYMENT_KINDS, facts_of
-from .money import ZERO, cents, format_money
-from .reader import Book
-from .records import Allocation, Buyer, Invoice, Payment
-from .terms import long_date
-
-AGING_LABELS: tuple[str, ...] = ("Current", "1-30", "31-60", "61-90", "90+")
 APPLIED_KINDS = tuple(k for k in FROM_PAYMENT_KINDS if k != "credit")  # out of a payment onto invoices/deposits
-
-
-def aging_label(days_past_due: int) -> str:
-    """The aging bucket of a balance this many days past due (0 or less is Current)."""
-    bucket = aging_bucket(days_past_due)
-    return "Current" if bucket == "current" else bucket
 
 
 def _find_buyer(book: Book, buyer_id: str) -> Buyer:
@@ -119,7 +110,7 @@ def statement_document(book: Book, buyer_id: str, today: date, number: str) -> D
         days = (today - due).days if due is not None else 0
         row = StatementRow(inv.invoice_date or today, _kind_word(inv), inv.invoice_number, inv.po_number,
                            due, amount, paid, amount - paid)
-        rows.append((row, aging_label(days)))
+        rows.append((row, aging_bucket(days)))
         listed.add(inv.invoice_number)
 
     for note in theirs:
@@ -156,7 +147,7 @@ def statement_document(book: Book, buyer_id: str, today: date, number: str) -> D
         rows.append((row, "Current"))
 
     rows.sort(key=lambda r: (r[0].date, r[0].kind == "Payment", r[0].number))
-    aging = {label: ZERO for label in AGING_LABELS}
+    aging = {label: ZERO for label in AGING_BUCKETS}
     for row, label in rows:
         aging[label] += row.balance
     due_total = sum((r.balance for r, _ in rows), ZERO)
@@ -179,7 +170,7 @@ def statement_document(book: Book, buyer_id: str, today: date, number: str) -> D
         amount_due=due_total,
         terms_text=buyer.terms or s.default_terms,
         statement_rows=tuple(r for r, _ in rows),
-        aging=tuple((label, aging[label]) for label in AGING_LABELS),
+        aging=tuple((label, aging[label]) for label in AGING_BUCKETS),
         notes=tuple(notes),
         remit_to=s.remit_to,
         extra=(("Account", buyer.buyer_id),),

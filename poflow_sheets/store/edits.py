@@ -77,7 +77,7 @@ class AddSheet:
     as_table: bool = False
 
 
-Change: TypeAlias = SetCell | AppendRows | AddSheet
+Edit: TypeAlias = SetCell | AppendRows | AddSheet
 
 
 @dataclass(frozen=True)

@@ -16,14 +16,16 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from .banks import BankImport, read_bank_files
-from .changeset import ChangeSet, RowAppend
-from .errors import Refused
-from .ledger import facts_of, invoice_status
-from .money import ZERO
-from .reader import Book, read_workbook
-from .reconcile.engine import Ledger, MatchConfig, MatchResult, ProposedAllocation, accept, learned_aliases, match_payments
-from .records import Payment, Settings, Transaction
+from ..banks import BankImport, read_bank_files
+from ..changeset import ChangeSet, RowAppend
+from ..errors import Refused
+from ..ledger import facts_of, invoice_status
+from ..money import ZERO
+from ..reader import Book, read_workbook
+from ..reconcile.engine import Ledger, MatchConfig, MatchResult, ProposedAllocation, accept, learned_aliases, match_payments
+from ..records import Payment, Settings, Transaction
+from ..schema import PaymentStatus
+from .workbook import WriteOptions, utc_now
 
 
 @dataclass(frozen=True)
@@ -73,15 +75,15 @@ def load_for_reconcile(workbook: Path, files: Sequence[Path], *,
     return book, imported
 
 
-def _payment_rows(book: Book, transactions: Sequence[Transaction], status: dict[str, str]) -> list[RowAppend]:
+def _payment_rows(book: Book, transactions: Sequence[Transaction], status: dict[str, PaymentStatus]) -> list[RowAppend]:
     known = {p.transaction_id for p in book.payments}
     out = []
     for t in transactions:
         if t.transaction_id in known:
             continue
         known.add(t.transaction_id)
-        rec = Payment(t.transaction_id, t.date, t.amount, t.currency, t.payer, t.memo, t.source,
-                      status.get(t.transaction_id, "new"))
+        rec = Payment(transaction_id=t.transaction_id, date=t.date, amount=t.amount, currency=t.currency,
+                      payer=t.payer, memo=t.memo, source=t.source, status=status.get(t.transaction_id, "new"))
         out.append(RowAppend("Payments", rec, t.transaction_id))
     return out
 
@@ -164,8 +166,8 @@ def reconcile(book: Book, files: Sequence[Path], today: date, *, accepts: Sequen
     return Reconciliation(imported, result, cs, ledger)
 
 
-def _payment_status(result: MatchResult, allocations: Sequence[ProposedAllocation]) -> dict[str, str]:
-    out: dict[str, str] = {}
+def _payment_status(result: MatchResult, allocations: Sequence[ProposedAllocation]) -> dict[str, PaymentStatus]:
+    out: dict[str, PaymentStatus] = {}
     for s in result.suggestions:
         out[s.transaction_id] = "review"
     for u in result.unmatched:
@@ -217,6 +219,79 @@ def _settle(book: Book, cs: ChangeSet, allocations: Sequence[ProposedAllocation]
             cs.messages.append(f"PO {o.po_number}: fully paid; order closed")
 
 
-def exit_status(result: MatchResult) -> int:
-    """0 when every transaction is settled or ignored, 1 when some need review."""
-    return 1 if result.suggestions or result.unmatched else 0
+@dataclass(frozen=True)
+class ReconcileRun:
+    """What `poflow reconcile` did: the match result (for --json and the table) and the lines to show."""
+
+    reconciliation: Reconciliation
+    lines: tuple[str, ...]
+
+    @property
+    def result(self) -> MatchResult:
+        """The match result."""
+        return self.reconciliation.result
+
+
+def parse_accepts(items: Sequence[str]) -> list[tuple[str, str]]:
+    """`--accept TXN=INVOICE` options as pairs; Refused for anything else."""
+    pairs = []
+    for item in items:
+        txn, sep, target = item.partition("=")
+        if not sep or not txn.strip() or not target.strip():
+            raise Refused(f"--accept {item!r}: expected TXN=INVOICE")
+        pairs.append((txn.strip(), target.strip()))
+    return pairs
+
+
+def reconcile_workbook(workbook: Path, bank_files: Sequence[Path], today: date, *, apply: bool = False,
+                       accepts: Sequence[str] = (), report: Path | None = None, email: bool = False,
+                       folder: Path | None = None, opts: WriteOptions | None = None) -> ReconcileRun:
+    """`poflow reconcile`: read, match, and with `apply` write; the report and the e-mail when asked."""
+    from .write import apply_changeset, check_writable
+
+    opts = opts or WriteOptions()
+    pairs = parse_accepts(accepts)
+    files = list(bank_files)
+    state, hashes = None, []
+    if folder is not None:
+        from ..schedule import default_state, pending
+
+        state = default_state(folder)
+        found = pending(folder, state)
+        files += [f for f, _ in found]
+        hashes = [h for _, h in found]
+    if apply and not opts.dry_run:
+        check_writable(workbook, opts.output)
+    book, imported = load_for_reconcile(workbook, files)
+    rec = reconcile(book, files, today, accepts=pairs, imported=imported)
+    lines = list(rec.changes.messages)
+    if apply:
+        rec.changes.messages.clear()
+        lines += apply_changeset(book, rec.changes, command=opts.command, now=opts.now or utc_now(), force=opts.force,
+                                 dry_run=opts.dry_run, output=opts.output)
+        if state is not None and not opts.dry_run:
+            from ..schedule import mark_processed
+
+            mark_processed(files[len(bank_files):], state, hashes=hashes)
+    elif rec.changes.writes_workbook:
+        lines.append("preview only: nothing was written (run again with --apply to write these allocations)")
+    if report is not None:
+        from ..reports import write_report
+
+        write_report(report, rec.result, rec.result.transactions, rec.ledger, today)
+        lines.append(f"wrote {report}")
+    if email:
+        lines.append(_send_summary(book, rec, today, report))
+    return ReconcileRun(rec, tuple(lines))
+
+
+def _send_summary(book: Book, rec: Reconciliation, day: date, report: Path | None) -> str:
+    from ..mailer import send_with_settings, smtp_settings
+    from ..reports import summary_html, summary_markdown
+
+    smtp = smtp_settings(book.settings, os.environ)
+    text = summary_markdown(rec.result, rec.result.transactions, rec.ledger, day)
+    html = summary_html(rec.result, rec.result.transactions, rec.ledger, day)
+    send_with_settings(smtp, text, html, [report] if report else [],
+                       f"poflow reconciliation {day.isoformat()}: {book.path.name}")
+    return f"sent the summary to {', '.join(smtp.to)}"

@@ -16,18 +16,28 @@ from decimal import Decimal
 from pathlib import Path
 from typing import cast
 
-from . import schema
-from .changeset import ChangeSet
-from .documents.model import Document
-from .documents.pdf import render_pdf
-from .documents.sheet import COL_WIDTHS, as_styled, sheet_name, sheet_rows
-from .errors import Refused
-from .reader import Book, open_workbook
-from .schema import LIST, PERCENT, TAB_BY_NAME, norm
-from .store import AddSheet, AppendRows, Change, PatchResult, PrintSetup, SetCell, Styled, fingerprint, write_workbook
-from .store.changes import AnyValue
+from .. import schema
+from ..changeset import ChangeSet
+from ..documents.model import Document
+from ..documents.pdf import render_pdf
+from ..documents.sheet import COL_WIDTHS, as_styled, sheet_name, sheet_rows
+from ..errors import Refused
+from ..reader import Book, open_workbook
+from ..schema import LIST, PERCENT, TAB_BY_NAME, norm
+from ..store import (
+    AddSheet,
+    AppendRows,
+    Edit,
+    PatchResult,
+    PrintSetup,
+    SetCell,
+    Styled,
+    fingerprint,
+    refuse_unwritable,
+    write_workbook,
+)
+from ..store.edits import AnyValue
 
-WRITABLE = (".xlsx", ".xlsm")
 FOREIGN_LOG = "poflow Log"  # the audit trail's tab when the workbook has a "Log" tab of its own
 
 
@@ -35,9 +45,7 @@ def check_writable(path: Path, output: Path | None = None) -> Path:
     """The file a write goes to: the workbook itself, or --output for formats poflow only reads."""
     if output is not None:
         return output
-    if path.suffix.lower() not in WRITABLE:
-        raise Refused(f"{path}: poflow reads {path.suffix} files but writes only .xlsx; "
-                      f"run again with --output {path.with_suffix('.xlsx').name} to write a new .xlsx copy")
+    refuse_unwritable(path)
     return path
 
 
@@ -59,7 +67,7 @@ class _Plan:
 
     def __init__(self, book: Book) -> None:
         self.book = book
-        self.changes: list[Change] = []
+        self.changes: list[Edit] = []
         self.new_cols: dict[str, dict[str, int]] = defaultdict(dict)  # tab -> field -> 0-based col
         self.new_tabs: dict[str, list[tuple[AnyValue, ...]]] = {}
 
@@ -99,7 +107,7 @@ class _Plan:
             out.append(tuple(row))
         self.changes.append(AppendRows(info.title, tuple(out)))
 
-    def finish(self) -> list[Change]:
+    def finish(self) -> list[Edit]:
         for tab, rows in self.new_tabs.items():
             header = tuple(Styled(c.header, bold=True) for c in TAB_BY_NAME[tab].columns)
             widths = tuple(float(c.width) for c in TAB_BY_NAME[tab].columns)
@@ -139,7 +147,7 @@ def _key_of(record: object, tab: str) -> str:
 
 
 def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime,
-                 sheets: bool = True) -> tuple[list[Change], list[LogRow]]:
+                 sheets: bool = True) -> tuple[list[Edit], list[LogRow]]:
     """The store changes and Log rows for a ChangeSet (pure)."""
     plan = _Plan(book)
     log: list[LogRow] = []
@@ -257,7 +265,7 @@ def apply_changeset(book: Book, cs: ChangeSet, *, command: str, now: datetime, f
 
 
 def _setting_cell(k: schema.SettingKey) -> object:
-    from .template import setting_value
+    from ..template import setting_value
 
     return setting_value(k, k.default)
 
@@ -274,7 +282,7 @@ def add_missing_tabs(path: Path, *, force: bool = False) -> tuple[list[str], Pat
     missing = [t for t in schema.TABS if norm(t.name) not in names]
     if not missing:
         return [], None
-    changes: list[Change] = []
+    changes: list[Edit] = []
     for tab in missing:
         header = tuple(Styled(c.header, bold=True) for c in tab.columns)
         rows: list[tuple[AnyValue, ...]] = [header]

@@ -1,0 +1,144 @@
+"""Every `poflow` command as one library function: read the workbook, compute (pure), write, say what was done.
+
+The CLI parses options, calls one of these and renders what it returns. From Python:
+
+    from poflow_sheets import app
+    report = app.validate(Path("books.xlsx"), date.today())
+    lines = app.confirm(Path("books.xlsx"), "WW-1126", date.today())
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from .. import flow
+from ..changeset import ChangeSet
+from ..console import Out
+from ..errors import Refused
+from ..pipeline import Pipeline, pipeline
+from ..reader import Book
+from ..validate import Report
+from ..validate import validate as validate_book
+from .workbook import WriteOptions, change_workbook, init_workbook, load
+
+DEFAULT = WriteOptions()
+
+
+def _change(workbook: Path, compute: flow.Compute, opts: WriteOptions) -> list[str]:
+    return change_workbook(workbook, compute, command=opts.command, out=opts.out, force=opts.force,
+                           dry_run=opts.dry_run, sheets=opts.sheets, out_dir=opts.out_dir, output=opts.output,
+                           now=opts.now)
+
+
+def init(workbook: Path, *, demo: bool = False) -> list[str]:
+    """A new workbook from the template (or the demo business), or the missing tabs added to an existing one."""
+    return list(init_workbook(workbook, demo=demo))
+
+
+def validate(workbook: Path, today: date, *, annotate: Path | None = None, out: Out | None = None) -> Report:
+    """Every row checked; with `annotate`, a highlighted copy written (the original is never modified)."""
+    report = validate_book(load(workbook, out), today)
+    if annotate is not None:
+        from ..annotate import write_annotated
+
+        write_annotated(workbook, annotate, report)
+    return report
+
+
+def status(workbook: Path, today: date, *, out: Out | None = None) -> Pipeline:
+    """The pipeline: orders and money at each step, and what needs action today."""
+    return pipeline(load(workbook, out), today)
+
+
+def confirm(workbook: Path, po: str, today: date, opts: WriteOptions = DEFAULT) -> list[str]:
+    """Our order confirmation for the buyer to answer "approved"."""
+    return _change(workbook, lambda book: flow.confirm(book, po, today), opts)
+
+
+def approve(workbook: Path, po: str, on: date, opts: WriteOptions = DEFAULT) -> list[str]:
+    """Record the buyer's approval of our confirmation (or of a revised acknowledgement)."""
+    return _change(workbook, lambda book: flow.approve(book, po, on), opts)
+
+
+def acknowledge(workbook: Path, po: str, today: date, opts: WriteOptions = DEFAULT) -> list[str]:
+    """The order acknowledgement (or a revision of it when what was acknowledged changed)."""
+    return _change(workbook, lambda book: flow.acknowledge(book, po, today), opts)
+
+
+def ship(workbook: Path, po: str, when: date, lines: dict[int, int] | None = None, *, carrier: str = "",
+         tracking: str = "", note: str = "", reason: str = "", opts: WriteOptions = DEFAULT) -> list[str]:
+    """Record a shipment and its packing slip; `reason` (with --force) overrides a refusal and is recorded."""
+    if opts.force and not reason:
+        raise Refused("--force on ship needs --reason \"...\" (it is recorded with the shipment)")
+    return _change(workbook, lambda book: flow.ship(book, po, when, lines, carrier=carrier, tracking=tracking,
+                                                    note=note, force_reason=reason if opts.force else ""), opts)
+
+
+def invoice(workbook: Path, po: str | None, today: date, *, deposit: bool = False, all_ready: bool = False,
+            opts: WriteOptions = DEFAULT) -> list[str]:
+    """The final invoice for what shipped, the deposit invoice, or every shipped and uninvoiced order."""
+    if all_ready == bool(po):
+        raise Refused("name one PO, or --all-ready (not both)")
+    if all_ready:
+        return _change(workbook, lambda book: flow.invoice_all_ready(book, today), opts)
+    if deposit:
+        return _change(workbook, lambda book: flow.deposit_invoice(book, po or "", today), opts)
+    return _change(workbook, lambda book: flow.final_invoice(book, po or "", today), opts)
+
+
+def credit(workbook: Path, invoice_number: str, today: date, *, reason: str, amount: Decimal | None = None,
+           lines: dict[int, int] | None = None, opts: WriteOptions = DEFAULT) -> list[str]:
+    """A credit note against an invoice, in its own number sequence."""
+    return _change(workbook, lambda book: flow.credit(book, invoice_number, today, amount=amount, lines=lines,
+                                                      reason=reason), opts)
+
+
+def cancel(workbook: Path, po: str, today: date, *, reason: str, lines: Sequence[int] = (),
+           opts: WriteOptions = DEFAULT) -> list[str]:
+    """Cancel an order or some of its lines; a deposit paid on cancelled goods becomes a credit on account."""
+    return _change(workbook, lambda book: flow.cancel(book, po, today, lines=tuple(lines), reason=reason), opts)
+
+
+def statement(workbook: Path, buyer: str, today: date, opts: WriteOptions = DEFAULT) -> list[str]:
+    """A statement of account for one buyer, as a sheet and a PDF."""
+    from ..documents.statement import statement_document
+
+    def compute(book: Book) -> ChangeSet:
+        cs = ChangeSet()
+        cs.documents.append(statement_document(book, buyer, today, f"ST-{buyer}-{today.isoformat()}"))
+        return cs
+
+    return _change(workbook, compute, opts)
+
+
+def quote(workbook: Path, buyer: str, items: dict[str, int], today: date, *, valid_days: int | None = None,
+          opts: WriteOptions = DEFAULT) -> list[str]:
+    """A quote (price confirmation) at the volume-tier prices, MOQ and case packs checked."""
+    from .. import quotes
+
+    return _change(workbook, lambda book: quotes.quote(book, buyer, items, today, valid_days=valid_days), opts)
+
+
+def order_from_quote(workbook: Path, quote_number: str, today: date, *, po: str = "",
+                     opts: WriteOptions = DEFAULT) -> list[str]:
+    """Orders and Lines from an accepted, unexpired quote, at the quoted prices."""
+    from .. import quotes
+
+    return _change(workbook, lambda book: quotes.order_from_quote(book, quote_number, today, po=po), opts)
+
+
+def linesheet(workbook: Path, today: date, *, buyer: str = "", opts: WriteOptions = DEFAULT) -> list[str]:
+    """The line sheet buyers see before they inquire: products, case packs, MOQ, tier prices."""
+    from .. import quotes
+
+    return _change(workbook, lambda book: quotes.linesheet(book, today, buyer=buyer), opts)
+
+
+def import_bank(workbook: Path, files: Sequence[Path], opts: WriteOptions = DEFAULT) -> list[str]:
+    """Record bank exports in the Payments tab, each transaction once, without matching."""
+    from .payments import import_bank as compute
+
+    return _change(workbook, lambda book: compute(book, files)[1], opts)
