@@ -74,7 +74,7 @@ def generate(n_orders: int = 10_000, lines_per_order: int = 10, seed: int = 7,
             shipments.append(Shipment(f"SH-{i:06d}", o.po_number, ln.line_no, ln.qty, ship, "UPS", invoice_number=billed))
         if o.status != "invoiced":
             continue
-        total = sum((ln.unit_price * ln.qty for ln in by_po[o.po_number]), ZERO)
+        total = sum(((ln.unit_price or ZERO) * ln.qty for ln in by_po[o.po_number]), ZERO)
         text = facts.terms_text(o)
         number = f"INV-{inv_no:06d}"
         inv_no += 1

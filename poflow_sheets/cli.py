@@ -370,7 +370,7 @@ def reconcile(ctx: click.Context, workbook: Path, bank_files: tuple[Path, ...], 
     if as_json:
         click.echo(json.dumps(to_json(run.result), indent=2, ensure_ascii=False))
     else:
-        print_reconcile(out, run.result)
+        print_reconcile(out, run.result, written=run.applied)
     sys.exit(run.result.exit_status)
 
 

@@ -7,18 +7,27 @@ invoice amounts paid and balances. Every other module asks these questions here.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from .money import ZERO, cents
-from .records import Allocation, Buyer, Invoice, Line, Order, Product, Settings, Shipment
+from .pricing import PriceList
+from .records import Allocation, Buyer, Invoice, Line, Order, PriceTier, Product, Settings, Shipment
+from .schema import InvoiceStatus
 from .terms import Terms, TermsError, parse_terms
 
 if TYPE_CHECKING:
     from .reader import Book
+
+class HasAllocation(Protocol):
+    """A proposed allocation (reconcile's), which can become an Allocations row."""
+
+    def to_allocation(self) -> Allocation: ...
+
 
 PAYING_KINDS = ("invoice", "fee", "discount")  # allocation kinds that reduce an invoice's balance
 FROM_PAYMENT_KINDS = ("invoice", "deposit", "credit")  # kinds whose money came out of the payment
@@ -36,6 +45,12 @@ class Facts:
     invoices: tuple[Invoice, ...]
     allocations: tuple[Allocation, ...]
     products: tuple[Product, ...] = ()
+    tiers: tuple[PriceTier, ...] = ()
+
+    @cached_property
+    def prices(self) -> PriceList:
+        """Products and volume tiers, indexed."""
+        return PriceList(self.products, self.tiers)
 
     @cached_property
     def buyer(self) -> dict[str, Buyer]:
@@ -128,22 +143,68 @@ class Facts:
                 out[o.buyer_id] = key
         return {b: v[2] for b, v in out.items()}
 
+    # -- one computation of an order's money: every document, status, validate and matching ask here --
+
+    def unit_price(self, ln: Line) -> Decimal:
+        """The line's agreed unit price; a blank one is the tier price for the ordered quantity."""
+        if ln.unit_price is not None:
+            return ln.unit_price
+        return self.prices.unit_price(ln.sku, ln.qty) or ZERO
+
+    def bill_price(self, ln: Line) -> Decimal:
+        """The unit price billed: a substitute's own price when one is set, else the line's."""
+        if ln.ack_status == "substituted" and ln.substitute_price is not None:
+            return ln.substitute_price
+        return self.unit_price(ln)
+
+    def ship_sku(self, ln: Line) -> str:
+        """The SKU that leaves the warehouse for a line: the substitute's when substituted."""
+        return ln.substitute_sku if ln.ack_status == "substituted" and ln.substitute_sku else ln.sku
+
+    def committed_qty(self, ln: Line) -> int:
+        """What ships and is billed: the acknowledged quantity once acknowledged (0 when rejected), else
+        the ordered one. A cancelled line keeps only what had shipped before it was cancelled."""
+        if ln.ack_status == "rejected":
+            return 0
+        if ln.ack_status == "cancelled":
+            return min(self.shipped.get((ln.po_number, ln.line_no), 0), ln.ack_qty if ln.ack_qty is not None else ln.qty)
+        if ln.ack_status and ln.ack_qty is not None:
+            return ln.ack_qty
+        return ln.qty
+
+    def tax_rate(self, order: Order | None) -> Decimal:
+        """The sales-tax rate of an order: 0 for a buyer with a resale certificate, else Settings Tax Rate."""
+        buyer = self.buyer.get(order.buyer_id) if order is not None else None
+        if buyer is not None and buyer.tax_exempt:
+            return ZERO
+        return self.settings.tax_rate or ZERO
+
+    def money_of(self, po: str, qty: Mapping[int, int] | None = None, *, ordered: bool = False) -> OrderMoney:
+        """An order's money at its committed quantities (or `qty` per line, or the `ordered` ones):
+        each line rounded to cents, tax on the subtotal rounded to cents, total = subtotal + tax."""
+        subtotal = ZERO
+        for ln in self.lines_of.get(po, ()):
+            if qty is not None:
+                q = qty.get(ln.line_no, 0)
+            else:
+                q = ln.qty if ordered else self.committed_qty(ln)
+            if q:
+                subtotal += cents((self.unit_price(ln) if ordered else self.bill_price(ln)) * q)
+        tax = cents(subtotal * self.tax_rate(self.order.get(po)))
+        return OrderMoney(subtotal, tax, subtotal + tax)
+
     def order_total(self, po: str) -> Decimal:
-        """Sum of the PO's line amounts, in cents."""
-        return sum((cents(ln.amount) for ln in self.lines_of.get(po, ())), ZERO)
+        """The order's total with tax, at the committed quantities, in cents."""
+        return self.money_of(po).total
 
     def shipped_value(self, po: str) -> Decimal:
-        """Value of what has shipped on the PO, at the line prices, in cents."""
-        total = ZERO
-        for ln in self.lines_of.get(po, ()):
-            q = self.shipped.get((po, ln.line_no), 0)
-            if q:
-                total += cents(ln.unit_price * q)
-        return total
+        """Value of what has shipped on the PO, before tax, at the billed prices, in cents."""
+        return self.money_of(po, {ln.line_no: self.shipped.get((po, ln.line_no), 0)
+                                  for ln in self.lines_of.get(po, ())}).subtotal
 
     def open_qty(self, ln: Line) -> int:
-        """Units of a line still to ship."""
-        return max(ln.qty - self.shipped.get((ln.po_number, ln.line_no), 0), 0)
+        """Units of a line still to ship: committed less shipped."""
+        return max(self.committed_qty(ln) - self.shipped.get((ln.po_number, ln.line_no), 0), 0)
 
     def deposit_pct(self, order: Order) -> Decimal:
         """The deposit share an order requires: the order's, else the buyer's, else the defaults."""
@@ -170,6 +231,11 @@ class Facts:
         """Deposit still to be received before the order may ship."""
         return max(self.deposit_required(order) - self.deposit_paid(order.po_number), ZERO)
 
+    def with_allocations(self, allocations: Iterable[Allocation | HasAllocation]) -> Facts:
+        """The facts after these allocations are written (proposed ones are turned into rows)."""
+        rows = tuple(a if isinstance(a, Allocation) else a.to_allocation() for a in allocations)
+        return replace(self, allocations=(*self.allocations, *rows))
+
     def balance(self, inv: Invoice) -> Decimal:
         """Invoice total less what allocations settled."""
         return inv.total - self.paid.get(inv.invoice_number, ZERO)
@@ -194,10 +260,32 @@ class Facts:
 def facts_of(book: Book) -> Facts:
     """Facts of a Book."""
     return Facts(book.settings, book.buyers, book.orders, book.lines, book.shipments, book.invoices,
-                 book.allocations, book.products)
+                 book.allocations, book.products, book.tiers)
 
 
-def invoice_status(total: Decimal, paid: Decimal) -> str:
+@dataclass(frozen=True)
+class OrderMoney:
+    """An order's (or a part of it) money: subtotal, tax and total, each in cents."""
+
+    subtotal: Decimal
+    tax: Decimal
+    total: Decimal
+
+
+def order_complete(facts: Facts, po: str) -> bool:
+    """True when an order is done: every committed unit shipped, every shipment invoiced, and every deposit
+    and final invoice paid (the rule every command that may close an order asks, and validate checks)."""
+    lines = facts.lines_of.get(po)
+    if not lines or any(facts.open_qty(ln) for ln in lines):
+        return False
+    ships = facts.shipments_of.get(po, [])
+    if not ships or any(not s.invoice_number for s in ships):
+        return False
+    invoices = [i for i in facts.invoices_of.get(po, []) if i.kind in ("deposit", "final") and i.status != "void"]
+    return all(facts.balance(i) <= 0 for i in invoices)
+
+
+def invoice_status(total: Decimal, paid: Decimal) -> InvoiceStatus:
     """The status a balance gives: open, partial or paid."""
     if paid <= 0:
         return "open" if total > 0 else "paid"

@@ -19,6 +19,7 @@ from .terms import long_date
 
 # Steps in flow order: (key, label). Every order lands in exactly one of them.
 STEPS: tuple[tuple[str, str], ...] = (
+    ("draft", "Draft (nothing sent yet)"),
     ("awaiting_approval", "Awaiting approval"),
     ("awaiting_acknowledgement", "Awaiting acknowledgement"),
     ("awaiting_deposit", "Awaiting deposit"),
@@ -41,6 +42,7 @@ CHASE_AFTER_DAYS = 7  # a confirmation unanswered this long needs chasing
 ACTION_CODES: tuple[str, ...] = (
     "invoice-overdue",
     "cancel-date",
+    "ship-late",
     "deposit-outstanding",
     "ship-due",
     "not-invoiced",
@@ -153,13 +155,7 @@ def open_qty(facts: Facts, order: Order, ln: Line) -> int:
     acknowledged with a changed quantity is due up to that quantity; a backorder stays due in full."""
     if order.status == "cancelled":
         return 0
-    status = ln.ack_status.strip().lower()
-    if status == "rejected":
-        return 0
-    target = ln.qty
-    if status == "quantity changed" and ln.ack_qty is not None:
-        target = min(ln.ack_qty, ln.qty)
-    return max(target - facts.shipped.get((ln.po_number, ln.line_no), 0), 0)
+    return facts.open_qty(ln)
 
 
 def invoiced_goods(facts: Facts, po: str) -> Decimal:
@@ -202,6 +198,8 @@ def _pre_shipping(facts: Facts, order: Order) -> str:
     if not acked:
         if s == "approved" or order.approved_on is not None:
             return "awaiting_acknowledgement"
+        if s == "draft" and order.confirmation_sent_on is None:
+            return "draft"
         return "awaiting_approval"
     if facts.deposit_outstanding(order) > 0:
         return "awaiting_deposit"
@@ -259,10 +257,15 @@ def _reasons(facts: Facts, order: Order, step: str, today: date,
         out.append(Reason("deposit-outstanding", f"deposit {owed} outstanding before shipping{tail}"))
     if step in ("ready_to_ship", "partially_shipped"):
         due = [ln.promised_date or order.ship_date for ln in left]
-        ready = [d for d in due if d is not None and d <= today]
+        late = [d for d in due if d is not None and d < today]
+        if late:
+            units = sum(open_qty(facts, order, ln) for ln, d in zip(left, due, strict=True) if d is not None and d < today)
+            out.append(Reason("ship-late", f"late: {units} units were due to ship by {long_date(min(late))}: ship "
+                                           "them, or tell the buyer the new date with a revised acknowledgement"))
+        ready = [d for d in due if d is not None and d == today]
         if ready:
-            units = sum(open_qty(facts, order, ln) for ln, d in zip(left, due, strict=True) if d is not None and d <= today)
-            out.append(Reason("ship-due", f"{units} units due to ship by {long_date(min(ready))}: ship them"))
+            units = sum(open_qty(facts, order, ln) for ln, d in zip(left, due, strict=True) if d == today)
+            out.append(Reason("ship-due", f"{units} units due to ship today: ship them"))
     unbilled = facts.shipped_value(po) - invoiced_goods(facts, po) if facts.shipments_of.get(po) else ZERO
     if unbilled > 0:
         out.append(Reason("not-invoiced", f"shipped {format_money(unbilled)} not yet invoiced: send the invoice"))
@@ -270,7 +273,7 @@ def _reasons(facts: Facts, order: Order, step: str, today: date,
     if step == "awaiting_approval" and sent is not None and (today - sent).days > CHASE_AFTER_DAYS:
         days = (today - sent).days
         out.append(Reason("chase-approval", f"confirmation sent {days} days ago, not approved: chase the buyer"))
-    if step == "awaiting_approval" and sent is None and order.status != "confirmation sent":
+    if step == "draft":
         out.append(Reason("draft", "draft: send the order confirmation or acknowledge the PO"))
     if step == "awaiting_acknowledgement":
         on = f" on {long_date(order.approved_on)}" if order.approved_on else ""

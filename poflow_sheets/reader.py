@@ -33,6 +33,8 @@ from .records import (
     Payment,
     PriceTier,
     Product,
+    Quote,
+    QuoteLine,
     Settings,
     Shipment,
 )
@@ -41,7 +43,8 @@ from .store.edits import Fingerprint
 from .store.safety import fingerprint
 
 RECORD_OF: dict[str, type] = {
-    "Buyers": Buyer, "Products": Product, "PriceTiers": PriceTier, "Orders": Order, "Lines": Line,
+    "Buyers": Buyer, "Products": Product, "PriceTiers": PriceTier, "Quotes": Quote, "QuoteLines": QuoteLine,
+    "Orders": Order, "Lines": Line,
     "Shipments": Shipment, "Invoices": Invoice, "Payments": Payment, "Allocations": Allocation,
 }
 # Record fields that must not be None: the record's default stands in for an empty cell.
@@ -77,6 +80,8 @@ class Book:
     buyers: tuple[Buyer, ...] = ()
     products: tuple[Product, ...] = ()
     tiers: tuple[PriceTier, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    quote_lines: tuple[QuoteLine, ...] = ()
     orders: tuple[Order, ...] = ()
     lines: tuple[Line, ...] = ()
     shipments: tuple[Shipment, ...] = ()
@@ -113,7 +118,8 @@ class Book:
 
 
 ATTR_OF_TAB = {
-    "Buyers": "buyers", "Products": "products", "PriceTiers": "tiers", "Orders": "orders", "Lines": "lines",
+    "Buyers": "buyers", "Products": "products", "PriceTiers": "tiers", "Quotes": "quotes", "QuoteLines": "quote_lines",
+    "Orders": "orders", "Lines": "lines",
     "Shipments": "shipments", "Invoices": "invoices", "Payments": "payments", "Allocations": "allocations",
 }
 

@@ -25,6 +25,7 @@ from .schema import (
     LineStatus,
     OrderStatus,
     PaymentStatus,
+    QuoteStatus,
 )
 
 
@@ -43,6 +44,9 @@ class Settings:
     next_invoice_number: int = 1001
     confirmation_prefix: str = "OC-"
     next_confirmation_number: int = 1
+    quote_prefix: str = "Q-"
+    next_quote_number: int = 1
+    quote_valid_days: int = 30
     credit_prefix: str = "CN-"
     next_credit_number: int = 1
     tax_rate: Decimal = Decimal(0)
@@ -98,6 +102,34 @@ class PriceTier:
 
 
 @dataclass(slots=True, unsafe_hash=True)
+class Quote:
+    quote_number: str
+    buyer_id: str
+    quote_date: date | None
+    valid_until: date | None
+    status: QuoteStatus
+    prospect: str = ""
+    terms: str = ""
+    deposit_pct: Decimal | None = None
+    po_number: str = ""
+    notes: str = ""
+    row: int = 0
+
+
+@dataclass(slots=True, unsafe_hash=True)
+class QuoteLine:
+    quote_number: str
+    line_no: int
+    sku: str
+    qty: int
+    unit_price: Decimal
+    description: str = ""
+    unit: str = ""
+    note: str = ""
+    row: int = 0
+
+
+@dataclass(slots=True, unsafe_hash=True)
 class Order:
     po_number: str
     buyer_id: str
@@ -111,6 +143,8 @@ class Order:
     confirmation_sent_on: date | None = None
     approved_on: date | None = None
     acknowledged_on: date | None = None
+    ack_revision: int | None = None
+    approved_total: Decimal | None = None
     notes: str = ""
     row: int = 0
 
@@ -121,18 +155,17 @@ class Line:
     line_no: int
     sku: str
     qty: int
-    unit_price: Decimal
+    unit_price: Decimal | None  # None: not typed yet; the tier price stands in until it is written
     description: str = ""
     note: str = ""
     ack_status: LineStatus | Literal[""] = ""
     ack_qty: int | None = None
     promised_date: date | None = None
+    substitute_sku: str = ""
+    substitute_price: Decimal | None = None
+    acked_as: str = ""
+    unit: str = ""
     row: int = 0
-
-    @property
-    def amount(self) -> Decimal:
-        """Line total: quantity times unit price (exact)."""
-        return self.unit_price * self.qty
 
 
 @dataclass(slots=True, unsafe_hash=True)
@@ -146,6 +179,7 @@ class Shipment:
     tracking: str = ""
     note: str = ""
     invoice_number: str = ""
+    sku: str = ""
     row: int = 0
 
 

@@ -32,15 +32,16 @@ def print_findings(out: Out, report: Report, workbook: Path) -> None:
     out.stdout.print(summary, markup=False)
 
 
-def print_reconcile(out: Out, result: MatchResult) -> None:
+def print_reconcile(out: Out, result: MatchResult, *, written: bool = True) -> None:
     """A short summary of a reconcile run, then what needs review with the reasons."""
     n = len({t.transaction_id for t in result.transactions})
     applied = {a.transaction_id for a in result.allocations}
-    out.stdout.print(f"{n} transaction(s): {len(applied)} applied automatically, {len(result.suggestions)} to review, "
+    verb = "applied automatically" if written else "would be applied (preview: run with --apply to write)"
+    out.stdout.print(f"{n} transaction(s): {len(applied)} {verb}, {len(result.suggestions)} to review, "
                      f"{len(result.unmatched)} unmatched, {len(result.ignored)} ignored, "
                      f"{len(result.already)} already applied", markup=False)
     if result.allocations:
-        table = Table(title="Applied", header_style="bold")
+        table = Table(title="Applied" if written else "Would apply (not written)", header_style="bold")
         for col in ("Transaction", "Invoice", "PO", "Amount", "Kind", "Rule", "Confidence"):
             table.add_column(col, overflow="fold")
         for a in result.allocations:

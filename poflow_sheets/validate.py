@@ -11,7 +11,7 @@ from operator import attrgetter
 from typing import Any
 
 from .findings import ERROR, Finding, finding
-from .ledger import FROM_PAYMENT_KINDS, Facts, facts_of, invoice_status
+from .ledger import FROM_PAYMENT_KINDS, Facts, facts_of, invoice_status, order_complete
 from .money import ZERO, cents, format_money
 from .perf import without_gc
 from .pricing import PriceList
@@ -215,7 +215,7 @@ def _check_lines(book: Book, out: _Out) -> None:
             out.add("case-pack", "Lines", ln.row, "qty", ln.qty,
                     f"{ln.qty} is not a multiple of the case pack of {p.case_pack} for {ln.sku}")
         price = prices.unit_price(ln.sku, ln.qty)
-        if price is not None and ln.unit_price != price and not ln.note:
+        if price is not None and ln.unit_price is not None and ln.unit_price != price and not ln.note:
             out.add("price-mismatch", "Lines", ln.row, "unit_price", ln.unit_price,
                     f"{format_money(ln.unit_price)} differs from the tier price {format_money(price)} for "
                     f"{ln.qty} x {ln.sku}; expected the tier price or a note explaining the override")
@@ -245,7 +245,7 @@ def _check_dates(book: Book, facts: Facts, out: _Out) -> None:
 
 
 def _check_shipments(book: Book, facts: Facts, out: _Out) -> None:
-    lines = {(ln.po_number, ln.line_no): ln.qty for ln in book.lines}
+    lines = {(ln.po_number, ln.line_no): max(ln.qty, facts.committed_qty(ln)) for ln in facts.lines}
     over = {k for k, total in facts.shipped.items() if k in lines and total > lines[k]}
     if over:
         running: dict[tuple[str, int], int] = defaultdict(int)
@@ -257,7 +257,7 @@ def _check_shipments(book: Book, facts: Facts, out: _Out) -> None:
             if running[key] > lines[key]:
                 out.add("over-shipped", "Shipments", s.row, "qty_shipped", s.qty_shipped,
                         f"{running[key]} shipped in all on PO {s.po_number} line {s.line_no}, "
-                        f"more than the {lines[key]} ordered")
+                        f"more than the {lines[key]} ordered and acknowledged")
     for po, ships in facts.shipments_of.items():
         o = facts.order.get(po)
         if o is None or facts.deposit_pct(o) == 0:
@@ -268,17 +268,32 @@ def _check_shipments(book: Book, facts: Facts, out: _Out) -> None:
             out.add("deposit-unpaid", "Shipments", ships[0].row, "po_number", po,
                     f"PO {po} shipped while {format_money(owed)} of its "
                     f"{format_money(facts.deposit_required(o))} deposit is unpaid")
-    for ln in book.lines:
+    for ln in facts.lines:
         o = facts.order.get(ln.po_number)
-        if ln.ack_status == "substituted" and not ln.note:
-            out.add("short-ship-note", "Lines", ln.row, "note", "",
-                    f"line {ln.line_no} of PO {ln.po_number} is a substitution without a note")
-        if o is None or o.status not in DONE_SHIPPING or not facts.shipments_of.get(o.po_number):
+        if ln.ack_status == "substituted" and not ln.substitute_sku:
+            out.add("substitute", "Lines", ln.row, "substitute_sku", "",
+                    f"line {ln.line_no} of PO {ln.po_number} is 'substituted' but names no substitute SKU")
+        elif ln.substitute_sku and ln.substitute_sku not in facts.product and facts.products:
+            out.add("substitute", "Lines", ln.row, "substitute_sku", ln.substitute_sku,
+                    f"substitute {ln.substitute_sku} is not in the Products tab")
+        if o is None:
+            continue
+        acked = ln.acked_as
+        if acked and o.acknowledged_on is not None and o.status not in ("closed", "cancelled"):
+            from .flow import acked_text  # the acknowledgement's own wording of a line
+
+            now = acked_text(facts, ln)
+            if now != acked:
+                out.add("ack-revision", "Lines", ln.row, "acked_as", acked,
+                        f"line {ln.line_no} of PO {ln.po_number} now reads \"{now}\" but the last acknowledgement "
+                        f"said \"{acked}\"; tell the buyer first: `poflow acknowledge {ln.po_number}` issues the revision")
+        if o.status not in DONE_SHIPPING or not facts.shipments_of.get(o.po_number):
             continue
         shipped = facts.shipped.get((ln.po_number, ln.line_no), 0)
-        if shipped < ln.qty and not ln.note and ln.ack_status not in ("quantity changed", "backordered", "rejected"):
+        committed = facts.committed_qty(ln)
+        if shipped < committed and not ln.note and ln.ack_status not in ("backordered",):
             out.add("short-ship-note", "Lines", ln.row, "note", "",
-                    f"PO {ln.po_number} is {o.status} but line {ln.line_no} shipped {shipped} of {ln.qty} "
+                    f"PO {ln.po_number} is {o.status} but line {ln.line_no} shipped {shipped} of {committed} "
                     "with no note and no acknowledgement of the change")
 
 
@@ -374,6 +389,9 @@ def _check_status(book: Book, facts: Facts, out: _Out) -> None:
         if o.status in ("paid", "closed") and any(facts.balance(i) > 0 for i in finals):
             out.add("status-flow", "Orders", o.row, "status", o.status,
                     f"PO {o.po_number} is {o.status!r} but an invoice still has a balance")
+        if o.status not in ("paid", "closed", "cancelled") and ships and order_complete(facts, o.po_number):
+            out.add("status-flow", "Orders", o.row, "status", o.status,
+                    f"PO {o.po_number} is shipped, invoiced and paid in full; expected 'closed'", severity="warning")
         if o.status == "approved" and o.approved_on is None and book.table("Orders") and \
                 "approved_on" in book.tables["Orders"].columns:
             out.add("status-flow", "Orders", o.row, "approved_on", "",

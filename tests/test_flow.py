@@ -114,8 +114,27 @@ def test_order_from_confirmation_to_closed(book: Path, tmp_path: Path, artifacts
     assert invoices(book)["INV-1005"].status == "paid"
     assert order(book).status == "deposit paid"
     assert_clean(book)
-    # Step 6: a partial shipment, more than is open is refused, then the rest.
+    # Step 6: a partial shipment, more than is open is refused; a short shipment is refused until the buyer
+    # is told: the line is marked backordered by hand, and a revised acknowledgement goes out first.
     refused(book, "ship", book, PO, "--line", "1=49", words=("more than the 48 still open",))
+    refused(book, "ship", book, PO, "--line", "1=24", "--line", "2=36", "--line", "3=24", "--date", "2026-12-04",
+            words=("short-ship", "poflow acknowledge"))
+    wb = openpyxl.load_workbook(book)
+    ws = wb["Lines"]
+    head = [c.value for c in ws[1]]
+    row = next(r for r in range(2, ws.max_row + 1)
+               if ws.cell(r, head.index("PO Number") + 1).value == PO and ws.cell(r, head.index("Line") + 1).value == 1)
+    ws.cell(row, head.index("Ack Status") + 1).value = "backordered"
+    ws.cell(row, head.index("Promised Date") + 1).value = date(2026, 12, 10)
+    wb.save(book)
+    refused(book, "ship", book, PO, "--line", "1=24", "--date", "2026-12-04", words=("changed since the last",))
+    run("acknowledge", book, PO, "--today", "2026-12-03")
+    text = pdf_text(docs / f"ACK-{PO}-R2.pdf")
+    assert "REVISION 2" in text and "backordered" in text.lower() and (docs / f"ACK-{PO}.pdf").exists()
+    assert order(book).ack_revision == 2
+    before = sha(book)
+    run("acknowledge", book, PO, "--today", "2026-12-03")  # nothing changed since R2
+    assert sha(book) == before
     run("ship", book, PO, "--line", "1=24", "--line", "2=36", "--line", "3=24", "--date", "2026-12-04",
         "--carrier", "UPS", "--tracking", "1ZWW1")
     assert order(book).status == "partially shipped"

@@ -117,24 +117,24 @@ def statement(workbook: Path, buyer: str, today: date, opts: WriteOptions = DEFA
 def quote(workbook: Path, buyer: str, items: dict[str, int], today: date, *, valid_days: int | None = None,
           opts: WriteOptions = DEFAULT) -> list[str]:
     """A quote (price confirmation) at the volume-tier prices, MOQ and case packs checked."""
-    from .. import quotes
+    from ..quotes import quote as compute
 
-    return _change(workbook, lambda book: quotes.quote(book, buyer, items, today, valid_days=valid_days), opts)
+    return _change(workbook, lambda book: compute(book, buyer, items, today, valid_days=valid_days), opts)
 
 
 def order_from_quote(workbook: Path, quote_number: str, today: date, *, po: str = "",
                      opts: WriteOptions = DEFAULT) -> list[str]:
     """Orders and Lines from an accepted, unexpired quote, at the quoted prices."""
-    from .. import quotes
+    from ..quotes import order_from_quote as compute
 
-    return _change(workbook, lambda book: quotes.order_from_quote(book, quote_number, today, po=po), opts)
+    return _change(workbook, lambda book: compute(book, quote_number, today, po=po), opts)
 
 
 def linesheet(workbook: Path, today: date, *, buyer: str = "", opts: WriteOptions = DEFAULT) -> list[str]:
     """The line sheet buyers see before they inquire: products, case packs, MOQ, tier prices."""
-    from .. import quotes
+    from ..quotes import linesheet as compute
 
-    return _change(workbook, lambda book: quotes.linesheet(book, today, buyer=buyer), opts)
+    return _change(workbook, lambda book: compute(book, today, buyer=buyer), opts)
 
 
 def import_bank(workbook: Path, files: Sequence[Path], opts: WriteOptions = DEFAULT) -> list[str]:

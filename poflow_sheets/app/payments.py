@@ -19,7 +19,7 @@ from pathlib import Path
 from ..banks import BankImport, read_bank_files
 from ..changeset import ChangeSet, RowAppend
 from ..errors import Refused
-from ..ledger import facts_of, invoice_status
+from ..ledger import facts_of, invoice_status, order_complete
 from ..money import ZERO
 from ..reader import Book, read_workbook
 from ..reconcile.engine import Ledger, MatchConfig, MatchResult, ProposedAllocation, accept, learned_aliases, match_payments
@@ -202,19 +202,15 @@ def _settle(book: Book, cs: ChangeSet, allocations: Sequence[ProposedAllocation]
             cs.update("Invoices", inv, "amount_paid", paid, inv.invoice_number)
             cs.update("Invoices", inv, "balance", inv.total - paid, inv.invoice_number)
             cs.update("Invoices", inv, "status", invoice_status(inv.total, paid), inv.invoice_number)
+    after = facts.with_allocations(allocations)
     for o in book.orders:
         if o.status in ("cancelled", "closed"):
             continue
         if o.po_number in deposit_added and o.status in ("approved", "acknowledged") and \
-                facts.deposit_paid(o.po_number) + deposit_added[o.po_number] >= facts.deposit_required(o):
+                after.deposit_paid(o.po_number) >= after.deposit_required(o):
             cs.update("Orders", o, "status", "deposit paid", o.po_number)
-        finals = [i for i in facts.invoices_of.get(o.po_number, []) if i.kind == "final" and i.status != "void"]
-        if not finals or any(facts.open_qty(ln) for ln in facts.lines_of.get(o.po_number, [])):
-            continue
-        if any(s.invoice_number == "" for s in facts.shipments_of.get(o.po_number, [])):
-            continue
-        touched = any(i.invoice_number in added for i in finals)
-        if touched and all(balances.get(i.invoice_number, ZERO) <= 0 for i in finals):
+        touched = any(i.invoice_number in added for i in facts.invoices_of.get(o.po_number, []))
+        if touched and order_complete(after, o.po_number):
             cs.update("Orders", o, "status", "closed", o.po_number)
             cs.messages.append(f"PO {o.po_number}: fully paid; order closed")
 
@@ -225,6 +221,7 @@ class ReconcileRun:
 
     reconciliation: Reconciliation
     lines: tuple[str, ...]
+    applied: bool = False  # written to the workbook (with --apply, not --dry-run)
 
     @property
     def result(self) -> MatchResult:
@@ -264,7 +261,7 @@ def reconcile_workbook(workbook: Path, bank_files: Sequence[Path], today: date, 
         check_writable(workbook, opts.output)
     book, imported = load_for_reconcile(workbook, files)
     rec = reconcile(book, files, today, accepts=pairs, imported=imported)
-    lines = list(rec.changes.messages)
+    lines = list(rec.changes.messages) if apply else [f"(preview, not written) {m}" for m in rec.changes.messages]
     if apply:
         rec.changes.messages.clear()
         lines += apply_changeset(book, rec.changes, command=opts.command, now=opts.now or utc_now(), force=opts.force,
@@ -282,7 +279,7 @@ def reconcile_workbook(workbook: Path, bank_files: Sequence[Path], today: date, 
         lines.append(f"wrote {report}")
     if email:
         lines.append(_send_summary(book, rec, today, report))
-    return ReconcileRun(rec, tuple(lines))
+    return ReconcileRun(rec, tuple(lines), applied=apply and not opts.dry_run)
 
 
 def _send_summary(book: Book, rec: Reconciliation, day: date, report: Path | None) -> str:

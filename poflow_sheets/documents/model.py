@@ -27,21 +27,19 @@ import datetime as _dt
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from typing import Literal
+from typing import Literal, get_args
 
-Kind = Literal["confirmation", "acknowledgement", "deposit_invoice", "invoice", "credit_note", "statement"]
-KINDS: tuple[Kind, ...] = (
-    "confirmation",
-    "acknowledgement",
-    "deposit_invoice",
-    "invoice",
-    "credit_note",
-    "statement",
-)
+Kind = Literal["quote", "linesheet", "confirmation", "acknowledgement", "deposit_invoice", "invoice",
+               "packing_slip", "credit_note", "statement"]
+KINDS: tuple[Kind, ...] = get_args(Kind)
+MONEYLESS: tuple[Kind, ...] = ("linesheet", "packing_slip")  # no totals: a price list, a slip in the box
 
 ZERO = Decimal("0.00")
 
 TITLES: dict[str, str] = {
+    "quote": "QUOTE",
+    "linesheet": "LINE SHEET",
+    "packing_slip": "PACKING SLIP",
     "confirmation": "ORDER CONFIRMATION",
     "acknowledgement": "ORDER ACKNOWLEDGEMENT",
     "deposit_invoice": "DEPOSIT INVOICE",
@@ -109,6 +107,9 @@ class DocLine:
     note: str = ""
     promised_date: date | None = None
     ordered_qty: Qty | None = None
+    shipped_before: Qty | None = None  # invoice and packing slip: shipped on earlier shipments
+    backordered_qty: Qty | None = None  # invoice and packing slip: still to ship after this one
+    tiers: str = ""  # line sheet and quote: "12+ 9.50 / 48+ 8.75"
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,11 +172,27 @@ class Document:
     ship_to: Party | None = None
     paper: Literal["letter", "A4"] = "letter"  # Letter for a US seller, A4 elsewhere
     extra: tuple[tuple[str, str], ...] = field(default=())  # more (label, value) header facts
+    revision: int = 0  # acknowledgement: 2 for ACK-...-R2 (0 and 1: the first)
+    valid_until: date | None = None  # quote
+
+    @property
+    def no_buyer_po(self) -> bool:
+        """True when the buyer sent no PO and our confirmation number stands in as the reference."""
+        return bool(self.our_ref) and self.po_number == self.our_ref
+
+    @property
+    def po_label(self) -> str:
+        """The PO as printed: the buyer's number, or `none; our reference OC-0007`."""
+        if self.no_buyer_po:
+            return f"none; our reference {self.our_ref}"
+        return self.po_number
 
     @property
     def title(self) -> str:
         """The printed title: `INVOICE INV-1001`, `ORDER ACKNOWLEDGEMENT`, ..."""
         base = TITLES[self.kind]
+        if self.kind == "acknowledgement" and self.revision > 1:
+            return f"{base} (REVISION {self.revision})"
         if self.kind in ("invoice", "deposit_invoice", "credit_note") and self.number:
             return f"{base} {self.number}"
         return base
@@ -222,6 +239,8 @@ class Document:
 
         if self.kind == "statement":
             problems += self._check_statement()
+        elif self.kind in MONEYLESS:
+            pass
         else:
             problems += self._check_lines()
             problems += self._check_totals()
@@ -256,7 +275,7 @@ class Document:
                 self.kind == "acknowledgement"
                 and ln.ordered_qty is not None
                 and ln.qty > ln.ordered_qty
-                and status_label(ln.status) != "Substituted"
+                and status_label(ln.status) not in ("Substituted", "Quantity changed", "Quantity Changed")
             ):
                 problems.append(f"line {ln.line_no}: accepted quantity {ln.qty} exceeds the ordered {ln.ordered_qty}")
         return problems

@@ -34,7 +34,7 @@ from fpdf import FPDF
 
 from ..money import format_money
 from ..terms import long_date
-from .model import DocLine, Document, StatementRow, is_accepted, status_label
+from .model import MONEYLESS, DocLine, Document, StatementRow, is_accepted, status_label
 
 FONT_DIRS = (
     Path("/usr/share/fonts/truetype/dejavu"),
@@ -158,6 +158,13 @@ def money(v: Decimal) -> str:
     return format_money(v)
 
 
+def tax_label(doc: Document) -> str:
+    """The tax row's label: `Sales tax 6%`, `Sales tax (exempt)` or `Sales tax (none charged)`."""
+    if doc.tax:
+        return "Sales tax"
+    return "Sales tax (exempt)" if "exempt" in doc.tax_note.lower() else "Sales tax (none charged)"
+
+
 def full_title(doc: Document) -> str:
     """The title with the document number: `INVOICE INV-1001`, `ORDER ACKNOWLEDGEMENT ACK-7`."""
     if doc.number and doc.number not in doc.title:
@@ -188,6 +195,36 @@ class _Col:
 
 
 def _line_cols(doc: Document) -> tuple[_Col, ...]:
+    if doc.kind == "linesheet":
+        return (
+            _Col("SKU", 26, "L", wrap=True),
+            _Col("Description", 0, "L", wrap=True),
+            _Col("Unit", 14, "L"),
+            _Col("Case / MOQ", 22, "R"),
+            _Col("Price by quantity", 52, "L", wrap=True),
+        )
+    if doc.kind == "packing_slip":
+        return (
+            _Col("#", 7, "R"),
+            _Col("SKU", 26, "L", wrap=True),
+            _Col("Description", 0, "L", wrap=True),
+            _Col("Ordered", 16, "R"),
+            _Col("Committed", 19, "R"),
+            _Col("This box", 17, "R"),
+            _Col("Before", 15, "R"),
+            _Col("Backordered", 22, "R"),
+        )
+    if doc.kind == "invoice" and any(ln.ordered_qty is not None for ln in doc.lines):
+        return (
+            _Col("#", 7, "R"),
+            _Col("SKU", 24, "L", wrap=True),
+            _Col("Description", 0, "L", wrap=True),
+            _Col("Ordered", 16, "R"),
+            _Col("Shipped", 16, "R"),
+            _Col("Backord.", 17, "R"),
+            _Col("Unit price", 21, "R"),
+            _Col("Amount", 24, "R"),
+        )
     if doc.kind == "acknowledgement":
         return (
             _Col("#", 7, "R"),
@@ -212,6 +249,18 @@ def _line_cols(doc: Document) -> tuple[_Col, ...]:
 
 def _line_cells(doc: Document, ln: DocLine) -> list[str]:
     desc = ln.description
+    unit = f" {ln.unit}" if ln.unit else ""
+    if doc.kind == "linesheet":
+        return [ln.sku, "\n".join(x for x in (desc, ln.note) if x), ln.unit, qty_text(ln.qty), ln.tiers]
+    if doc.kind == "packing_slip":
+        return [str(ln.line_no), ln.sku, "\n".join(x for x in (desc, ln.note) if x),
+                qty_text(ln.ordered_qty) + unit if ln.ordered_qty is not None else "",
+                qty_text(ln.qty + (ln.shipped_before or 0) + (ln.backordered_qty or 0)) + unit,
+                qty_text(ln.qty) + unit, qty_text(ln.shipped_before or 0), qty_text(ln.backordered_qty or 0)]
+    if doc.kind == "invoice" and any(x.ordered_qty is not None for x in doc.lines):
+        return [str(ln.line_no), ln.sku, "\n".join(x for x in (desc, ln.note) if x),
+                qty_text(ln.ordered_qty) + unit, qty_text(ln.qty) + unit, qty_text(ln.backordered_qty or 0),
+                money(ln.unit_price), money(ln.amount)]
     if doc.kind == "acknowledgement":
         extras = []
         if ln.note:
@@ -220,7 +269,6 @@ def _line_cells(doc: Document, ln: DocLine) -> list[str]:
             extras.append(f"Ships: {long_date(ln.promised_date)}")
         if extras:
             desc = "\n".join([desc, *extras])
-        unit = f" {ln.unit}" if ln.unit else ""
         return [
             str(ln.line_no),
             ln.sku,
@@ -480,12 +528,17 @@ class _Renderer:
             "acknowledgement": "Acknowledgement no.",
             "confirmation": "Confirmation no.",
             "statement": "Statement no.",
+            "quote": "Quote no.",
+            "linesheet": "Line sheet",
+            "packing_slip": "Packing slip no.",
         }[doc.kind]
         date_label = "Statement date" if doc.kind == "statement" else "Date"
         out = [(number_label, doc.number), (date_label, long_date(doc.issue_date))]
         if doc.po_number:
-            out.append(("PO number", doc.po_number))
-        if doc.our_ref:
+            out.append(("Your PO", doc.po_label))
+        if doc.valid_until is not None:
+            out.append(("Valid until", long_date(doc.valid_until)))
+        if doc.our_ref and not doc.no_buyer_po:
             out.append(("Our order ref.", doc.our_ref))
         if doc.related_invoice:
             out.append(("Credits invoice", doc.related_invoice))
@@ -504,7 +557,11 @@ class _Renderer:
     def band(self) -> None:
         """The shaded band with the PO number, and the due date on invoices."""
         doc, pdf = self.doc, self.pdf
-        left = f"PO NUMBER: {doc.po_number}" if doc.po_number else ""
+        left = f"PO NUMBER: {doc.po_number}" if doc.po_number and not doc.no_buyer_po else ""
+        if doc.no_buyer_po:
+            left = f"YOUR PO: none. OUR REFERENCE: {doc.our_ref}"
+        if doc.kind == "quote" and doc.valid_until is not None:
+            left = f"VALID UNTIL: {long_date(doc.valid_until)}"
         if doc.kind == "statement":
             left = f"BALANCE DUE: {money(doc.amount_due)} {doc.currency}"
         right = ""
@@ -639,10 +696,12 @@ class _Renderer:
         rows: list[tuple[str, str, bool]] = []
         cur = doc.currency
         rows.append(("Subtotal", money(doc.subtotal), False))
-        rows.append(("Sales tax" if doc.tax else "Sales tax (none charged)", money(doc.tax), False))
+        if doc.kind != "deposit_invoice":  # a deposit is a share of a total that already includes its tax
+            rows.append((tax_label(doc), money(doc.tax), False))
         final_label = {
             "credit_note": f"TOTAL CREDIT ({cur})",
             "confirmation": f"ORDER TOTAL ({cur})",
+            "quote": f"QUOTE TOTAL ({cur})",
             "acknowledgement": f"ORDER TOTAL ({cur})",
         }.get(doc.kind, f"AMOUNT DUE ({cur})")
         if doc.deposit_deductions:
@@ -807,8 +866,9 @@ class _Renderer:
                 self.paragraph(ref + ".", size=9.5, style="B")
                 self.y += 2
             self.table(_line_cols(doc), [_line_cells(doc, ln) for ln in doc.lines])
-            self.totals()
-            self.payment()
+            if doc.kind not in MONEYLESS:
+                self.totals()
+                self.payment()
         self.remit()
         self.notes()
         return bytes(self.pdf.output())

@@ -21,10 +21,10 @@ from datetime import date
 from decimal import Decimal
 
 from ..terms import long_date
-from .model import Document, is_accepted, status_label
-from .pdf import discount_sentence, full_title
+from .model import MONEYLESS, Document, is_accepted, status_label
+from .pdf import discount_sentence, full_title, tax_label
 
-COL_WIDTHS: tuple[float, ...] = (11, 16, 42, 16, 12, 13, 14, 18)
+COL_WIDTHS: tuple[float, ...] = (11, 16, 40, 11, 11, 22, 14, 18)
 MONEY_FORMAT = "#,##0.00"
 DATE_FORMAT = "d mmmm yyyy"
 
@@ -77,8 +77,10 @@ def sheet_rows(doc: Document) -> tuple[Row, ...]:
     add((Cell(number_label, bold=True), None, doc.number))
     add((Cell("Date", bold=True), None, _d(doc.issue_date)))
     if doc.po_number:
-        add((Cell("PO number", bold=True), None, Cell(doc.po_number, bold=True, size=12)))
-    if doc.our_ref:
+        add((Cell("Your PO", bold=True), None, Cell(doc.po_label, bold=True, size=12)))
+    if doc.valid_until is not None:
+        add((Cell("Valid until", bold=True), None, _d(doc.valid_until)))
+    if doc.our_ref and not doc.no_buyer_po:
         add((Cell("Our order ref.", bold=True), None, doc.our_ref))
     if doc.related_invoice:
         add((Cell("Credits invoice", bold=True), None, doc.related_invoice))
@@ -115,7 +117,8 @@ def sheet_rows(doc: Document) -> tuple[Row, ...]:
         _statement(doc, add)
     else:
         _lines(doc, add)
-        _totals(doc, add)
+        if doc.kind not in MONEYLESS:
+            _totals(doc, add)
     if doc.remit_to.strip() and doc.kind not in ("confirmation", "acknowledgement", "credit_note"):
         add(())
         add((Cell("Remit to", bold=True),))
@@ -131,6 +134,22 @@ def sheet_rows(doc: Document) -> tuple[Row, ...]:
 
 
 def _lines(doc: Document, add: Callable[[Row], None]) -> None:
+    if doc.kind == "linesheet":
+        add(tuple(Cell(h, bold=True) for h in ("SKU", None, "Description", "Unit", "Case / MOQ", "Price by quantity")))
+        for ln in doc.lines:
+            add((ln.sku, None, Cell("\n".join(x for x in (ln.description, ln.note) if x), wrap=True), ln.unit,
+                 ln.qty, Cell(ln.tiers, wrap=True)))
+        return
+    if doc.kind == "packing_slip" or (doc.kind == "invoice" and any(x.ordered_qty is not None for x in doc.lines)):
+        slip = doc.kind == "packing_slip"
+        heads = ("#", "SKU", "Description", "Ordered", "Shipped" if not slip else "This box",
+                 "Backordered", "Unit price" if not slip else "Shipped before", "Amount" if not slip else None)
+        add(tuple(Cell(h, bold=True) for h in heads if h is not None))
+        for ln in doc.lines:
+            cell = Cell("\n".join(x for x in (ln.description, ln.note) if x), wrap=True)
+            base = (ln.line_no, ln.sku, cell, ln.ordered_qty, ln.qty, ln.backordered_qty or 0)
+            add((*base, ln.shipped_before or 0) if slip else (*base, _m(ln.unit_price), _m(ln.amount)))
+        return
     ack = doc.kind == "acknowledgement"
     header = ("#", "SKU", "Description", "Ordered" if ack else "Qty", "Accepted" if ack else "Unit", "Unit price", "Amount")
     add(tuple(Cell(h, bold=True) for h in (*header, "Status")) if ack else tuple(Cell(h, bold=True) for h in header))
@@ -165,7 +184,8 @@ def _totals(doc: Document, add: Callable[[Row], None]) -> None:
 
     add(())
     total("Subtotal", doc.subtotal)
-    total("Sales tax", doc.tax)
+    if doc.kind != "deposit_invoice":
+        total(tax_label(doc), doc.tax)
     if doc.deposit_deductions:
         total("Invoice total", doc.total, True)
         for d in doc.deposit_deductions:
@@ -174,7 +194,8 @@ def _totals(doc: Document, add: Callable[[Row], None]) -> None:
             )
     elif doc.amount_due != doc.total:
         total("Total", doc.total, True)
-    final = {"credit_note": "Total credit", "confirmation": "Order total", "acknowledgement": "Order total"}
+    final = {"credit_note": "Total credit", "confirmation": "Order total", "acknowledgement": "Order total",
+             "quote": "Quote total"}
     total(f"{final.get(doc.kind, 'Amount due')} ({doc.currency})", doc.amount_due, True)
     if doc.tax_note:
         add((None, None, Cell(doc.tax_note, wrap=True)))

@@ -147,13 +147,17 @@ def statement_document(book: Book, buyer_id: str, today: date, number: str) -> D
         rows.append((row, "Current"))
 
     rows.sort(key=lambda r: (r[0].date, r[0].kind == "Payment", r[0].number))
+    s = book.settings
     aging = {label: ZERO for label in AGING_BUCKETS}
     for row, label in rows:
         aging[label] += row.balance
     due_total = sum((r.balance for r, _ in rows), ZERO)
-    s = book.settings
-    notes = [f"Open items as of {long_date(today)}: unpaid invoices, and payments and credits with how they "
-             "were applied. A negative balance is money on account."]
+    if rows:
+        notes = [f"Open items as of {long_date(today)}: unpaid invoices, and payments and credits with how they "
+                 "were applied. A negative balance is money on account."]
+    else:
+        notes = [f"Nothing is open as of {long_date(today)}: every invoice is paid and no money is on account. "
+                 f"Balance due {format_money(ZERO, s.currency)}. Thank you."]
     overdue = [r for r, label in rows if label != "Current" and r.balance > 0]
     if overdue:
         total_overdue = sum((r.balance for r in overdue), ZERO)
