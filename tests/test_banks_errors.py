@@ -10,9 +10,10 @@ import pytest
 from poflow_sheets.banks import read_bank_file
 from poflow_sheets.errors import BankFileError
 
-from .conftest import DATA
+from .conftest import DATA, FIXTURES, needs_bank_samples
 
 SAMPLES = DATA / "bank-samples"
+OWN = FIXTURES / "banks"
 
 
 def _write(tmp_path: Path, name: str, content: str | bytes) -> Path:
@@ -30,13 +31,29 @@ def _error(path: Path, **kwargs: str) -> str:
     return message
 
 
-def test_truncated_ofx(tmp_path: Path) -> None:
-    data = (SAMPLES / "ofxparse/checking.ofx").read_bytes()
+@pytest.mark.parametrize("src", [
+    OWN / "checking.ofx",
+    pytest.param(SAMPLES / "ofxparse/checking.ofx", marks=needs_bank_samples, id="shared-ofxparse-checking.ofx"),
+], ids=lambda p: p.name)
+def test_truncated_ofx(src: Path, tmp_path: Path) -> None:
+    data = src.read_bytes()
     path = _write(tmp_path, "checking.ofx", data[: len(data) // 2])
     assert "truncated" in _error(path)
 
 
 def test_truncated_single_line_ofx(tmp_path: Path) -> None:
+    """Our own OFX with every line break taken out (as Wells Fargo and AMEX send it), cut inside a transaction."""
+    data = (OWN / "checking.ofx").read_bytes()
+    head, _, body = data.partition(b"<OFX>")
+    one_line = head + b"<OFX>" + body.replace(b"\r\n", b"")
+    assert b"\n" not in one_line.partition(b"<OFX>")[2]
+    assert len(read_bank_file(_write(tmp_path, "whole.qfx", one_line)).transactions) == 4
+    cut = one_line.index(b"<STMTTRN>", one_line.index(b"<STMTTRN>") + 1) + 40
+    assert "truncated" in _error(_write(tmp_path, "bank.qfx", one_line[:cut]))
+
+
+@needs_bank_samples
+def test_truncated_single_line_ofx_sample(tmp_path: Path) -> None:
     data = (SAMPLES / "beangulp/ofxdownload.ofx").read_bytes()
     cut = data.index(b"<STMTTRN>", 1000) + 40
     assert "truncated" in _error(_write(tmp_path, "amex.qfx", data[:cut]))

@@ -1,16 +1,24 @@
-"""Every public sample export in ../shared/data/bank-samples imports with the right count and sum."""
+"""Every public sample export in ../shared/data/bank-samples imports with the right count, sum and rows.
+
+The samples are not in the repository (see conftest: without ../shared those tests are skipped, in CI
+they fail). The project's own small files in tests/data/banks/ cover every format without it. Both
+have golden rows in tests/golden/banks/ (``pytest tests/test_banks_samples.py --regen`` rewrites them).
+"""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from poflow_sheets.banks import read_bank_file, read_bank_files
+from poflow_sheets.records import Transaction
 
-from .conftest import DATA
+from .conftest import DATA, FIXTURES, GOLDEN, needs_bank_samples
 
 SAMPLES = DATA / "bank-samples"
 GOLDEN_SUFFIXES = {".md", ".yml", ".beancount", ".extract"}
@@ -73,11 +81,13 @@ def _sample_files() -> list[str]:
     )
 
 
+@needs_bank_samples
 def test_every_sample_file_has_expectations() -> None:
     assert SAMPLES.is_dir(), f"missing {SAMPLES}"
     assert set(_sample_files()) == set(EXPECTED)
 
 
+@needs_bank_samples
 @pytest.mark.parametrize("rel", sorted(EXPECTED))
 def test_sample_imports(rel: str) -> None:
     fmt, count, total = EXPECTED[rel]
@@ -94,6 +104,7 @@ def test_sample_imports(rel: str) -> None:
         assert t.currency and len(t.currency) == 3
 
 
+@needs_bank_samples
 def test_sample_imports_are_idempotent() -> None:
     for rel in EXPECTED:
         a = read_bank_file(SAMPLES / rel)
@@ -101,6 +112,7 @@ def test_sample_imports_are_idempotent() -> None:
         assert [t.transaction_id for t in a.transactions] == [t.transaction_id for t in b.transactions]
 
 
+@needs_bank_samples
 def test_overlapping_ofx_downloads_give_the_union_once() -> None:
     older = read_bank_file(SAMPLES / "beangulp/2013-12-03.bofa.ofx")
     newer = read_bank_file(SAMPLES / "beangulp/ofxdownload.ofx")
@@ -113,6 +125,7 @@ def test_overlapping_ofx_downloads_give_the_union_once() -> None:
     assert len(again.transactions) == 12
 
 
+@needs_bank_samples
 def test_ofx_details() -> None:
     result = read_bank_file(SAMPLES / "beangulp/ofxdownload.ofx")
     first = result.transactions[0]
@@ -128,6 +141,7 @@ def test_ofx_details() -> None:
     assert ally.transactions[0].date == date(2019, 1, 9)
 
 
+@needs_bank_samples
 def test_camt_details() -> None:
     result = read_bank_file(SAMPLES / "bank-statement-import/test-camt053")
     assert result.account == "NL77ABNA0574908765"
@@ -144,6 +158,7 @@ def test_camt_details() -> None:
     assert "000000000000000000000000003" in ntf.references  # structured creditor reference (QRR)
 
 
+@needs_bank_samples
 def test_mt940_details() -> None:
     vr = read_bank_file(SAMPLES / "RechnungsPilot/vr-teilhaberbank.mta")
     assert vr.account == "76069559/0003267288"
@@ -163,6 +178,7 @@ def test_mt940_details() -> None:
     assert "0000000421886595314606715" in abn.transactions[0].memo
 
 
+@needs_bank_samples
 def test_csv_details() -> None:
     dkb = read_bank_file(SAMPLES / "RechnungsPilot/dkb.csv")
     assert dkb.account == "DE42120300001033738756"
@@ -177,3 +193,127 @@ def test_csv_details() -> None:
     assert all("pending" in p.message for p in spk.problems)
     fr = read_bank_file(SAMPLES / "hledger/sample.fr.cp1252.csv")
     assert fr.transactions[2].memo == "CAFÉ — €20 REÇU"
+
+
+# --------------------------------------------------------------------------- golden rows
+
+BANK_FIXTURES = FIXTURES / "banks"
+GOLDEN_BANKS = GOLDEN / "banks"
+FIXTURE_FILES = sorted(p.name for p in BANK_FIXTURES.iterdir() if p.is_file() and p.name != "README.md")
+
+
+def _row(t: Transaction) -> dict[str, object]:
+    return {
+        "date": t.date.isoformat(),
+        "amount": str(t.amount),
+        "currency": t.currency,
+        "payer": t.payer,
+        "memo": t.memo,
+        "transaction_id": t.transaction_id,
+        "source": t.source,
+        "bank_code": t.bank_code,
+        "references": list(t.references),
+    }
+
+
+def snapshot(path: Path) -> dict[str, object]:
+    """What a bank file imports as, in the golden files' shape."""
+    result = read_bank_file(path)
+    return {
+        "format": result.format,
+        "account": result.account,
+        "problems": [str(p) for p in result.problems],
+        "rows": [_row(t) for t in result.transactions],
+    }
+
+
+def _differences(got: dict[str, Any], want: dict[str, Any]) -> list[str]:
+    diffs = [f"{key}: got {got[key]!r}, want {want.get(key)!r}" for key in ("format", "account", "problems")
+             if got[key] != want.get(key)]
+    rows, expected = got["rows"], want.get("rows", [])
+    if len(rows) != len(expected):
+        diffs.append(f"{len(rows)} rows, want {len(expected)}")
+    for i, (g, w) in enumerate(zip(rows, expected, strict=False), start=1):
+        for field in sorted(set(g) | set(w)):
+            if g.get(field) != w.get(field):
+                diffs.append(f"row {i} ({w.get('source')}) {field}: got {g.get(field)!r}, want {w.get(field)!r}")
+    return diffs
+
+
+def check_golden(golden: Path, got: dict[str, Any], regen: bool) -> None:
+    """Compare with the golden file row by row; under --regen, (re)write it instead."""
+    if regen:
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(json.dumps(got, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return
+    assert golden.is_file(), f"no golden file {golden.relative_to(GOLDEN.parent)}: run pytest {__file__} --regen"
+    want = json.loads(golden.read_text(encoding="utf-8"))
+    diffs = _differences(got, want)
+    assert not diffs, f"{golden.name} (rewrite with --regen if the change is right):\n" + "\n".join(diffs[:30])
+
+
+@needs_bank_samples
+@pytest.mark.parametrize("rel", sorted(EXPECTED))
+def test_sample_golden_rows(rel: str, regen: bool) -> None:
+    check_golden(GOLDEN_BANKS / "shared" / f"{rel}.json", snapshot(SAMPLES / rel), regen)
+
+
+@pytest.mark.parametrize("name", FIXTURE_FILES)
+def test_fixture_golden_rows(name: str, regen: bool) -> None:
+    check_golden(GOLDEN_BANKS / "fixtures" / f"{name}.json", snapshot(BANK_FIXTURES / name), regen)
+
+
+def test_golden_files_match_the_samples() -> None:
+    """No golden file without its sample (a renamed sample leaves a stale one), none missing."""
+    shared = sorted(str(p.relative_to(GOLDEN_BANKS / "shared"))[: -len(".json")]
+                    for p in (GOLDEN_BANKS / "shared").rglob("*.json"))
+    assert shared == sorted(EXPECTED)
+    own = sorted(p.name[: -len(".json")] for p in (GOLDEN_BANKS / "fixtures").glob("*.json"))
+    assert own == FIXTURE_FILES
+
+
+# --------------------------------------------------------------------------- the project's own bank files
+
+# file -> (format, account, rows, sum, first date, payer of the first row, problems); counted by hand
+FIXTURE_FACTS: dict[str, tuple[str, str, int, str, date, str, int]] = {
+    # trailing comma on every row, M/D/YYYY: 03/04/2026 is 4 March, not 3 April
+    "chase_checking.csv": ("csv:chase", "", 5, "1246.15", date(2026, 3, 4), "ZÜRICH BOUTIQUE AG WIRE INV-1004", 0),
+    # summary preamble and a "Beginning balance" pseudo-row; "1,855.25" quoted with a thousands comma
+    "bofa_checking.csv": ("csv:bofa", "", 5, "1794.85", date(2026, 2, 5), "Zoë's Corner Shop DES:PAYMENT ID:INV-1003", 0),
+    # OFX 1.02 SGML in cp1252, DTPOSTED with and without a time zone, &amp; in NAME
+    "checking.ofx": ("ofx", "55501234", 4, "2818.15", date(2026, 3, 2), "CAFÉ MÜLLER GMBH", 0),
+    # camt.053.001.02: opening 1000.00 + 1978.60 = closing 2978.60; one PDNG entry left out
+    "statement.camt053.xml": ("camt.053", "DE89370400440532013000", 3, "1978.60", date(2026, 4, 3), "Bäckerei Jürgen Weiß", 1),
+    # the same account as MT940 with ?20..?32 subfields: opening 1000,00 + 1966,60 = closing 2966,60
+    "statement.sta": ("mt940", "37040044/0532013000", 4, "1966.60", date(2026, 4, 3), "Bäckerei Jürgen Weiß", 0),
+}
+
+
+def test_every_fixture_has_facts() -> None:
+    assert sorted(FIXTURE_FACTS) == FIXTURE_FILES
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURE_FACTS))
+def test_fixture_imports(name: str) -> None:
+    fmt, account, count, total, first_date, first_payer, problems = FIXTURE_FACTS[name]
+    result = read_bank_file(BANK_FIXTURES / name)
+    assert (result.format, result.account) == (fmt, account)
+    assert len(result.transactions) == count and len(result.problems) == problems
+    assert result.total == Decimal(total)
+    first = result.transactions[0]
+    assert (first.date, first.payer) == (first_date, first_payer)
+    assert first.amount > 0 and any(t.amount < 0 for t in result.transactions), "a credit and a debit"
+    assert any(not t.payer.isascii() for t in result.transactions), "a non-ASCII payer"
+    assert any(t.date.day <= 12 and t.date.day != t.date.month for t in result.transactions), "a day/month swap would show"
+    ids = [t.transaction_id for t in result.transactions]
+    assert len(ids) == len(set(ids))
+    for t in result.transactions:
+        assert t.source.startswith(f"{name}:") and t.source_file == name
+
+
+def test_fixture_camt_and_mt940_tell_the_same_story() -> None:
+    """The camt.053 and MT940 fixtures hold the same three bookings (the MT940 one has a fee more)."""
+    camt = read_bank_file(BANK_FIXTURES / "statement.camt053.xml").transactions
+    mt = read_bank_file(BANK_FIXTURES / "statement.sta").transactions
+    assert [(t.date, t.amount, t.payer, t.memo) for t in camt] == [(t.date, t.amount, t.payer, t.memo) for t in mt[:3]]
+    assert (mt[3].amount, mt[3].memo) == (Decimal("-12.00"), "Kontofuehrung 04/2026")

@@ -23,7 +23,7 @@ from poflow_sheets.store import (
     apply_changes,
 )
 from poflow_sheets.store.xlsx_patch import excel_serial
-from tests.conftest import DATA
+from tests.conftest import DATA, FIXTURES, needs_corpus
 from tests.store_helpers import make_book, members
 
 
@@ -274,10 +274,11 @@ def test_merged_block_below_last_value_is_not_written_into(tmp_path: Path) -> No
     assert src.exists()
 
 
-def test_xlsm_keeps_macros(tmp_path: Path) -> None:
-    src = DATA / "excel-made-workbooks" / "macro01.xlsm"
-    if not src.exists():
-        pytest.skip("corpus not present")
+@pytest.mark.parametrize("src", [
+    FIXTURES / "excel" / "macro.xlsm",
+    pytest.param(DATA / "excel-made-workbooks" / "macro01.xlsm", marks=needs_corpus, id="corpus-macro01.xlsm"),
+], ids=lambda p: p.name)
+def test_xlsm_keeps_macros(src: Path, tmp_path: Path) -> None:
     out = tmp_path / "m.xlsm"
     apply_changes(src, out, [AppendRows("Sheet1", (("x", 1),)), AddSheet("Orders", (("PO Number",),))])
     a, b = members(src), members(out)
