@@ -105,7 +105,7 @@ def demo_book() -> dict[str, list[Any]]:
         _line("4500012345", 3, "MATCH-BOX", 120),
         _line("CS-2291", 1, "CDL-LAV-12", 12), _line("CS-2291", 2, "CDL-FIR-8", 12),
         _line("PO-1004", 1, "CDL-OAK-8", 96), _line("PO-1004", 2, "CDL-FIR-8", 48, ack_status="backordered",
-                                                     ack_qty=36, promised_date=d(2026, 12, 9),
+                                                     ack_qty=48, promised_date=d(2026, 12, 9),
                                                      note="36 now, 12 backordered to 9 Dec"),
         _line("OC-0001", 1, "CDL-OAK-8", 48), _line("OC-0001", 2, "CDL-LAV-12", 12),
         _line("PO-1007", 1, "CDL-LAV-12", 36), _line("PO-1007", 2, "MATCH-BOX", 120),

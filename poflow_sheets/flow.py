@@ -669,8 +669,8 @@ def ship(book: Book, po: str, when: date, lines: dict[int, int] | None = None, *
         raise Refused(f"{book.path}: PO {po}: a ship date of {when} is before the PO date {order.po_date}")
     why_not = _ship_refusals(ctx, order, wanted, po_lines)
     if why_not and not force_reason:
-        raise Refused(f"{book.path}: {why_not[0]}" + (f" (and {len(why_not) - 1} more)" if len(why_not) > 1 else "")
-                      + "; or ship with --force --reason \"...\" (the reason is recorded)")
+        raise Refused(f"{book.path}: " + "; ".join(why_not) + "; or ship with --force --reason \"...\" "
+                      "(the reason is recorded)")
     existing = {s.shipment_id for s in book.shipments}
     n_id = len(existing) + 1
     while f"SH-{n_id:04d}" in existing:

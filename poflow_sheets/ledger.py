@@ -219,7 +219,11 @@ class Facts:
         return self.settings.default_deposit_pct
 
     def deposit_required(self, order: Order) -> Decimal:
-        """Deposit amount required before shipping, in cents."""
+        """Deposit amount required before shipping, in cents: what the deposit invoice asked once one is
+        issued (a later change of the order does not move it), else the deposit share of the order total."""
+        asked = [i.total for i in self.invoices_of.get(order.po_number, ()) if i.kind == "deposit" and i.status != "void"]
+        if asked:
+            return sum(asked, ZERO)
         pct = self.deposit_pct(order)
         return cents(self.order_total(order.po_number) * pct) if pct else ZERO
 

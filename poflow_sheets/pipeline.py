@@ -265,7 +265,7 @@ def _reasons(facts: Facts, order: Order, step: str, today: date,
         ready = [d for d in due if d is not None and d == today]
         if ready:
             units = sum(open_qty(facts, order, ln) for ln, d in zip(left, due, strict=True) if d == today)
-            out.append(Reason("ship-due", f"{units} units due to ship today: ship them"))
+            out.append(Reason("ship-due", f"{units} units due to ship by {long_date(today)}: ship them"))
     unbilled = facts.shipped_value(po) - invoiced_goods(facts, po) if facts.shipments_of.get(po) else ZERO
     if unbilled > 0:
         out.append(Reason("not-invoiced", f"shipped {format_money(unbilled)} not yet invoiced: send the invoice"))

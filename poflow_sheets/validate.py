@@ -203,17 +203,22 @@ def _check_terms(book: Book, facts: Facts, out: _Out) -> None:
 def _check_lines(book: Book, out: _Out) -> None:
     prices = PriceList(book.products, book.tiers)
     products = prices.products
+    facts = facts_of(book)
     for ln in book.lines:
         p = products.get(ln.sku)
         if p is None or ln.qty <= 0:
             continue
-        if p.moq and ln.qty < p.moq and not ln.note:
-            out.add("below-moq", "Lines", ln.row, "qty", ln.qty,
-                    f"{ln.qty} is below the MOQ of {p.moq} for {ln.sku}; expected at least {p.moq} "
+        # Once acknowledged, the acknowledged quantity is what ships: MOQ and case packs apply to it.
+        qty, key = (facts.committed_qty(ln), "ack_qty") if ln.ack_status and ln.ack_qty is not None else (ln.qty, "qty")
+        if ln.ack_status in ("rejected", "cancelled", "substituted") or qty <= 0:
+            qty = 0
+        if p.moq and 0 < qty < p.moq and not ln.note:
+            out.add("below-moq", "Lines", ln.row, key, qty,
+                    f"{qty} is below the MOQ of {p.moq} for {ln.sku}; expected at least {p.moq} "
                     "or a note explaining the override")
-        if p.case_pack and ln.qty % p.case_pack and not ln.note:
-            out.add("case-pack", "Lines", ln.row, "qty", ln.qty,
-                    f"{ln.qty} is not a multiple of the case pack of {p.case_pack} for {ln.sku}")
+        if p.case_pack and qty % p.case_pack and not ln.note:
+            out.add("case-pack", "Lines", ln.row, key, qty,
+                    f"{qty} is not a multiple of the case pack of {p.case_pack} for {ln.sku}")
         price = prices.unit_price(ln.sku, ln.qty)
         if price is not None and ln.unit_price is not None and ln.unit_price != price and not ln.note:
             out.add("price-mismatch", "Lines", ln.row, "unit_price", ln.unit_price,

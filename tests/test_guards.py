@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 import inspect
 import re
+import typing
 from dataclasses import MISSING, fields, replace
 from decimal import Decimal
 from pathlib import Path
@@ -126,7 +127,12 @@ def test_record_field_types_follow_the_column_types(tab: str) -> None:
     cls = RECORD_OF[tab]
     annotation = {f.name: str(f.type).removesuffix(" | None") for f in fields(cls)}
     wrong = {c.key: (c.type, annotation[c.key]) for c in schema.TAB_BY_NAME[tab].columns
-             if c.key in annotation and annotation[c.key] != ANNOTATION_OF_TYPE[c.type]}
+             if c.key in annotation and c.type != schema.ENUM and annotation[c.key] != ANNOTATION_OF_TYPE[c.type]}
+    for c in schema.TAB_BY_NAME[tab].columns:  # a closed set: the field is typed with the schema's Literal of it
+        if c.type == schema.ENUM and c.key in annotation:
+            alias = annotation[c.key].removesuffix(" | Literal['']")
+            if not hasattr(schema, alias) or typing.get_args(getattr(schema, alias)) != c.choices:
+                wrong[c.key] = (f"enum of {c.choices}", annotation[c.key])
     assert not wrong, f"{cls.__name__}: column type vs field annotation {wrong}"
 
 

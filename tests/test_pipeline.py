@@ -41,8 +41,8 @@ def _with_order(book: Book, po: str, **changes: object) -> Book:
 
 EXPECTED_STEP = {
     "OC-0002": "awaiting_approval",  # confirmation sent 2 days ago
-    "PO-1009": "awaiting_approval",  # draft
-    "WW-1126": "awaiting_approval",  # draft (its first-order deposit is asked after acknowledgement)
+    "PO-1009": "draft",  # draft, nothing sent yet
+    "WW-1126": "draft",  # draft (its first-order deposit is asked after acknowledgement)
     "PO-1007": "awaiting_acknowledgement",  # approved
     "OC-0001": "awaiting_deposit",  # acknowledged, 50 % first-order deposit (285.00) unpaid
     "PO-1004": "partially_shipped",  # 12 of line 2 backordered
@@ -60,14 +60,16 @@ def test_every_demo_order_lands_where_its_facts_say(book: Book, pipe: Pipeline) 
     for key in ("ready_to_ship", "overdue_31_60", "overdue_61_90", "overdue_90_plus", "cancelled"):
         assert pipe.step(key).count == 0
         assert pipe.step(key).amount == D("0.00")
-    assert pipe.step("awaiting_approval").po_numbers == ("OC-0002", "PO-1009", "WW-1126")  # sheet order
+    assert pipe.step("awaiting_approval").po_numbers == ("OC-0002",)
+    assert pipe.step("draft").po_numbers == ("PO-1009", "WW-1126")  # sheet order
 
 
 def test_money_per_step_from_the_demo_lines(pipe: Pipeline) -> None:
     oc_0002 = 24 * D("9.00")
     po_1009 = 24 * D("9.00")
     ww_1126 = 48 * D("8.25") + 36 * D("13.25") + 24 * D("3.25")
-    assert pipe.step("awaiting_approval").amount == oc_0002 + po_1009 + ww_1126 == D("1383.00")
+    assert pipe.step("awaiting_approval").amount == oc_0002 == D("216.00")
+    assert pipe.step("draft").amount == po_1009 + ww_1126 == D("1167.00")
     assert pipe.step("awaiting_acknowledgement").amount == 36 * D("13.25") + 120 * D("2.90") == D("825.00")
     assert pipe.step("awaiting_deposit").amount == 48 * D("8.25") + 12 * D("14.50") == D("570.00")
     assert pipe.step("partially_shipped").amount == 96 * D("8.25") + 48 * D("8.25") == D("1188.00")
@@ -106,7 +108,8 @@ def test_to_json_amounts_are_strings(pipe: Pipeline) -> None:
     steps = {s["step"]: s for s in data["steps"]}  # type: ignore[attr-defined]
     assert steps["overdue_1_30"] == {"step": "overdue_1_30", "label": "Overdue 1-30 days", "orders": 1,
                                      "amount": "393.00", "po_numbers": ["PO-0998"]}
-    assert steps["awaiting_approval"]["amount"] == "1383.00"
+    assert steps["awaiting_approval"]["amount"] == "216.00"
+    assert steps["draft"]["amount"] == "1167.00"
     assert steps["ready_to_ship"]["amount"] == "0.00"
     assert steps["paid_closed"]["amount"] is None and steps["paid_closed"]["orders"] == 1
     assert all(isinstance(s["orders"], int) for s in steps.values())
@@ -122,11 +125,11 @@ def test_render_shows_the_table_and_actions(pipe: Pipeline) -> None:
     render_pipeline(pipe, console)
     text = console.export_text()
     assert "Order pipeline as of 26 November 2026" in text
-    for label, n, amount in (("Awaiting approval", 3, "1,383.00"), ("Partially shipped", 1, "1,188.00"),
+    for label, n, amount in (("Awaiting approval", 1, "216.00"), ("Draft", 2, "1,167.00"), ("Partially shipped", 1, "1,188.00"),
                              ("Overdue 1-30 days", 1, "393.00"), ("Shipped, not invoiced", 1, "282.00")):
         row = next(line for line in text.splitlines() if label in line)
         assert f" {n} " in row and amount in row
-    assert "OC-0002, PO-1009, WW-1126" in text
+    assert "PO-1009, WW-1126" in text
     assert "Action today" in text
     assert "PO-0998 (HARBOR): invoice INV-1002 is 27 days overdue" in text
     assert text.index("Action today") < text.index("PO-1007 (CORNER)")

@@ -234,10 +234,20 @@ def test_deposit_pct_falls_back_to_buyer_then_settings() -> None:
     buyers = (Buyer("B1", "Corner Shop LLC", deposit_pct=D("0.25")), Buyer("B2", "Blue Heron Boutique"))
     orders = (order("PO-1", "B1", status="approved"), order("PO-2", "B2", status="approved"))
     lines = (Line("PO-1", 1, "A", 4, D("100.00")), Line("PO-2", 1, "A", 4, D("100.00")))
-    ledger = Ledger(buyers, orders, lines, (), settings=Settings(default_deposit_pct=D("0.4")))
+    ledger = Ledger(buyers, orders, lines, (), settings=Settings(default_deposit_pct=D("0.4"), first_order_deposit_pct=None))
     r = run(tx("T1", "100.00", "CORNER SHOP", ""), tx("T2", "160.00", "BLUE HERON BOUTIQUE", ""), ledger=ledger)
     assert sorted(applied(r)) == [("", "PO-1", "100.00", "deposit", "deposit:payer+amount"),
                                   ("", "PO-2", "160.00", "deposit", "deposit:payer+amount")]
+
+
+def test_first_order_deposit_is_the_ledgers_rule() -> None:
+    """Default 0 % and First Order 50 %: the engine expects the deposit the ledger asks (one rule)."""
+    buyers = (Buyer("B2", "Blue Heron Boutique"),)
+    orders = (order("PO-2", "B2", status="approved"),)
+    lines = (Line("PO-2", 1, "A", 4, D("100.00")),)
+    ledger = Ledger(buyers, orders, lines, (), settings=Settings(default_deposit_pct=D(0), first_order_deposit_pct=D("0.5")))
+    r = run(tx("T2", "200.00", "BLUE HERON BOUTIQUE", ""), ledger=ledger)
+    assert applied(r) == [("", "PO-2", "200.00", "deposit", "deposit:payer+amount")]
 
 
 # -- not buyer payments -----------------------------------------------------------------------------

@@ -123,9 +123,9 @@ def test_permissions_are_kept(book: Path) -> None:
 def test_xls_and_ods_are_refused(tmp_path: Path, suffix: str) -> None:
     path = tmp_path / f"old{suffix}"
     path.write_bytes(b"not really")
-    with pytest.raises(Refused, match=r"poflow writes \.xlsx.*--output NEW\.xlsx"):
+    with pytest.raises(Refused, match=r"writes only \.xlsx and \.xlsm.*--output old\.xlsx"):
         write_workbook(path, _set("x"), expected=None)
-    with pytest.raises(Refused, match=r"--output NEW\.xlsx"):
+    with pytest.raises(Refused, match=r"--output old\.xlsx"):
         apply_changes(path, tmp_path / "new.xlsx", [AppendRows("Invoices", (("a",),))])
     assert path.read_bytes() == b"not really"
 

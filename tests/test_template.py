@@ -312,7 +312,7 @@ def test_cells_carry_their_column_format(filled: Path) -> None:
     assert ws.cell(2, _col("Lines", "unit_price") + 1).number_format == NUMBER_FORMATS[schema.MONEY]
     assert ws.cell(2, _col("Lines", "promised_date") + 1).number_format == NUMBER_FORMATS[schema.DATE]
     assert ws.cell(2, _col("Lines", "qty") + 1).number_format == NUMBER_FORMATS[schema.INTEGER]
-    assert ws.tables["Lines"].ref == f"A1:{_letter('Lines', 'promised_date')}{1 + len(LINES)}"
+    assert ws.tables["Lines"].ref == f"A1:{_letter('Lines', schema.TAB_BY_NAME['Lines'].columns[-1].key)}{1 + len(LINES)}"
 
 
 # Conversions and refusals -----------------------------------------------------------------------------

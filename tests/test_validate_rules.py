@@ -97,6 +97,13 @@ CASES: list[tuple[str, Callable[[Rows], None], list[list[object]]]] = [
     ("short-ship-note", lambda r: put(r, "Shipments", 10, "Qty Shipped", 6), [["Lines", 10, "Note", "short-ship-note"]]),
     ("status-flow", lambda r: put(r, "Orders", 8, "Status", "shipped"), [["Orders", 8, "Status", "status-flow"]]),
     ("over-allocated", _over_allocate, [["Allocations", 3, "Amount", "over-allocated"]]),
+    ("substitute", lambda r: put(r, "Lines", 13, "Ack Status", "substituted"),
+     [["Lines", 13, "Substitute SKU", "substitute"]]),
+    ("substitute-unknown", lambda r: (put(r, "Lines", 13, "Ack Status", "substituted"),
+                                      put(r, "Lines", 13, "Substitute SKU", "NO-SUCH")),
+     [["Lines", 13, "Substitute SKU", "substitute"]]),
+    ("ack-revision", lambda r: put(r, "Lines", 13, "Acknowledged As", "accepted 24"),
+     [["Lines", 13, "Acknowledged As", "ack-revision"]]),
 ]
 
 

@@ -173,7 +173,10 @@ def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime,
     for tab, records in by_tab.items():
         plan.append(tab, records)
     if sheets:
+        have = {n.casefold() for n in book.sheet_names}
         for doc in cs.documents:
+            if sheet_name(doc).casefold() in have:
+                continue  # issued before (a rerun): the sheet and its Log line are there already
             rows = as_styled(sheet_rows(doc), Styled)
             cells = tuple(tuple(cast(AnyValue, v) for v in r) for r in rows)
             plan.changes.append(AddSheet(sheet_name(doc), cells, COL_WIDTHS, if_missing=True,
