@@ -175,11 +175,22 @@ def _money_lines(ctx: Context, lines: Iterable[Line], qty: dict[int, int] | None
 
 
 def _deposit_note(ctx: Context, order: Order, money: OrderMoney) -> tuple[str, ...]:
-    required = cents(money.total * ctx.facts.deposit_pct(order))
+    """The deposit sentence: what was invoiced and received once a deposit invoice exists, else what is due."""
+    f, cur = ctx.facts, ctx.book.settings.currency
+    invoiced = [i for i in f.invoices_of.get(order.po_number, ()) if i.kind == "deposit" and i.status != "void"]
+    if invoiced:
+        paid = f.deposit_paid(order.po_number)
+        numbers = ", ".join(i.invoice_number for i in invoiced)
+        asked = sum((i.total for i in invoiced), ZERO)
+        if paid >= asked:
+            return (f"Deposit received: {format_money(paid, cur)} (invoice {numbers}); it is deducted on the final invoice.",)
+        return (f"Deposit invoice {numbers} of {format_money(asked, cur)} is due before shipping "
+                f"({format_money(paid, cur)} received).",)
+    required = cents(money.total * f.deposit_pct(order))
     if not required:
         return ()
-    pct = (ctx.facts.deposit_pct(order) * 100).normalize()
-    return (f"Deposit due before shipping: {format_money(required, ctx.book.settings.currency)} "
+    pct = (f.deposit_pct(order) * 100).normalize()
+    return (f"Deposit due before shipping: {format_money(required, cur)} "
             f"({pct:f}% of the order total {format_money(money.total)}).",)
 
 
@@ -266,7 +277,7 @@ def acked_text(facts: Facts, ln: Line) -> str:
         return ln.ack_status
     parts = [ln.ack_status or "accepted", str(facts.committed_qty(ln))]
     if ln.ack_status == "substituted":
-        parts.append(f"as {facts.ship_sku(ln)} at {facts.bill_price(ln):f}")
+        parts.append(f"as {facts.ship_sku(ln)} at {cents(facts.bill_price(ln)):f}")
     if ln.promised_date is not None:
         parts.append(f"by {ln.promised_date.isoformat()}")
     return " ".join(parts)

@@ -288,3 +288,34 @@ def test_refusals_write_nothing(book: Path) -> None:
     out = run("ship", book, "PO-9", "--line", "2=6", "--date", "2026-12-05", "--force", "--reason", "half now")
     ship = read_workbook(book).shipments[0]
     assert "half now" in ship.note and "short-ship" in ship.note, out
+
+
+def test_printable_invoice_sheet_renders_cleanly_in_libreoffice(book: Path, tmp_path: Path, artifacts: Path) -> None:
+    """The invoice sheet as LibreOffice prints it: every label whole, notes on their own rows."""
+    import shutil
+
+    wb = openpyxl.load_workbook(book)
+    wb["Orders"].append(["PO-5", None, "SHOP", date(2026, 12, 1), None, None, None, 0, "draft"])
+    wb["Lines"].append(["PO-5", 1, "VASE-S", None, 12, None, "a long note that would once have been printed over "
+                        "the header row of the table, and cut the amount-due label short"])
+    wb.save(book)
+    run("acknowledge", book, "PO-5", "--today", "2026-12-01")
+    run("ship", book, "PO-5", "--date", "2026-12-02")
+    run("invoice", book, "PO-5", "--today", "2026-12-02")
+    only = tmp_path / "sheet" / "INV-1001.xlsx"
+    only.parent.mkdir()
+    wb = openpyxl.load_workbook(book)
+    for name in wb.sheetnames:
+        if name != "INV-1001":
+            del wb[name]
+    wb.save(only)
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice must be installed (scripts/setup_system.sh)"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(only.parent), str(only)], capture_output=True, timeout=180, check=True)
+    text = pdf(only.with_suffix(".pdf"))
+    assert "Amount due (USD)" in text and amount_after(text, "Amount due (USD)") == D("152.64")  # 144 + 6 %
+    desc_row = next(ln for ln in text.splitlines() if "Small vase, speckled" in ln)
+    assert "a long note" not in desc_row  # the note has a row of its own
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(only.with_suffix(".pdf")),
+                    str(artifacts / "invoice_sheet_libreoffice")], check=True)

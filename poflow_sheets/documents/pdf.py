@@ -583,7 +583,8 @@ class _Renderer:
 
     def parties(self) -> None:
         doc = self.doc
-        blocks: list[tuple[str, tuple[str, ...]]] = [("ACCOUNT" if doc.kind == "statement" else "BILL TO", doc.buyer.lines())]
+        label = {"statement": "ACCOUNT", "linesheet": "FOR", "quote": "QUOTE FOR"}.get(doc.kind, "BILL TO")
+        blocks: list[tuple[str, tuple[str, ...]]] = [(label, doc.buyer.lines())]
         if doc.ship_to is not None:
             blocks.append(("SHIP TO", doc.ship_to.lines()))
         col_w = self.width / 2 - 4
@@ -841,6 +842,8 @@ class _Renderer:
             if doc.exceptions:
                 n = len(changed)
                 title = f"EXCEPTIONS: {n} line{'s' if n != 1 else ''} not accepted as ordered" if n else "EXCEPTIONS"
+                if doc.revision > 1:
+                    title = "CHANGES SINCE OUR LAST ACKNOWLEDGEMENT"
                 self.boxed(title, doc.exceptions, (255, 243, 224))
             else:
                 self.boxed("All lines accepted as ordered", (), (232, 245, 233), bullet=False)

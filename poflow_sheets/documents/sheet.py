@@ -108,7 +108,7 @@ def sheet_rows(doc: Document) -> tuple[Row, ...]:
         n = sum(1 for ln in doc.lines if not is_accepted(ln.status))
         add((Cell(f"EXCEPTIONS: {n} line(s) not accepted as ordered" if n else "EXCEPTIONS", bold=True),))
         for text in doc.exceptions or ("None: all lines accepted as ordered.",):
-            add((None, None, Cell(text, wrap=True)))
+            add((None, None, text))
         add(())
     if doc.kind == "confirmation" and doc.ask_to_approve:
         add((Cell("Please reply 'approved' to this email to confirm this order exactly as shown.", bold=True),))
@@ -129,16 +129,24 @@ def sheet_rows(doc: Document) -> tuple[Row, ...]:
         add(())
         add((Cell("Notes", bold=True),))
         for note in doc.notes:
-            add((None, None, Cell(note, wrap=True)))
+            add((None, None, note))
     return tuple(rows)
 
 
 def _lines(doc: Document, add: Callable[[Row], None]) -> None:
+    """The line table. A note or a promised date goes on its own row under its line, in the Description
+    column: no wrapped cell, so no row height to guess and nothing printed over the next row."""
+    def extras(*texts: str) -> None:
+        for text in texts:
+            for part in text.splitlines():
+                if part.strip():
+                    add((None, None, Cell(part.strip(), size=9)))
+
     if doc.kind == "linesheet":
         add(tuple(Cell(h, bold=True) for h in ("SKU", None, "Description", "Unit", "Case / MOQ", "Price by quantity")))
         for ln in doc.lines:
-            add((ln.sku, None, Cell("\n".join(x for x in (ln.description, ln.note) if x), wrap=True), ln.unit,
-                 ln.qty, Cell(ln.tiers, wrap=True)))
+            add((ln.sku, None, ln.description, ln.unit, ln.qty, ln.tiers))
+            extras(ln.note)
         return
     if doc.kind == "packing_slip" or (doc.kind == "invoice" and any(x.ordered_qty is not None for x in doc.lines)):
         slip = doc.kind == "packing_slip"
@@ -146,36 +154,21 @@ def _lines(doc: Document, add: Callable[[Row], None]) -> None:
                  "Backordered", "Unit price" if not slip else "Shipped before", "Amount" if not slip else None)
         add(tuple(Cell(h, bold=True) for h in heads if h is not None))
         for ln in doc.lines:
-            cell = Cell("\n".join(x for x in (ln.description, ln.note) if x), wrap=True)
-            base = (ln.line_no, ln.sku, cell, ln.ordered_qty, ln.qty, ln.backordered_qty or 0)
+            base = (ln.line_no, ln.sku, ln.description, ln.ordered_qty, ln.qty, ln.backordered_qty or 0)
             add((*base, ln.shipped_before or 0) if slip else (*base, _m(ln.unit_price), _m(ln.amount)))
+            extras(ln.note)
         return
     ack = doc.kind == "acknowledgement"
     header = ("#", "SKU", "Description", "Ordered" if ack else "Qty", "Accepted" if ack else "Unit", "Unit price", "Amount")
     add(tuple(Cell(h, bold=True) for h in (*header, "Status")) if ack else tuple(Cell(h, bold=True) for h in header))
     for ln in doc.lines:
-        desc = ln.description
-        extras = [ln.note] if ln.note else []
-        if ack and ln.promised_date is not None:
-            extras.append(f"Ships: {long_date(ln.promised_date)}")
-        if extras:
-            desc = "\n".join([desc, *extras])
         if ack:
             ordered = ln.ordered_qty if ln.ordered_qty is not None else ln.qty
-            add(
-                (
-                    ln.line_no,
-                    ln.sku,
-                    Cell(desc, wrap=True),
-                    ordered,
-                    ln.qty,
-                    _m(ln.unit_price),
-                    _m(ln.amount),
-                    status_label(ln.status) or "Accepted",
-                )
-            )
+            add((ln.line_no, ln.sku, ln.description, ordered, ln.qty, _m(ln.unit_price), _m(ln.amount),
+                 status_label(ln.status) or "Accepted"))
         else:
-            add((ln.line_no, ln.sku, Cell(desc, wrap=True), ln.qty, ln.unit, _m(ln.unit_price), _m(ln.amount)))
+            add((ln.line_no, ln.sku, ln.description, ln.qty, ln.unit, _m(ln.unit_price), _m(ln.amount)))
+        extras(ln.note, f"Ships: {long_date(ln.promised_date)}" if ack and ln.promised_date is not None else "")
 
 
 def _totals(doc: Document, add: Callable[[Row], None]) -> None:
@@ -198,7 +191,7 @@ def _totals(doc: Document, add: Callable[[Row], None]) -> None:
              "quote": "Quote total"}
     total(f"{final.get(doc.kind, 'Amount due')} ({doc.currency})", doc.amount_due, True)
     if doc.tax_note:
-        add((None, None, Cell(doc.tax_note, wrap=True)))
+        add((None, None, Cell(doc.tax_note, size=9)))
     add(())
     if doc.terms_text:
         add((None, None, f"Terms: {doc.terms_text}"))
@@ -206,7 +199,7 @@ def _totals(doc: Document, add: Callable[[Row], None]) -> None:
         add((None, None, Cell(f"Due: {long_date(doc.due_date)}", bold=True)))
     sentence = discount_sentence(doc)
     if sentence:
-        add((None, None, Cell(sentence, bold=True, wrap=True)))
+        add((None, None, Cell(sentence, bold=True)))
 
 
 def _statement(doc: Document, add: Callable[[Row], None]) -> None:
