@@ -6,10 +6,8 @@ At every step the workbook, the printable sheet and the PDF say what the flow sa
 
 from __future__ import annotations
 
-import hashlib
 import json
 import subprocess
-import sys
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -20,37 +18,20 @@ import pytest
 from poflow_sheets.demo import write_demo
 from poflow_sheets.reader import read_workbook
 
+from .cli import refused, run, sha
+
 PO = "WW-1126"
-
-
-def run(*args: str | Path, ok: tuple[int, ...] = (0,)) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([sys.executable, "-m", "poflow_sheets", *map(str, args)], capture_output=True, text=True,
-                          check=False)
-    assert proc.returncode in ok, f"{args}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
-    assert "Traceback" not in proc.stderr
-    return proc
 
 
 def pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def assert_clean(book: Path) -> None:
     proc = run("validate", book, "--json")
     assert json.loads(proc.stdout)["findings"] == []
-
-
-def refused(book: Path, *args: str, words: tuple[str, ...]) -> None:
-    before = sha(book)
-    proc = run(*args, ok=(2,))
-    assert len(proc.stderr.strip().splitlines()) == 1, proc.stderr
-    for w in words:
-        assert w in proc.stderr, proc.stderr
-    assert sha(book) == before, "a refused command must write nothing"
 
 
 def order(book: Path) -> object:

@@ -5,31 +5,26 @@ In process through click's runner on the demo workbook (dates around 26 November
 
 from __future__ import annotations
 
-import hashlib
 import json
 from datetime import date
 from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
-from poflow_sheets.cli import main
 from poflow_sheets.demo import write_demo
 from poflow_sheets.documents.statement import statement_document
 from poflow_sheets.pipeline import pipeline
 from poflow_sheets.reader import read_workbook
 from poflow_sheets.validate import validate
 
+from . import cli
+from .cli import sha
+
 
 def run(*args: object, code: int = 0) -> str:
-    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-    assert result.exit_code == code, f"{args}: exit {result.exit_code}\n{result.output}"
-    return result.output
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    ran = cli.run(*args, ok=(code,))
+    return ran.stdout + ran.stderr
 
 
 @pytest.fixture()

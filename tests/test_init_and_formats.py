@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -17,6 +16,8 @@ from poflow_sheets.cli import main
 from poflow_sheets.demo import write_demo
 from poflow_sheets.reader import read_workbook
 
+from .cli import Ran, run_process
+from .cli import run as run_in_process
 from .conftest import DATA, FIXTURES, needs_corpus
 
 CORPUS = DATA / "excel-made-workbooks"
@@ -29,12 +30,10 @@ BOOKS = [OWN / n for n in ("chart.xlsx", "image.xlsx", "macro.xlsm", "comment.xl
     for n in ("chart_bar01.xlsx", "image01.xlsx", "macro01.xlsm", "comment01.xlsx")]
 
 
-def run(*args: str | Path, ok: tuple[int, ...] = (0,), cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([sys.executable, "-m", "poflow_sheets", *map(str, args)], capture_output=True, text=True,
-                          check=False, cwd=cwd)
-    assert proc.returncode in ok, f"{args}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
-    assert "Traceback" not in proc.stderr
-    return proc
+def run(*args: str | Path, ok: tuple[int, ...] = (0,), cwd: Path | None = None) -> Ran:
+    if cwd is not None:  # a relative path means the folder the command runs in: a real process there
+        return run_process(*args, ok=ok, cwd=cwd)
+    return run_in_process(*args, ok=ok)
 
 
 def cli(*args: str | Path, ok: tuple[int, ...] = (0,)) -> str:

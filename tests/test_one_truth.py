@@ -8,7 +8,6 @@ and running the same command again changes no byte.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import subprocess
@@ -18,23 +17,19 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
-from poflow_sheets.cli import main
 from poflow_sheets.ledger import facts_of
 from poflow_sheets.reader import read_workbook
+
+from . import cli
+from .cli import sha
 
 D = Decimal
 
 
 def run(*args: object, code: int = 0) -> str:
-    result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
-    assert result.exit_code == code, f"{args}: exit {result.exit_code}\n{result.output}"
-    return result.output
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    ran = cli.run(*args, ok=(code,))
+    return ran.stdout + ran.stderr
 
 
 def again(book: Path, *args: object) -> None:

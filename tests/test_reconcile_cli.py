@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import email
-import hashlib
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,21 +14,12 @@ from aiosmtpd.controller import Controller
 from poflow_sheets.demo import write_demo
 from poflow_sheets.reader import read_workbook
 
+from .cli import run, sha
 from .test_mailer import Store, free_port
 
 HEADER = "Details,Posting Date,Description,Amount,Type,Balance,Check or Slip #,\n"
 
 
-def run(*args: str | Path, ok: tuple[int, ...] = (0,), env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    proc = subprocess.run([sys.executable, "-m", "poflow_sheets", *map(str, args)], capture_output=True, text=True,
-                          check=False, env={**os.environ, **(env or {})})
-    assert proc.returncode in ok, f"{args}: exit {proc.returncode}\n{proc.stdout}\n{proc.stderr}"
-    assert "Traceback" not in proc.stderr
-    return proc
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 @pytest.fixture()

@@ -11,7 +11,8 @@ import pytest
 from poflow_sheets.demo import write_demo
 from poflow_sheets.reader import read_workbook
 
-from .test_reconcile_cli import HEADER, run
+from .cli import run
+from .test_reconcile_cli import HEADER
 
 CASES = {
     # name: (bank rows, today, expected allocations as (invoice, po, amount, kind), needs review)

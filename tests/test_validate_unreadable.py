@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import openpyxl
@@ -13,13 +11,15 @@ import xlsxwriter
 
 from poflow_sheets.demo import write_demo
 
-
-def run(*args: str | Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "poflow_sheets", *map(str, args)],
-                          capture_output=True, text=True, check=False)
+from .cli import Ran
+from .cli import run as cli_run
 
 
-def assert_refused(proc: subprocess.CompletedProcess[str], *words: str) -> None:
+def run(*args: str | Path) -> Ran:
+    return cli_run(*args, ok=(0, 1, 2))
+
+
+def assert_refused(proc: Ran, *words: str) -> None:
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert proc.stdout == ""
     lines = proc.stderr.strip().splitlines()
