@@ -32,7 +32,8 @@ def invoice(n: int) -> Document:
         sku, desc, price = ITEMS[i % len(ITEMS)]
         qty = 12 + (n * 7 + i * 5) % 60
         p = Decimal(price)
-        lines.append(DocLine(i + 1, sku, desc, qty, "ea", p, cents(p * qty)))
+        lines.append(DocLine(
+            line_no=i + 1, sku=sku, description=desc, qty=qty, unit="ea", unit_price=p, amount=cents(p * qty)))
     issue = date(2026, 1 + n % 12, 1 + n % 28)
     terms = parse_terms("2/10 Net 30")
     subtotal = sum((ln.amount for ln in lines), Decimal("0.00"))

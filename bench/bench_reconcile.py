@@ -62,8 +62,9 @@ def reconcile(paths: dict[str, Path], today: date) -> tuple[MatchResult, Ledger,
     # As `poflow reconcile` reads: the bank files parse in a forked process while the workbook is read.
     book, bank = load_for_reconcile(paths["workbook"], bank_files(paths))
     t1 = t2 = time.perf_counter()
-    ledger = Ledger(book.buyers, book.orders, book.lines, book.invoices, book.allocations, book.payments,
-                    book.settings)
+    ledger = Ledger(
+        buyers=book.buyers, orders=book.orders, lines=book.lines, invoices=book.invoices,
+        allocations=book.allocations, payments=book.payments, settings=book.settings)
     result = match_payments(bank.transactions, ledger, MatchConfig.from_settings(book.settings), today)
     t3 = time.perf_counter()
     data = to_json(result)

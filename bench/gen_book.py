@@ -57,7 +57,8 @@ def generate(n_orders: int = 10_000, lines_per_order: int = 10, seed: int = 7,
             m, pack = moq[sku]
             qty = max(m, pack * rnd.randint(1, 30))
             qty -= qty % pack
-            lines.append(Line(po, no, sku, qty, price_for(sku, qty), sku.lower()))
+            lines.append(Line(
+                po_number=po, line_no=no, sku=sku, qty=qty, unit_price=price_for(sku, qty), description=sku.lower()))
         orders.append(Order(po, buyer.buyer_id, po_date, state, ship_date=po_date + timedelta(days=10),
                             approved_on=po_date if state == "approved" else None))
     settings = Settings(default_terms="Net 30")
@@ -71,7 +72,9 @@ def generate(n_orders: int = 10_000, lines_per_order: int = 10, seed: int = 7,
         ship: date = (o.po_date or start) + timedelta(days=10)
         billed = f"INV-{inv_no:06d}" if o.status == "invoiced" else ""
         for ln in by_po[o.po_number]:
-            shipments.append(Shipment(f"SH-{i:06d}", o.po_number, ln.line_no, ln.qty, ship, "UPS", invoice_number=billed))
+            shipments.append(Shipment(
+                shipment_id=f"SH-{i:06d}", po_number=o.po_number, line_no=ln.line_no, qty_shipped=ln.qty,
+                ship_date=ship, carrier="UPS", invoice_number=billed))
         if o.status != "invoiced":
             continue
         total = sum(((ln.unit_price or ZERO) * ln.qty for ln in by_po[o.po_number]), ZERO)
@@ -79,14 +82,20 @@ def generate(n_orders: int = 10_000, lines_per_order: int = 10, seed: int = 7,
         number = f"INV-{inv_no:06d}"
         inv_no += 1
         paid = total if i % 2 == 0 else ZERO
-        invoices.append(Invoice(number, "final", o.po_number, ship, due_date(ship, parse_terms(text)), total,
-                                "paid" if paid else "open", text, paid, total - paid, tax=ZERO, deposit_deducted=ZERO))
+        invoices.append(Invoice(
+            invoice_number=number, kind="final", po_number=o.po_number, invoice_date=ship,
+            due_date=due_date(ship, parse_terms(text)), total=total, status="paid" if paid else "open", terms=text,
+            amount_paid=paid, balance=total - paid, tax=ZERO, deposit_deducted=ZERO))
         if paid:
             txn = f"gen:{i:06d}"
-            payments.append(Payment(txn, ship + timedelta(days=20), paid, "USD", facts.buyer[o.buyer_id].name.upper(),
-                                    f"{number} {o.po_number}", "generated", "applied"))
-            allocations.append(Allocation(txn, paid, "invoice", number, o.po_number, "auto", Decimal("0.99"),
-                                          "reference+amount", ship + timedelta(days=20)))
+            payments.append(Payment(
+                transaction_id=txn, date=ship + timedelta(days=20), amount=paid, currency="USD",
+                payer=facts.buyer[o.buyer_id].name.upper(), memo=f"{number} {o.po_number}", source="generated",
+                status="applied"))
+            allocations.append(Allocation(
+                transaction_id=txn, amount=paid, kind="invoice", invoice_number=number, po_number=o.po_number,
+                method="auto", confidence=Decimal("0.99"), rule="reference+amount",
+                applied_on=ship + timedelta(days=20)))
     return {"Buyers": buyers, "Products": list(PRODUCTS), "PriceTiers": list(TIERS), "Orders": orders,
             "Lines": lines, "Shipments": shipments, "Invoices": invoices, "Payments": payments,
             "Allocations": allocations, "_next": [inv_no]}

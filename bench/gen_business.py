@@ -163,13 +163,16 @@ class _Gen:
         r = self.r
         order = Order(po, buyer.buyer_id, when, status)
         if total is not None:
-            self.lines.append(Line(po, 1, "SKU-MIX", 1, total, "assorted"))
+            self.lines.append(Line(
+                po_number=po, line_no=1, sku="SKU-MIX", qty=1, unit_price=total, description="assorted"))
             return order, total
         amount = D(0)
         for no in range(1, r.choice((1, 2, 2, 3, 4, 5)) + 1):
             qty = r.choice((6, 12, 12, 24, 24, 36, 48, 60, 72, 96, 120, 144, 240))
             price = r.choice(PRICES) if r.random() < 0.3 else D(r.randint(250, 9500)) / 100
-            self.lines.append(Line(po, no, f"SKU-{r.randint(100, 999)}", qty, price, "goods"))
+            self.lines.append(Line(
+                po_number=po, line_no=no, sku=f"SKU-{r.randint(100, 999)}", qty=qty, unit_price=price,
+                description="goods"))
             amount += price * qty
         return order, amount
 
@@ -177,7 +180,10 @@ class _Gen:
         self.inv_seq += 1
         number = f"INV-{self.inv_seq:06d}"
         text = buyer.terms or "Net 30"
-        inv = Invoice(number, kind, po, when, due_date(when, parse_terms(text)), total, "open", text, D("0.00"), total)
+        inv = Invoice(
+            invoice_number=number, kind=kind, po_number=po, invoice_date=when,
+            due_date=due_date(when, parse_terms(text)), total=total, status="open", terms=text,
+            amount_paid=D("0.00"), balance=total)
         self.invoices.append(inv)
         return inv
 
@@ -205,26 +211,37 @@ class _Gen:
                 tid = f"chase:hist{i:07d}"
                 paid_on = when + timedelta(days=r.randint(5, 30))
                 method: AllocationMethod = "manual" if r.random() < 0.1 else "auto"
-                self.payments.append(Payment(tid, paid_on, total, "USD", self.bank_name[buyer.buyer_id],
-                                             inv.invoice_number, "history.csv", "applied"))
-                self.allocations.append(Allocation(tid, total, "invoice", inv.invoice_number, order.po_number,
-                                                   method, D("0.99") if method == "auto" else None,
-                                                   "reference+amount" if method == "auto" else "", paid_on))
-                self.invoices[-1] = Invoice(inv.invoice_number, "final", inv.po_number, when, inv.due_date, total,
-                                            "paid", inv.terms, total, D("0.00"))
+                self.payments.append(Payment(
+                    transaction_id=tid, date=paid_on, amount=total, currency="USD",
+                    payer=self.bank_name[buyer.buyer_id], memo=inv.invoice_number, source="history.csv",
+                    status="applied"))
+                self.allocations.append(Allocation(
+                    transaction_id=tid, amount=total, kind="invoice", invoice_number=inv.invoice_number,
+                    po_number=order.po_number, method=method, confidence=D("0.99") if method == "auto" else None,
+                    rule="reference+amount" if method == "auto" else "", applied_on=paid_on))
+                self.invoices[-1] = Invoice(
+                    invoice_number=inv.invoice_number, kind="final", po_number=inv.po_number, invoice_date=when,
+                    due_date=inv.due_date, total=total, status="paid", terms=inv.terms, amount_paid=total,
+                    balance=D("0.00"))
                 continue
             balance = total
             if i < n_paid + n_partial:
                 part = cents(total * D(r.choice(("0.25", "0.4", "0.5"))))
                 tid = f"chase:part{i:07d}"
                 paid_on = when + timedelta(days=r.randint(3, 20))
-                self.payments.append(Payment(tid, paid_on, part, "USD", self.bank_name[buyer.buyer_id],
-                                             inv.invoice_number, "history.csv", "partial"))
-                self.allocations.append(Allocation(tid, part, "invoice", inv.invoice_number, order.po_number,
-                                                   "auto", D("0.92"), "reference+partial", paid_on))
+                self.payments.append(Payment(
+                    transaction_id=tid, date=paid_on, amount=part, currency="USD",
+                    payer=self.bank_name[buyer.buyer_id], memo=inv.invoice_number, source="history.csv",
+                    status="partial"))
+                self.allocations.append(Allocation(
+                    transaction_id=tid, amount=part, kind="invoice", invoice_number=inv.invoice_number,
+                    po_number=order.po_number, method="auto", confidence=D("0.92"), rule="reference+partial",
+                    applied_on=paid_on))
                 balance = total - part
-                self.invoices[-1] = Invoice(inv.invoice_number, "final", inv.po_number, when, inv.due_date, total,
-                                            "partial", inv.terms, part, balance)
+                self.invoices[-1] = Invoice(
+                    invoice_number=inv.invoice_number, kind="final", po_number=inv.po_number, invoice_date=when,
+                    due_date=inv.due_date, total=total, status="partial", terms=inv.terms, amount_paid=part,
+                    balance=balance)
             self.open.append(_Open(inv.invoice_number, order.po_number, buyer.buyer_id, when, total, balance,
                                    inv.terms))
         for i in range(n_dep_orders):  # approved orders asking a deposit

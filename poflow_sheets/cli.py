@@ -126,10 +126,27 @@ def validate(ctx: click.Context, workbook: Path, as_json: bool, annotate: Path |
     sys.exit(1 if report.errors else 0)
 
 
-def _command_text() -> str:
+def _command_text(ctx: click.Context) -> str:
+    """The command as the Log records it, rebuilt from what click parsed (so it is the same whether poflow
+    runs from a shell or from Python): arguments in order, then the options that differ from their default."""
     import shlex
 
-    return "poflow " + " ".join(shlex.quote(a) for a in sys.argv[1:])
+    words = [ctx.info_name or ""]
+    for param in ctx.command.params:
+        value = ctx.params.get(param.name or "")
+        values = value if isinstance(value, tuple) else (value,)
+        if isinstance(param, click.Argument):
+            words += [str(v) for v in values if v not in (None, "")]
+        elif isinstance(param, click.Option) and value != param.default and value not in (None, (), ""):
+            flag = max(param.opts, key=len)
+            if param.is_flag:
+                if value is True:
+                    words.append(flag)
+                elif param.secondary_opts:
+                    words.append(max(param.secondary_opts, key=len))
+            else:
+                words += [w for v in values for w in (flag, str(v))]
+    return "poflow " + " ".join(shlex.quote(w) for w in words if w)
 
 
 def write_options(fn: F) -> F:
@@ -158,7 +175,7 @@ def document_options(fn: F) -> F:
 
 def _opts(ctx: click.Context, *, dry_run: bool = False, force: bool = False, output: Path | None = None,
           out_dir: Path | None = None, sheets: bool = True, machine: bool = False) -> app.WriteOptions:
-    return app.WriteOptions(command=_command_text(), dry_run=dry_run, force=force, output=output, out_dir=out_dir,
+    return app.WriteOptions(command=_command_text(ctx), dry_run=dry_run, force=force, output=output, out_dir=out_dir,
                             sheets=sheets, out=_out(ctx, machine=machine))
 
 

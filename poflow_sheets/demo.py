@@ -39,26 +39,47 @@ SETTINGS = {
 }
 
 BUYERS = (
-    Buyer("CORNER", "Corner Shop LLC", "buying@cornershop.example", "12 Elm St, Raleigh, NC 27601",
-          "12 Elm St, Raleigh, NC 27601", "Net 30", D(0), ("CORNER SHOP LL", "CORNERSHOP"), True, "NC-RS-55821"),
-    Buyer("MAPLE", "Maple & Main Goods Inc.", "ap@maplemain.example", "200 Main St, Greenville, SC 29601",
-          "Store 14, 200 Main St, Greenville, SC 29601", "2/10 Net 30", D(0), ("MAPLE AND MAIN GOODS",), True,
-          "SC-ST8-10442"),
-    Buyer("FERN", "Little Fern Boutique", "hello@littlefern.example", "7 Fern Ave, Boone, NC 28607",
-          "7 Fern Ave, Boone, NC 28607", "Net 15", D(0), ("LITTLE FERN",), False, ""),
-    Buyer("HARBOR", "Harbor Home Co.", "orders@harborhome.example", "3 Dock Rd, Charleston, SC 29401",
-          "3 Dock Rd, Charleston, SC 29401", "Net 30 EOM", D(0), ("HARBOR HOME CO",), True, "SC-ST8-20931"),
-    Buyer("WILLOW", "Willow & Wick Mercantile LLC", "shop@willowwick.example", "5 Willow Ln, Hendersonville, NC 28739",
-          "5 Willow Ln, Hendersonville, NC 28739", "Net 30", None, (), False, ""),
-    Buyer("JUNIPER", "Juniper General Store", "owner@junipergeneral.example", "88 Pine Rd, Floyd, VA 24091",
-          "88 Pine Rd, Floyd, VA 24091", "", None, (), False, ""),
+    Buyer(
+        buyer_id="CORNER", name="Corner Shop LLC", email="buying@cornershop.example",
+        bill_to="12 Elm St, Raleigh, NC 27601", ship_to="12 Elm St, Raleigh, NC 27601", terms="Net 30",
+        deposit_pct=D(0), aliases=("CORNER SHOP LL", "CORNERSHOP"), tax_exempt=True,
+        resale_certificate="NC-RS-55821"),
+    Buyer(
+        buyer_id="MAPLE", name="Maple & Main Goods Inc.", email="ap@maplemain.example",
+        bill_to="200 Main St, Greenville, SC 29601", ship_to="Store 14, 200 Main St, Greenville, SC 29601",
+        terms="2/10 Net 30", deposit_pct=D(0), aliases=("MAPLE AND MAIN GOODS",), tax_exempt=True,
+        resale_certificate="SC-ST8-10442"),
+    Buyer(
+        buyer_id="FERN", name="Little Fern Boutique", email="hello@littlefern.example",
+        bill_to="7 Fern Ave, Boone, NC 28607", ship_to="7 Fern Ave, Boone, NC 28607", terms="Net 15",
+        deposit_pct=D(0), aliases=("LITTLE FERN",), tax_exempt=False, resale_certificate=""),
+    Buyer(
+        buyer_id="HARBOR", name="Harbor Home Co.", email="orders@harborhome.example",
+        bill_to="3 Dock Rd, Charleston, SC 29401", ship_to="3 Dock Rd, Charleston, SC 29401", terms="Net 30 EOM",
+        deposit_pct=D(0), aliases=("HARBOR HOME CO",), tax_exempt=True, resale_certificate="SC-ST8-20931"),
+    Buyer(
+        buyer_id="WILLOW", name="Willow & Wick Mercantile LLC", email="shop@willowwick.example",
+        bill_to="5 Willow Ln, Hendersonville, NC 28739", ship_to="5 Willow Ln, Hendersonville, NC 28739",
+        terms="Net 30", deposit_pct=None, aliases=(), tax_exempt=False, resale_certificate=""),
+    Buyer(
+        buyer_id="JUNIPER", name="Juniper General Store", email="owner@junipergeneral.example",
+        bill_to="88 Pine Rd, Floyd, VA 24091", ship_to="88 Pine Rd, Floyd, VA 24091", terms="", deposit_pct=None,
+        aliases=(), tax_exempt=False, resale_certificate=""),
 )
 
 PRODUCTS = (
-    Product("CDL-OAK-8", "Oak & Amber soy candle, 8 oz tin", D("9.00"), "each", 12, 6, 480, 14),
-    Product("CDL-FIR-8", "Balsam Fir soy candle, 8 oz tin", D("9.00"), "each", 12, 6, 36, 21),
-    Product("CDL-LAV-12", "Lavender Fields candle, 12 oz jar", D("14.50"), "each", 6, 6, 200, 14),
-    Product("MATCH-BOX", "Long safety matches, gift box", D("3.25"), "each", 24, 12, 1000, 10),
+    Product(
+        sku="CDL-OAK-8", description="Oak & Amber soy candle, 8 oz tin", unit_price=D("9.00"), unit="each", moq=12,
+        case_pack=6, stock=480, lead_time_days=14),
+    Product(
+        sku="CDL-FIR-8", description="Balsam Fir soy candle, 8 oz tin", unit_price=D("9.00"), unit="each", moq=12,
+        case_pack=6, stock=36, lead_time_days=21),
+    Product(
+        sku="CDL-LAV-12", description="Lavender Fields candle, 12 oz jar", unit_price=D("14.50"), unit="each", moq=6,
+        case_pack=6, stock=200, lead_time_days=14),
+    Product(
+        sku="MATCH-BOX", description="Long safety matches, gift box", unit_price=D("3.25"), unit="each", moq=24,
+        case_pack=12, stock=1000, lead_time_days=10),
 )
 
 TIERS = (
@@ -74,7 +95,8 @@ PRICE = {p.sku: p for p in PRODUCTS}
 
 def _line(po: str, no: int, sku: str, qty: int, **kw: object) -> Line:
     price = max((t for t in TIERS if t.sku == sku and qty >= t.min_qty), key=lambda t: t.min_qty).unit_price
-    return Line(po, no, sku, qty, price, PRICE[sku].description, **kw)  # type: ignore[arg-type]
+    return Line(
+        po_number=po, line_no=no, sku=sku, qty=qty, unit_price=price, description=PRICE[sku].description, **kw)  # type: ignore[arg-type]
 
 
 def demo_book() -> dict[str, list[Any]]:
@@ -88,12 +110,15 @@ def demo_book() -> dict[str, list[Any]]:
         Order("CS-2291", "FERN", d(2026, 11, 3), "shipped", ship_date=d(2026, 11, 16), acknowledged_on=d(2026, 11, 4)),
         Order("PO-1004", "HARBOR", d(2026, 11, 5), "partially shipped", ship_date=d(2026, 11, 18),
               acknowledged_on=d(2026, 11, 6)),
-        Order("OC-0001", "JUNIPER", d(2026, 11, 10), "acknowledged", "OC-0001", d(2026, 12, 1),
-              confirmation_sent_on=d(2026, 11, 10), approved_on=d(2026, 11, 12), acknowledged_on=d(2026, 11, 13),
-              notes="First order: 50% deposit before shipping."),
+        Order(
+            po_number="OC-0001", buyer_id="JUNIPER", po_date=d(2026, 11, 10), status="acknowledged",
+            our_ref="OC-0001", ship_date=d(2026, 12, 1), confirmation_sent_on=d(2026, 11, 10),
+            approved_on=d(2026, 11, 12), acknowledged_on=d(2026, 11, 13),
+            notes="First order: 50% deposit before shipping."),
         Order("PO-1007", "CORNER", d(2026, 11, 20), "approved", ship_date=d(2026, 12, 4), approved_on=d(2026, 11, 21)),
-        Order("OC-0002", "FERN", d(2026, 11, 24), "confirmation sent", "OC-0002", d(2026, 12, 8),
-              confirmation_sent_on=d(2026, 11, 24)),
+        Order(
+            po_number="OC-0002", buyer_id="FERN", po_date=d(2026, 11, 24), status="confirmation sent",
+            our_ref="OC-0002", ship_date=d(2026, 12, 8), confirmation_sent_on=d(2026, 11, 24)),
         Order("PO-1009", "MAPLE", d(2026, 11, 25), "draft", ship_date=d(2026, 12, 15)),
         Order("WW-1126", "WILLOW", d(2026, 11, 26), "draft", ship_date=d(2026, 12, 14),
               notes="New shop, no PO system: send our order confirmation."),
@@ -115,17 +140,39 @@ def demo_book() -> dict[str, list[Any]]:
         _line("WW-1126", 3, "MATCH-BOX", 24),
     ]
     shipments = [
-        Shipment("SH-0001", "PO-1001", 1, 48, d(2026, 8, 17), "UPS", "1Z999AA10123456784", invoice_number="INV-1001"),
-        Shipment("SH-0001", "PO-1001", 2, 24, d(2026, 8, 17), "UPS", "1Z999AA10123456784", invoice_number="INV-1001"),
-        Shipment("SH-0002", "PO-0998", 1, 36, d(2026, 9, 1), "FedEx", "771234567890", invoice_number="INV-1002"),
-        Shipment("SH-0002", "PO-0998", 2, 24, d(2026, 9, 1), "FedEx", "771234567890", invoice_number="INV-1002"),
-        Shipment("SH-0003", "4500012345", 1, 144, d(2026, 11, 2), "UPS", "1Z999AA10123456785", invoice_number="INV-1003"),
-        Shipment("SH-0003", "4500012345", 2, 48, d(2026, 11, 2), "UPS", "1Z999AA10123456785", invoice_number="INV-1003"),
-        Shipment("SH-0003", "4500012345", 3, 120, d(2026, 11, 2), "UPS", "1Z999AA10123456785", invoice_number="INV-1003"),
-        Shipment("SH-0004", "CS-2291", 1, 12, d(2026, 11, 16), "USPS", "9400111899223344556677"),
-        Shipment("SH-0004", "CS-2291", 2, 12, d(2026, 11, 16), "USPS", "9400111899223344556677"),
-        Shipment("SH-0005", "PO-1004", 1, 96, d(2026, 11, 18), "UPS", "1Z999AA10123456786"),
-        Shipment("SH-0005", "PO-1004", 2, 36, d(2026, 11, 18), "UPS", "1Z999AA10123456786"),
+        Shipment(
+            shipment_id="SH-0001", po_number="PO-1001", line_no=1, qty_shipped=48, ship_date=d(2026, 8, 17),
+            carrier="UPS", tracking="1Z999AA10123456784", invoice_number="INV-1001"),
+        Shipment(
+            shipment_id="SH-0001", po_number="PO-1001", line_no=2, qty_shipped=24, ship_date=d(2026, 8, 17),
+            carrier="UPS", tracking="1Z999AA10123456784", invoice_number="INV-1001"),
+        Shipment(
+            shipment_id="SH-0002", po_number="PO-0998", line_no=1, qty_shipped=36, ship_date=d(2026, 9, 1),
+            carrier="FedEx", tracking="771234567890", invoice_number="INV-1002"),
+        Shipment(
+            shipment_id="SH-0002", po_number="PO-0998", line_no=2, qty_shipped=24, ship_date=d(2026, 9, 1),
+            carrier="FedEx", tracking="771234567890", invoice_number="INV-1002"),
+        Shipment(
+            shipment_id="SH-0003", po_number="4500012345", line_no=1, qty_shipped=144, ship_date=d(2026, 11, 2),
+            carrier="UPS", tracking="1Z999AA10123456785", invoice_number="INV-1003"),
+        Shipment(
+            shipment_id="SH-0003", po_number="4500012345", line_no=2, qty_shipped=48, ship_date=d(2026, 11, 2),
+            carrier="UPS", tracking="1Z999AA10123456785", invoice_number="INV-1003"),
+        Shipment(
+            shipment_id="SH-0003", po_number="4500012345", line_no=3, qty_shipped=120, ship_date=d(2026, 11, 2),
+            carrier="UPS", tracking="1Z999AA10123456785", invoice_number="INV-1003"),
+        Shipment(
+            shipment_id="SH-0004", po_number="CS-2291", line_no=1, qty_shipped=12, ship_date=d(2026, 11, 16),
+            carrier="USPS", tracking="9400111899223344556677"),
+        Shipment(
+            shipment_id="SH-0004", po_number="CS-2291", line_no=2, qty_shipped=12, ship_date=d(2026, 11, 16),
+            carrier="USPS", tracking="9400111899223344556677"),
+        Shipment(
+            shipment_id="SH-0005", po_number="PO-1004", line_no=1, qty_shipped=96, ship_date=d(2026, 11, 18),
+            carrier="UPS", tracking="1Z999AA10123456786"),
+        Shipment(
+            shipment_id="SH-0005", po_number="PO-1004", line_no=2, qty_shipped=36, ship_date=d(2026, 11, 18),
+            carrier="UPS", tracking="1Z999AA10123456786"),
     ]
     settings = Settings(default_terms="Net 30", first_order_deposit_pct=D("0.5"))
     buyers = list(BUYERS)
@@ -134,29 +181,37 @@ def demo_book() -> dict[str, list[Any]]:
     def final(number: str, po: str, when: date) -> Invoice:
         order = facts.order[po]
         text = facts.terms_text(order)
-        return Invoice(number, "final", po, when, due_date(when, parse_terms(text)), facts.shipped_value(po),
-                       "open", text, tax=ZERO, deposit_deducted=ZERO)
+        return Invoice(
+            invoice_number=number, kind="final", po_number=po, invoice_date=when,
+            due_date=due_date(when, parse_terms(text)), total=facts.shipped_value(po), status="open", terms=text,
+            tax=ZERO, deposit_deducted=ZERO)
 
     deposit_total = cents(facts.order_total("OC-0001") * D("0.5"))
     invoices = [
         final("INV-1001", "PO-1001", d(2026, 8, 17)),
         final("INV-1002", "PO-0998", d(2026, 9, 1)),
         final("INV-1003", "4500012345", d(2026, 11, 2)),
-        Invoice("INV-1005", "deposit", "OC-0001", d(2026, 11, 13), d(2026, 11, 13), deposit_total, "open",
-                "Due on receipt"),
+        Invoice(
+            invoice_number="INV-1005", kind="deposit", po_number="OC-0001", invoice_date=d(2026, 11, 13),
+            due_date=d(2026, 11, 13), total=deposit_total, status="open", terms="Due on receipt"),
     ]
     pay1 = invoices[0].total
     payments = [
-        Payment("demo:0001", d(2026, 9, 14), pay1, "USD", "CORNER SHOP LL", "ACH CREDIT INV-1001 PO-1001",
-                "demo", "applied"),
-        Payment("demo:0002", d(2026, 10, 20), D("300.00"), "USD", "HARBOR HOME CO", "PO-0998 part payment",
-                "demo", "partial"),
+        Payment(
+            transaction_id="demo:0001", date=d(2026, 9, 14), amount=pay1, currency="USD", payer="CORNER SHOP LL",
+            memo="ACH CREDIT INV-1001 PO-1001", source="demo", status="applied"),
+        Payment(
+            transaction_id="demo:0002", date=d(2026, 10, 20), amount=D("300.00"), currency="USD",
+            payer="HARBOR HOME CO", memo="PO-0998 part payment", source="demo", status="partial"),
     ]
     allocations = [
-        Allocation("demo:0001", pay1, "invoice", "INV-1001", "PO-1001", "auto", D("0.99"), "reference+amount",
-                   d(2026, 9, 14)),
-        Allocation("demo:0002", D("300.00"), "invoice", "INV-1002", "PO-0998", "auto", D("0.95"),
-                   "reference+partial", d(2026, 10, 20)),
+        Allocation(
+            transaction_id="demo:0001", amount=pay1, kind="invoice", invoice_number="INV-1001", po_number="PO-1001",
+            method="auto", confidence=D("0.99"), rule="reference+amount", applied_on=d(2026, 9, 14)),
+        Allocation(
+            transaction_id="demo:0002", amount=D("300.00"), kind="invoice", invoice_number="INV-1002",
+            po_number="PO-0998", method="auto", confidence=D("0.95"), rule="reference+partial",
+            applied_on=d(2026, 10, 20)),
     ]
     paid = {"INV-1001": pay1, "INV-1002": D("300.00")}
     invoices = [

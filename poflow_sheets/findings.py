@@ -71,7 +71,9 @@ def finding(code: str, tab: str, row: int, column: str, letter: str, value: obje
             hint: str | None = None, severity: str | None = None) -> Finding:
     """Build a Finding with the registered severity and hint."""
     sev, _title, default_hint = CODES[code]
-    return Finding(code, severity or sev, tab, row, column, letter, _show(value), message, hint or default_hint)
+    return Finding(
+        code=code, severity=severity or sev, tab=tab, row=row, column=column, column_letter=letter,
+        value=_show(value), message=message, hint=hint or default_hint)
 
 
 def _show(value: object) -> str:

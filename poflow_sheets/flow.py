@@ -170,7 +170,9 @@ def _money_lines(ctx: Context, lines: Iterable[Line], qty: dict[int, int] | None
         if sku != ln.sku:
             p = ctx.product(sku)
             desc = f"{p.description if p else sku} (substitute for {ln.sku})"
-        out.append(DocLine(ln.line_no, sku, desc, q, ln.unit, price, cents(price * q), note=ln.note))
+        out.append(DocLine(
+            line_no=ln.line_no, sku=sku, description=desc, qty=q, unit=ln.unit, unit_price=price,
+            amount=cents(price * q), note=ln.note))
     return tuple(out)
 
 
@@ -201,11 +203,12 @@ def confirmation_document(ctx: Context, order: Order, number: str, issued: date)
     po = order.po_number
     lines = _money_lines(ctx, ctx.lines(po), ordered=True)
     money = ctx.facts.money_of(po, ordered=True)
-    return Document("confirmation", number, issued, ctx.seller(), ctx.buyer_party(order), po_number=po,
-                    our_ref=number, currency=ctx.book.settings.currency, lines=lines, subtotal=money.subtotal,
-                    tax=money.tax, tax_note=ctx.tax_note(order), total=money.total, amount_due=money.total,
-                    terms_text=ctx.terms(order).text, requested_ship_date=order.ship_date,
-                    notes=_deposit_note(ctx, order, money), ask_to_approve=True, ship_to=ctx.ship_to(order))
+    return Document(
+        kind="confirmation", number=number, issue_date=issued, seller=ctx.seller(), buyer=ctx.buyer_party(order),
+        po_number=po, our_ref=number, currency=ctx.book.settings.currency, lines=lines, subtotal=money.subtotal,
+        tax=money.tax, tax_note=ctx.tax_note(order), total=money.total, amount_due=money.total,
+        terms_text=ctx.terms(order).text, requested_ship_date=order.ship_date,
+        notes=_deposit_note(ctx, order, money), ask_to_approve=True, ship_to=ctx.ship_to(order))
 
 
 def confirm(book: Book, po: str, today: date) -> ChangeSet:
@@ -385,9 +388,11 @@ def acknowledge(book: Book, po: str, today: date) -> ChangeSet:
         if sku != ln.sku:
             p = ctx.product(sku)
             desc = f"{p.description if p else sku} (substitute for {ln.sku})"
-        doc_lines.append(DocLine(ln.line_no, sku, desc, q, ln.unit, price, cents(price * q),
-                                 status=status.title(), note=whys[ln.line_no] if status != "accepted" else ln.note,
-                                 promised_date=ln.promised_date, ordered_qty=ln.qty))
+        doc_lines.append(DocLine(
+            line_no=ln.line_no, sku=sku, description=desc, qty=q, unit=ln.unit, unit_price=price,
+            amount=cents(price * q), status=status.title(),
+            note=whys[ln.line_no] if status != "accepted" else ln.note, promised_date=ln.promised_date,
+            ordered_qty=ln.qty))
     money = f.money_of(po)
     notes = list(_deposit_note(ctx, order, money))
     approved = order.approved_total
@@ -404,12 +409,13 @@ def acknowledge(book: Book, po: str, today: date) -> ChangeSet:
         if order.status in PRE_ACK:
             cs.update("Orders", order, "status", "acknowledged", po)
     cs.update("Orders", order, "ack_revision", revision, po)
-    doc = Document("acknowledgement", number, today, ctx.seller(), ctx.buyer_party(order), po_number=po,
-                   our_ref=order.our_ref, currency=book.settings.currency, lines=tuple(doc_lines),
-                   subtotal=money.subtotal, tax=money.tax, tax_note=ctx.tax_note(order), total=money.total,
-                   amount_due=money.total, terms_text=ctx.terms(order).text, requested_ship_date=order.ship_date,
-                   promised_ship_date=max((ln.promised_date for ln in answered if ln.promised_date), default=promised),
-                   exceptions=tuple(exceptions), notes=tuple(notes), ship_to=ctx.ship_to(order), revision=revision)
+    doc = Document(
+        kind="acknowledgement", number=number, issue_date=today, seller=ctx.seller(), buyer=ctx.buyer_party(order),
+        po_number=po, our_ref=order.our_ref, currency=book.settings.currency, lines=tuple(doc_lines),
+        subtotal=money.subtotal, tax=money.tax, tax_note=ctx.tax_note(order), total=money.total,
+        amount_due=money.total, terms_text=ctx.terms(order).text, requested_ship_date=order.ship_date,
+        promised_ship_date=max((ln.promised_date for ln in answered if ln.promised_date), default=promised),
+        exceptions=tuple(exceptions), notes=tuple(notes), ship_to=ctx.ship_to(order), revision=revision)
     cs.documents.append(doc)
     what = "acknowledged" if first else f"revised acknowledgement {number} issued"
     cs.messages.append(f"PO {po}: {what}, {len(exceptions)} exception(s), total {format_money(money.total)}")
@@ -453,15 +459,19 @@ def deposit_invoice(book: Book, po: str, today: date) -> ChangeSet:
     _bump_invoice_number(book, cs)
     pct = ctx.facts.deposit_pct(order)
     money = ctx.facts.money_of(po)
-    line = DocLine(1, "DEPOSIT", f"Deposit of {(pct * 100).normalize():f}% on PO {po} "
-                   f"(order total {format_money(money.total)})", 1, "", required, required)
+    line = DocLine(
+        line_no=1, sku="DEPOSIT",
+        description=f"Deposit of {(pct * 100).normalize():f}% on PO {po} "
+                   f"(order total {format_money(money.total)})",
+        qty=1, unit="", unit_price=required, amount=required)
     tax_note = ctx.tax_note(order)
     if money.tax:
         tax_note = f"The order total includes {tax_note.lower()} ({format_money(money.tax)}); the deposit is a share of it"
-    cs.documents.append(Document("deposit_invoice", number, today, ctx.seller(), ctx.buyer_party(order), po_number=po,
-                                 our_ref=order.our_ref, currency=book.settings.currency, lines=(line,),
-                                 subtotal=required, total=required, amount_due=required, terms_text="Due on receipt",
-                                 due_date=today, tax_note=tax_note, remit_to=book.settings.remit_to))
+    cs.documents.append(Document(
+        kind="deposit_invoice", number=number, issue_date=today, seller=ctx.seller(), buyer=ctx.buyer_party(order),
+        po_number=po, our_ref=order.our_ref, currency=book.settings.currency, lines=(line,), subtotal=required,
+        total=required, amount_due=required, terms_text="Due on receipt", due_date=today, tax_note=tax_note,
+        remit_to=book.settings.remit_to))
     cs.messages.append(f"PO {po}: deposit invoice {number} for {format_money(required)}, due on receipt")
     return cs
 
@@ -528,12 +538,13 @@ def final_invoice(book: Book, po: str, today: date, cs: ChangeSet | None = None,
         cs.messages.append(f"PO {po}: shipped, invoiced and paid by its deposit; order closed")
     elif not open_left and order.status not in ("invoiced", "paid", "closed"):
         cs.update("Orders", order, "status", "invoiced", po)
-    doc = Document("invoice", number, today, ctx.seller(), ctx.buyer_party(order), po_number=po, our_ref=order.our_ref,
-                   currency=book.settings.currency, lines=lines, subtotal=money.subtotal, tax=money.tax,
-                   tax_note=ctx.tax_note(order), deposit_deductions=deductions, total=money.total, amount_due=due,
-                   terms_text=terms.text, due_date=when, discount_date=discount_date(today, terms), discount_amount=disc,
-                   discounted_total=due - disc, discount_pct=terms.discount_pct, remit_to=book.settings.remit_to,
-                   ship_to=ctx.ship_to(order), notes=tuple(notes))
+    doc = Document(
+        kind="invoice", number=number, issue_date=today, seller=ctx.seller(), buyer=ctx.buyer_party(order),
+        po_number=po, our_ref=order.our_ref, currency=book.settings.currency, lines=lines, subtotal=money.subtotal,
+        tax=money.tax, tax_note=ctx.tax_note(order), deposit_deductions=deductions, total=money.total,
+        amount_due=due, terms_text=terms.text, due_date=when, discount_date=discount_date(today, terms),
+        discount_amount=disc, discounted_total=due - disc, discount_pct=terms.discount_pct,
+        remit_to=book.settings.remit_to, ship_to=ctx.ship_to(order), notes=tuple(notes))
     cs.documents.append(doc)
     cs.messages.append(f"PO {po}: invoice {number} for {format_money(due)}, due {long_date(when)}")
     return cs
@@ -715,10 +726,11 @@ def ship(book: Book, po: str, when: date, lines: dict[int, int] | None = None, *
         d = _money_lines(ctx, [ln], {n: wanted[n]})[0]
         before = f.shipped.get((po, n), 0)
         slip.append(replace(d, ordered_qty=ln.qty, shipped_before=before, backordered_qty=after[n], note=""))
-    cs.documents.append(Document("packing_slip", f"PS-{sid}", when, ctx.seller(), ctx.buyer_party(order),
-                                 po_number=po, our_ref=order.our_ref, currency=book.settings.currency,
-                                 lines=tuple(slip), ship_to=ctx.ship_to(order) or ctx.buyer_party(order),
-                                 notes=tuple(x for x in (f"Carrier: {carrier}" if carrier else "",
+    cs.documents.append(Document(
+        kind="packing_slip", number=f"PS-{sid}", issue_date=when, seller=ctx.seller(), buyer=ctx.buyer_party(order),
+        po_number=po, our_ref=order.our_ref, currency=book.settings.currency, lines=tuple(slip),
+        ship_to=ctx.ship_to(order) or ctx.buyer_party(order),
+        notes=tuple(x for x in (f"Carrier: {carrier}" if carrier else "",
                                                          f"Tracking: {tracking}" if tracking else "", note) if x)))
     cs.messages.append(f"PO {po}: shipment {sid}, {sum(wanted.values())} unit(s) on {len(wanted)} line(s); "
                        f"order {status}")
@@ -752,7 +764,8 @@ def credit(book: Book, invoice_number: str, today: date, *, amount: Decimal | No
         tax = cents(subtotal * rate)
     elif amount is not None and amount > 0:
         subtotal, tax = cents(amount), ZERO
-        doc_lines = (DocLine(1, "CREDIT", reason, 1, "", subtotal, subtotal),)
+        doc_lines = (DocLine(
+            line_no=1, sku="CREDIT", description=reason, qty=1, unit="", unit_price=subtotal, amount=subtotal),)
     else:
         raise Refused("a credit note needs --amount AMOUNT or --line N=QTY")
     value = subtotal + tax
@@ -781,10 +794,11 @@ def credit(book: Book, invoice_number: str, today: date, *, amount: Decimal | No
     if order.status not in ("closed", "cancelled") and order_complete(after, order.po_number):
         cs.update("Orders", order, "status", "closed", order.po_number)
         cs.messages.append(f"PO {order.po_number}: settled in full; order closed")
-    doc = Document("credit_note", number, today, ctx.seller(), ctx.buyer_party(order), po_number=inv.po_number,
-                   our_ref=order.our_ref, currency=s.currency, lines=doc_lines, subtotal=subtotal, tax=tax,
-                   total=value, amount_due=value, related_invoice=inv.invoice_number, notes=(f"Reason: {reason}",),
-                   tax_note=ctx.tax_note(order))
+    doc = Document(
+        kind="credit_note", number=number, issue_date=today, seller=ctx.seller(), buyer=ctx.buyer_party(order),
+        po_number=inv.po_number, our_ref=order.our_ref, currency=s.currency, lines=doc_lines, subtotal=subtotal,
+        tax=tax, total=value, amount_due=value, related_invoice=inv.invoice_number, notes=(f"Reason: {reason}",),
+        tax_note=ctx.tax_note(order))
     cs.documents.append(doc)
     cs.messages.append(f"{inv.invoice_number}: credit note {number} for {format_money(value)}")
     return cs
@@ -841,9 +855,11 @@ def cancel(book: Book, po: str, today: date, *, lines: tuple[int, ...] = (), rea
         cs.appends.append(RowAppend("Invoices", note, number))
         cs.settings.append(SettingUpdate("next_credit_number", s.next_credit_number + 1, s.next_credit_number))
         cs.documents.append(Document(
-            "credit_note", number, today, ctx.seller(), ctx.buyer_party(order), po_number=po, our_ref=order.our_ref,
-            currency=s.currency, lines=(DocLine(1, "CREDIT", f"Deposit paid on cancelled goods of PO {po}", 1, "",
-                                                excess, excess),),
+            kind="credit_note", number=number, issue_date=today, seller=ctx.seller(), buyer=ctx.buyer_party(order),
+            po_number=po, our_ref=order.our_ref, currency=s.currency,
+            lines=(DocLine(
+                line_no=1, sku="CREDIT", description=f"Deposit paid on cancelled goods of PO {po}", qty=1, unit="",
+                unit_price=excess, amount=excess),),
             subtotal=excess, total=excess, amount_due=excess, related_invoice=f"deposit on PO {po}",
             notes=(f"Reason: {reason}", "Credit on account: it is taken off your next invoice, or refunded on request."),
             tax_note=ctx.tax_note(order)))

@@ -327,7 +327,9 @@ def pipeline(book: Book, today: date) -> Pipeline:
     actions.sort(key=lambda a: (rank[a.reasons[0].code], order_row[a.po_number]))
     steps = tuple(Step(k, label, tuple(placed[k]), None if k in COUNT_ONLY else cents(money[k])) for k, label in STEPS)
     receivable = cents(sum((b for invs in open_by_po.values() for _, b in invs), ZERO))
-    return Pipeline(today, book.settings.currency, steps, tuple(actions), step_of, receivable)
+    return Pipeline(
+        today=today, currency=book.settings.currency, steps=steps, actions=tuple(actions), step_of=step_of,
+        receivable=receivable)
 
 
 # --------------------------------------------------------------------------------------------------

@@ -61,12 +61,15 @@ def linesheet(book: Book, today: date, *, buyer: str = "") -> ChangeSet:
     lines = []
     for i, p in enumerate(sorted(book.products, key=lambda p: p.sku), start=1):
         pack = [f"case {p.case_pack}" if p.case_pack else "", f"MOQ {p.moq}" if p.moq else ""]
-        lines.append(DocLine(i, p.sku, p.description, p.case_pack or 1, p.unit, p.unit_price, ZERO,
-                             note=", ".join(x for x in pack if x), tiers=_tiers_text(book, p.sku)))
+        lines.append(DocLine(
+            line_no=i, sku=p.sku, description=p.description, qty=p.case_pack or 1, unit=p.unit,
+            unit_price=p.unit_price, amount=ZERO, note=", ".join(x for x in pack if x),
+            tiers=_tiers_text(book, p.sku)))
     number = f"LS-{today.isoformat()}" + (f"-{buyer}" if buyer else "")
     cs = ChangeSet()
-    cs.documents.append(Document("linesheet", number, today, _seller(book), party, currency=book.settings.currency,
-                                 lines=tuple(lines), notes=tuple(notes)))
+    cs.documents.append(Document(
+        kind="linesheet", number=number, issue_date=today, seller=_seller(book), buyer=party,
+        currency=book.settings.currency, lines=tuple(lines), notes=tuple(notes)))
     cs.messages.append(f"line sheet {number}: {len(lines)} product(s)")
     return cs
 
@@ -118,8 +121,9 @@ def quote(book: Book, buyer: str, items: dict[str, int], today: date, *, valid_d
         tiers = _tiers_text(book, sku)
         records.append(QuoteLine(quote_number=number, line_no=i, sku=sku, qty=qty, unit_price=price,
                                  description=p.description, unit=p.unit, note=note))
-        doc_lines.append(DocLine(i, sku, p.description, qty, p.unit, price, cents(price * qty), note=note,
-                                 tiers=tiers))
+        doc_lines.append(DocLine(
+            line_no=i, sku=sku, description=p.description, qty=qty, unit=p.unit, unit_price=price,
+            amount=cents(price * qty), note=note, tiers=tiers))
     subtotal = sum((d.amount for d in doc_lines), ZERO)
     exempt = b is not None and b.tax_exempt
     tax = ZERO if exempt else cents(subtotal * (s.tax_rate or ZERO))
@@ -137,10 +141,10 @@ def quote(book: Book, buyer: str, items: dict[str, int], today: date, *, valid_d
     tax_note = ("Exempt from sales tax" + (f": resale certificate {b.resale_certificate}" if b and b.resale_certificate
                                            else "")) if exempt else (
         f"Sales tax {((s.tax_rate or ZERO) * 100).normalize():f}%" if s.tax_rate else "No sales tax charged")
-    cs.documents.append(Document("quote", number, today, _seller(book), party, currency=s.currency,
-                                 lines=tuple(doc_lines), subtotal=subtotal, tax=tax, tax_note=tax_note,
-                                 total=subtotal + tax, amount_due=subtotal + tax, terms_text=terms,
-                                 valid_until=valid_until, notes=tuple(notes)))
+    cs.documents.append(Document(
+        kind="quote", number=number, issue_date=today, seller=_seller(book), buyer=party, currency=s.currency,
+        lines=tuple(doc_lines), subtotal=subtotal, tax=tax, tax_note=tax_note, total=subtotal + tax,
+        amount_due=subtotal + tax, terms_text=terms, valid_until=valid_until, notes=tuple(notes)))
     cs.messages.append(f"quote {number} for {buyer}: {format_money(subtotal + tax)}, valid until {long_date(valid_until)}")
     return cs
 

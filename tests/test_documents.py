@@ -39,7 +39,8 @@ REMIT = (
 
 def _line(no: int, sku: str, desc: str, qty: int, price: str, **kw: object) -> DocLine:
     p = D(price)
-    return DocLine(no, sku, desc, qty, "ea", p, cents(p * qty), **kw)  # type: ignore[arg-type]
+    return DocLine(
+        line_no=no, sku=sku, description=desc, qty=qty, unit="ea", unit_price=p, amount=cents(p * qty), **kw)  # type: ignore[arg-type]
 
 
 def make_invoice(
@@ -96,55 +97,21 @@ def make_invoice(
 def make_ack() -> Document:
     lines = (
         DocLine(
-            1,
-            "JP-CAN-8OZ",
-            "Soy candle, cedar & sage, 8 oz",
-            48,
-            "ea",
-            D("12.50"),
-            D("600.00"),
-            "IA",
-            promised_date=date(2026, 11, 20),
-            ordered_qty=48,
-        ),
+            line_no=1, sku="JP-CAN-8OZ", description="Soy candle, cedar & sage, 8 oz", qty=48, unit="ea",
+            unit_price=D("12.50"), amount=D("600.00"), status="IA", promised_date=date(2026, 11, 20), ordered_qty=48),
         DocLine(
-            2,
-            "JP-TEA-12",
-            "Loose-leaf tea tin, smoky lapsang",
-            12,
-            "ea",
-            D("9.75"),
-            D("117.00"),
-            "IB",
-            note="12 ship now; 12 backordered, expected 15 January 2027",
-            promised_date=date(2026, 11, 20),
-            ordered_qty=24,
-        ),
+            line_no=2, sku="JP-TEA-12", description="Loose-leaf tea tin, smoky lapsang", qty=12, unit="ea",
+            unit_price=D("9.75"), amount=D("117.00"), status="IB",
+            note="12 ship now; 12 backordered, expected 15 January 2027", promised_date=date(2026, 11, 20),
+            ordered_qty=24),
         DocLine(
-            3,
-            "JP-MUG-GRN",
-            "Stoneware mug, speckled green glaze (for JP-MUG-BLU)",
-            36,
-            "ea",
-            D("14.20"),
-            D("511.20"),
-            "IS",
-            note="Substitutes JP-MUG-BLU, discontinued; same price",
-            promised_date=date(2026, 11, 20),
-            ordered_qty=36,
-        ),
+            line_no=3, sku="JP-MUG-GRN", description="Stoneware mug, speckled green glaze (for JP-MUG-BLU)", qty=36,
+            unit="ea", unit_price=D("14.20"), amount=D("511.20"), status="IS",
+            note="Substitutes JP-MUG-BLU, discontinued; same price", promised_date=date(2026, 11, 20),
+            ordered_qty=36),
         DocLine(
-            4,
-            "JP-SOAP-3",
-            "Goat milk soap, 3-pack",
-            0,
-            "ea",
-            D("8.00"),
-            D("0.00"),
-            "IR",
-            note="Rejected: out of stock, no longer made",
-            ordered_qty=20,
-        ),
+            line_no=4, sku="JP-SOAP-3", description="Goat milk soap, 3-pack", qty=0, unit="ea", unit_price=D("8.00"),
+            amount=D("0.00"), status="IR", note="Rejected: out of stock, no longer made", ordered_qty=20),
     )
     sub = sum((ln.amount for ln in lines), D("0.00"))
     return Document(
@@ -193,16 +160,20 @@ def make_credit_note() -> Document:
 def make_statement() -> Document:
     rows = (
         StatementRow(
-            date(2026, 7, 10), "Invoice", "INV-0990", "HLB-PO-71002", date(2026, 8, 9), D("2400.00"), D("1000.00"), D("1400.00")
-        ),
+            date=date(2026, 7, 10), kind="Invoice", number="INV-0990", po_number="HLB-PO-71002",
+            due_date=date(2026, 8, 9), amount=D("2400.00"), paid=D("1000.00"), balance=D("1400.00")),
         StatementRow(
-            date(2026, 9, 20), "Invoice", "INV-0998", "HLB-PO-74410", date(2026, 10, 20), D("880.40"), D("0.00"), D("880.40")
-        ),
+            date=date(2026, 9, 20), kind="Invoice", number="INV-0998", po_number="HLB-PO-74410",
+            due_date=date(2026, 10, 20), amount=D("880.40"), paid=D("0.00"), balance=D("880.40")),
         StatementRow(
-            date(2026, 11, 30), "Invoice", "INV-1001", "HLB-PO-77731", date(2026, 12, 30), D("1635.20"), D("42.60"), D("1592.60")
-        ),
-        StatementRow(date(2026, 11, 2), "Payment", "ACH 8841", "", None, D("-1250.00"), D("-1000.00"), D("-250.00")),
-        StatementRow(date(2026, 12, 8), "Credit note", "CN-0003", "HLB-PO-77731", None, D("-42.60"), D("-42.60"), D("0.00")),
+            date=date(2026, 11, 30), kind="Invoice", number="INV-1001", po_number="HLB-PO-77731",
+            due_date=date(2026, 12, 30), amount=D("1635.20"), paid=D("42.60"), balance=D("1592.60")),
+        StatementRow(
+            date=date(2026, 11, 2), kind="Payment", number="ACH 8841", po_number="", due_date=None,
+            amount=D("-1250.00"), paid=D("-1000.00"), balance=D("-250.00")),
+        StatementRow(
+            date=date(2026, 12, 8), kind="Credit note", number="CN-0003", po_number="HLB-PO-77731", due_date=None,
+            amount=D("-42.60"), paid=D("-42.60"), balance=D("0.00")),
     )
     bal = sum((r.balance for r in rows), D("0.00"))
     return Document(
@@ -524,7 +495,9 @@ def test_row_taller_than_a_page(tmp_path: Path) -> None:
 
 
 def test_deposit_invoice_due_on_receipt_a4(tmp_path: Path) -> None:
-    line = DocLine(1, "DEPOSIT", "50 % deposit on PO HLB-PO-77731 (order total 1,345.20)", 1, "", D("672.60"), D("672.60"))
+    line = DocLine(
+        line_no=1, sku="DEPOSIT", description="50 % deposit on PO HLB-PO-77731 (order total 1,345.20)", qty=1,
+        unit="", unit_price=D("672.60"), amount=D("672.60"))
     dep = Document(
         kind="deposit_invoice",
         number="INV-1000",

@@ -198,3 +198,35 @@ def test_every_cli_command_is_in_the_readme_table() -> None:
 def test_the_readme_table_names_only_real_commands() -> None:
     assert sorted(set(readme_commands()) - set(main.commands)) == []
     assert len(readme_commands()) == len(set(readme_commands())), "a command listed twice"
+
+
+# --------------------------------------------------------------------------- (e) constructors by keyword
+
+def _record_classes() -> dict[str, int]:
+    """Dataclasses of the package's records, documents, findings and matching results: name -> field count."""
+    import dataclasses
+    import importlib
+
+    out: dict[str, int] = {}
+    for module in ("poflow_sheets.records", "poflow_sheets.documents.model", "poflow_sheets.findings",
+                   "poflow_sheets.reconcile.engine", "poflow_sheets.pipeline"):
+        mod = importlib.import_module(module)
+        for name, obj in vars(mod).items():
+            if isinstance(obj, type) and dataclasses.is_dataclass(obj) and obj.__module__ == module:
+                out[name] = len(dataclasses.fields(obj))
+    return out
+
+
+def test_constructors_with_more_than_four_fields_are_called_by_keyword() -> None:
+    """`Invoice("INV-1", "final", "PO-1", d, d, total, "open")` swaps two dates silently; keywords cannot."""
+    import ast
+
+    classes = _record_classes()
+    found = []
+    for folder in ("poflow_sheets", "bench", "tests"):
+        for path in sorted((REPO / folder).rglob("*.py")):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in classes \
+                        and classes[node.func.id] > 4 and len(node.args) > 4:
+                    found.append(f"{path.relative_to(REPO)}:{node.lineno} {node.func.id}({len(node.args)} positional)")
+    assert not found, found

@@ -168,7 +168,9 @@ def test_deposit_paid_status_without_the_money_still_awaits_the_deposit(book: Bo
     b = _with_order(book, "OC-0001", status="deposit paid")
     assert pipeline(b, TODAY).step_of["OC-0001"] == "awaiting_deposit"
     paid = replace(b, payments=(*b.payments, Payment("t:9", date(2026, 11, 20), D("285.00"))),
-                   allocations=(*b.allocations, Allocation("t:9", D("285.00"), "invoice", "INV-1004", "OC-0001")))
+                   allocations=(*b.allocations, Allocation(
+                       transaction_id="t:9", amount=D("285.00"), kind="invoice", invoice_number="INV-1004",
+                       po_number="OC-0001")))
     p = pipeline(paid, TODAY)
     assert p.step_of["OC-0001"] == "ready_to_ship"
     assert "OC-0001" not in {a.po_number for a in p.actions}  # ship date 1 Dec is not due yet
@@ -223,5 +225,6 @@ def test_rejected_and_reduced_lines_are_not_left_to_ship(book: Book) -> None:
     lines = tuple(replace(ln, ack_status="quantity changed", ack_qty=36) if (ln.po_number, ln.line_no) ==
                   ("PO-1004", 2) else ln for ln in book.lines)
     assert pipeline(replace(book, lines=lines), TODAY).step_of["PO-1004"] == "shipped_not_invoiced"
-    extra = (*book.shipments, Shipment("SH-9", "PO-1004", 2, 12, TODAY))
+    extra = (*book.shipments, Shipment(
+        shipment_id="SH-9", po_number="PO-1004", line_no=2, qty_shipped=12, ship_date=TODAY))
     assert pipeline(replace(book, shipments=extra), TODAY).step_of["PO-1004"] == "shipped_not_invoiced"

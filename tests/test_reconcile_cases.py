@@ -31,7 +31,9 @@ CFG = MatchConfig()
 
 def inv(number: str, po: str, total: str, when: date = date(2026, 3, 1), *, kind: str = "final",
         terms: str = "Net 30") -> Invoice:
-    return Invoice(number, kind, po, when, None, D(total), "open", terms)
+    return Invoice(
+        invoice_number=number, kind=kind, po_number=po, invoice_date=when, due_date=None, total=D(total),
+        status="open", terms=terms)
 
 
 def order(po: str, buyer: str, when: date = date(2026, 2, 1), *, status: str = "invoiced",
@@ -54,7 +56,8 @@ ORDERS = (
     order("PO-3001", "B2", date(2026, 3, 20), status="approved", deposit_pct=D("0.3")),
     order("PO-3002", "B2", date(2026, 3, 20), status="approved", deposit_pct=D("0.5")),
 )
-LINES = (Line("PO-3001", 1, "SKU-1", 10, D("100.00")), Line("PO-3002", 1, "SKU-1", 9, D("100.00")))
+LINES = (Line(po_number="PO-3001", line_no=1, sku="SKU-1", qty=10, unit_price=D("100.00")), Line(
+    po_number="PO-3002", line_no=1, sku="SKU-1", qty=9, unit_price=D("100.00")))
 INVOICES = (
     inv("INV-0042", "PO-1001", "1234.50"),
     inv("INV-0043", "PO-1002", "500.00"),
@@ -66,12 +69,15 @@ INVOICES = (
     inv("INV-0081", "PO-6001", "150.00"),
     inv("INV-0090", "PO-3002", "450.00", date(2026, 3, 21), kind="deposit"),
 )
-LEDGER = Ledger(BUYERS, ORDERS, LINES, INVOICES, (), (), Settings())
+LEDGER = Ledger(
+    buyers=BUYERS, orders=ORDERS, lines=LINES, invoices=INVOICES, allocations=(), payments=(), settings=Settings())
 
 
 def tx(tid: str, amount: str, payer: str = "", memo: str = "", when: date = date(2026, 3, 25), *,
        code: str = "") -> Transaction:
-    return Transaction(tid, when, D(amount), "USD", payer, memo, f"bank.csv:{tid}", bank_code=code)
+    return Transaction(
+        transaction_id=tid, date=when, amount=D(amount), currency="USD", payer=payer, memo=memo,
+        source=f"bank.csv:{tid}", bank_code=code)
 
 
 def run(*txs: Transaction, ledger: Ledger = LEDGER) -> MatchResult:
@@ -233,7 +239,8 @@ def test_deposit_goes_to_the_open_deposit_invoice() -> None:
 def test_deposit_pct_falls_back_to_buyer_then_settings() -> None:
     buyers = (Buyer("B1", "Corner Shop LLC", deposit_pct=D("0.25")), Buyer("B2", "Blue Heron Boutique"))
     orders = (order("PO-1", "B1", status="approved"), order("PO-2", "B2", status="approved"))
-    lines = (Line("PO-1", 1, "A", 4, D("100.00")), Line("PO-2", 1, "A", 4, D("100.00")))
+    lines = (Line(po_number="PO-1", line_no=1, sku="A", qty=4, unit_price=D("100.00")), Line(
+        po_number="PO-2", line_no=1, sku="A", qty=4, unit_price=D("100.00")))
     ledger = Ledger(buyers, orders, lines, (), settings=Settings(default_deposit_pct=D("0.4"), first_order_deposit_pct=None))
     r = run(tx("T1", "100.00", "CORNER SHOP", ""), tx("T2", "160.00", "BLUE HERON BOUTIQUE", ""), ledger=ledger)
     assert sorted(applied(r)) == [("", "PO-1", "100.00", "deposit", "deposit:payer+amount"),
@@ -244,7 +251,7 @@ def test_first_order_deposit_is_the_ledgers_rule() -> None:
     """Default 0 % and First Order 50 %: the engine expects the deposit the ledger asks (one rule)."""
     buyers = (Buyer("B2", "Blue Heron Boutique"),)
     orders = (order("PO-2", "B2", status="approved"),)
-    lines = (Line("PO-2", 1, "A", 4, D("100.00")),)
+    lines = (Line(po_number="PO-2", line_no=1, sku="A", qty=4, unit_price=D("100.00")),)
     ledger = Ledger(buyers, orders, lines, (), settings=Settings(default_deposit_pct=D(0), first_order_deposit_pct=D("0.5")))
     r = run(tx("T2", "200.00", "BLUE HERON BOUTIQUE", ""), ledger=ledger)
     assert applied(r) == [("", "PO-2", "200.00", "deposit", "deposit:payer+amount")]
@@ -328,8 +335,12 @@ def test_reference_with_another_buyers_payer_is_a_suggestion() -> None:
 
 
 def test_peoples_allocations_are_kept_and_counted() -> None:
-    manual = Allocation("T9", D("100.00"), "invoice", "INV-0044", "PO-1003", "manual")
-    payment = Payment("T9", date(2026, 3, 10), D("100.00"), "USD", "CSHOP PAYMENTS", "", "bank.csv:9", "applied")
+    manual = Allocation(
+        transaction_id="T9", amount=D("100.00"), kind="invoice", invoice_number="INV-0044", po_number="PO-1003",
+        method="manual")
+    payment = Payment(
+        transaction_id="T9", date=date(2026, 3, 10), amount=D("100.00"), currency="USD", payer="CSHOP PAYMENTS",
+        memo="", source="bank.csv:9", status="applied")
     ledger = replace(LEDGER, allocations=(manual,), payments=(payment,))
     r = run(tx("T9", "100.00", "CSHOP PAYMENTS", "INV-0044"), tx("T10", "150.25", "", "INV-0044"), ledger=ledger)
     assert r.already == ("T9",)
@@ -338,8 +349,12 @@ def test_peoples_allocations_are_kept_and_counted() -> None:
 
 
 def test_learned_aliases_and_their_use() -> None:
-    manual = Allocation("T9", D("100.00"), "invoice", "INV-0044", "PO-1003", "confirmed")
-    payment = Payment("T9", date(2026, 3, 10), D("100.00"), "USD", "CSHOP PAYMENTS", "", "bank.csv:9", "applied")
+    manual = Allocation(
+        transaction_id="T9", amount=D("100.00"), kind="invoice", invoice_number="INV-0044", po_number="PO-1003",
+        method="confirmed")
+    payment = Payment(
+        transaction_id="T9", date=date(2026, 3, 10), amount=D("100.00"), currency="USD", payer="CSHOP PAYMENTS",
+        memo="", source="bank.csv:9", status="applied")
     ledger = replace(LEDGER, allocations=(manual,), payments=(payment,))
     assert learned_aliases(ledger) == {"B1": ("CSHOP PAYMENTS",)}
     assert learned_aliases(LEDGER) == {}

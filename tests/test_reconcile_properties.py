@@ -50,11 +50,14 @@ def test_payer_index_never_identifies_near_twins_by_name_alone() -> None:
 def test_unknown_payers_without_reference_are_never_applied(pays: list[tuple[int, int]]) -> None:
     buyers = tuple(Buyer(f"B{i}", f"Shop Number {'ABC'[i - 1]} LLC") for i in (1, 2, 3))
     orders = tuple(Order(f"PO-{i}", f"B{i}", date(2026, 1, 1), "invoiced") for i in (1, 2, 3))
-    invoices = tuple(Invoice(f"INV-{i}", "final", f"PO-{i}", date(2026, 1, 2), None, Decimal(i * 100), "open")
+    invoices = tuple(Invoice(
+        invoice_number=f"INV-{i}", kind="final", po_number=f"PO-{i}", invoice_date=date(2026, 1, 2), due_date=None,
+        total=Decimal(i * 100), status="open")
                      for i in (1, 2, 3))
     ledger = Ledger(buyers, orders, (), invoices)
-    txs = [Transaction(f"T{k}", date(2026, 1, 20), Decimal(i * 100) if c % 2 else Decimal(c) / 100, "USD",
-                       "SOMEONE UNKNOWN", "thanks", f"x:{k}") for k, (i, c) in enumerate(pays)]
+    txs = [Transaction(
+        transaction_id=f"T{k}", date=date(2026, 1, 20), amount=Decimal(i * 100) if c % 2 else Decimal(c) / 100,
+        currency="USD", payer="SOMEONE UNKNOWN", memo="thanks", source=f"x:{k}") for k, (i, c) in enumerate(pays)]
     result = match_payments(txs, ledger, MatchConfig(), date(2026, 2, 1))
     assert not result.allocations
     assert len(result.suggestions) + len(result.unmatched) == len(txs)

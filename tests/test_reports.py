@@ -37,11 +37,15 @@ EVIL_PAYER = "=cmd|' /C calc'!A0 <script>alert(1)</script>"
 
 def inv(number: str, po: str, total: str, when: date = date(2026, 3, 1), *, due: date | None = None,
         kind: str = "final", status: str = "open", related: str = "") -> Invoice:
-    return Invoice(number, kind, po, when, due, D(total), status, "Net 30", related=related)
+    return Invoice(
+        invoice_number=number, kind=kind, po_number=po, invoice_date=when, due_date=due, total=D(total),
+        status=status, terms="Net 30", related=related)
 
 
 def tx(tid: str, amount: str, payer: str = "", memo: str = "", when: date = date(2026, 3, 25), code: str = "") -> Transaction:
-    return Transaction(tid, when, D(amount), "USD", payer, memo, f"bank.csv:{tid}", bank_code=code)
+    return Transaction(
+        transaction_id=tid, date=when, amount=D(amount), currency="USD", payer=payer, memo=memo,
+        source=f"bank.csv:{tid}", bank_code=code)
 
 
 BUYERS = (Buyer("B1", "Corner Shop LLC"), Buyer("B2", "Blue Heron & Co <b>"), Buyer("B3", "Acme Retail GmbH"))
@@ -57,8 +61,11 @@ INVOICES = (
     inv("INV-0061", "PO-3002", "300.00", date(2026, 2, 1)),  # due 2026-03-03: 58 days past due
     inv("INV-0099", "PO-3002", "999.00", status="void"),
 )
-LEDGER = Ledger(BUYERS, ORDERS, (), INVOICES, (Allocation("OLD-1", D("100.00"), "invoice", "INV-0061", "PO-3002"),),
-                (), Settings(currency="USD"))
+LEDGER = Ledger(
+    buyers=BUYERS, orders=ORDERS, lines=(), invoices=INVOICES,
+    allocations=(Allocation(
+    transaction_id="OLD-1", amount=D("100.00"), kind="invoice", invoice_number="INV-0061", po_number="PO-3002"),),
+    payments=(), settings=Settings(currency="USD"))
 TXS = (
     tx("T1", "1234.50", "Corner Shop LLC", "INV-0042"),  # applied
     tx("T2", "99.99", EVIL_PAYER, EVIL_MEMO),  # unmatched, formula-like text
@@ -121,7 +128,9 @@ def test_aging_leaves_out_paid_void_and_credit_and_counts_partial_balances() -> 
 
 
 def test_due_date_from_terms_when_the_cell_is_empty() -> None:
-    invoice = Invoice("I", "final", "PO", date(2026, 3, 1), None, D("10.00"), "open", "")
+    invoice = Invoice(
+        invoice_number="I", kind="final", po_number="PO", invoice_date=date(2026, 3, 1), due_date=None,
+        total=D("10.00"), status="open", terms="")
     assert aging_buckets([invoice], {}, TODAY, terms={"I": "Net 30"})["1-30"] == D("10.00")  # due 03-31
     assert aging_buckets([invoice], {}, TODAY)["31-60"] == D("10.00")  # no terms: due on its date
 
@@ -152,9 +161,13 @@ def test_a_ledger_read_after_apply_is_not_counted_twice(result: MatchResult) -> 
 
 def test_exit_status(result: MatchResult) -> None:
     assert result.exit_status == 1
-    settled = MatchResult(result.transactions, result.allocations, (), (), result.ignored, result.already)
+    settled = MatchResult(
+        transactions=result.transactions, allocations=result.allocations, suggestions=(), unmatched=(),
+        ignored=result.ignored, already=result.already)
     assert settled.exit_status == 0
-    only_unmatched = MatchResult((), (), (), (Unmatched("X", "b:1", "why"),), (), ())
+    only_unmatched = MatchResult(
+        transactions=(), allocations=(), suggestions=(), unmatched=(Unmatched("X", "b:1", "why"),), ignored=(),
+        already=())
     assert only_unmatched.exit_status == 1
 
 

@@ -40,10 +40,12 @@ def test_harbor_statement_rows_balance_and_aging(book: Book) -> None:
     assert doc.kind == "statement" and doc.check() == []
     invoice_total = 36 * D("13.25") + 24 * D("9.00")  # PO-0998 as shipped and invoiced on INV-1002
     assert doc.statement_rows == (
-        StatementRow(date(2026, 9, 1), "Invoice", "INV-1002", "PO-0998", date(2026, 10, 30),
-                     invoice_total, D("300.00"), invoice_total - D("300.00")),
-        StatementRow(date(2026, 10, 20), "Payment", "demo:0002", "PO-0998", None,
-                     D("-300.00"), D("-300.00"), ZERO),
+        StatementRow(
+            date=date(2026, 9, 1), kind="Invoice", number="INV-1002", po_number="PO-0998",
+            due_date=date(2026, 10, 30), amount=invoice_total, paid=D("300.00"), balance=invoice_total - D("300.00")),
+        StatementRow(
+            date=date(2026, 10, 20), kind="Payment", number="demo:0002", po_number="PO-0998", due_date=None,
+            amount=D("-300.00"), paid=D("-300.00"), balance=ZERO),
     )
     # PO-1004 is partially shipped but not invoiced: not an open item
     assert all(r.po_number != "PO-1004" for r in doc.statement_rows)
@@ -96,26 +98,36 @@ def test_unknown_buyer_is_refused(book: Book) -> None:
 
 
 def test_overpayment_is_money_on_account(book: Book) -> None:
-    pay = Payment("t:7", date(2026, 11, 20), D("500.00"), "USD", "HARBOR HOME CO", "INV-1002", "bank", "applied")
-    allocs = (Allocation("t:7", D("393.00"), "invoice", "INV-1002", "PO-0998"),
-              Allocation("t:7", D("107.00"), "credit", "", "PO-0998"))
+    pay = Payment(
+        transaction_id="t:7", date=date(2026, 11, 20), amount=D("500.00"), currency="USD", payer="HARBOR HOME CO",
+        memo="INV-1002", source="bank", status="applied")
+    allocs = (Allocation(
+        transaction_id="t:7", amount=D("393.00"), kind="invoice", invoice_number="INV-1002", po_number="PO-0998"),
+              Allocation(
+                  transaction_id="t:7", amount=D("107.00"), kind="credit", invoice_number="", po_number="PO-0998"))
     b = replace(book, payments=(*book.payments, pay), allocations=book.allocations + allocs)
     doc = statement_document(b, "HARBOR", TODAY, "ST-1")
     assert doc.check() == []
     # INV-1002 is settled and the first payment fully applied to it: neither is an open item any more
     assert doc.statement_rows == (
-        StatementRow(date(2026, 11, 20), "Payment", "t:7", "PO-0998", None, D("-500.00"), D("-393.00"),
-                     D("-107.00")),
+        StatementRow(
+            date=date(2026, 11, 20), kind="Payment", number="t:7", po_number="PO-0998", due_date=None,
+            amount=D("-500.00"), paid=D("-393.00"), balance=D("-107.00")),
     )
     assert doc.amount_due == D("-107.00")
     assert _aging(doc.aging)["Current"] == D("-107.00")
 
 
 def test_credit_notes_applied_and_unapplied(book: Book) -> None:
-    applied = Invoice("CN-0001", "credit", "PO-0998", date(2026, 11, 2), date(2026, 11, 2), D("-50.00"), "paid",
-                      related="INV-1002")
-    loose = Invoice("CN-0002", "credit", "PO-1004", date(2026, 11, 20), date(2026, 11, 20), D("-25.00"), "paid")
-    void = Invoice("INV-1099", "final", "PO-1004", date(2026, 11, 19), date(2026, 12, 31), D("99.00"), "void")
+    applied = Invoice(
+        invoice_number="CN-0001", kind="credit", po_number="PO-0998", invoice_date=date(2026, 11, 2),
+        due_date=date(2026, 11, 2), total=D("-50.00"), status="paid", related="INV-1002")
+    loose = Invoice(
+        invoice_number="CN-0002", kind="credit", po_number="PO-1004", invoice_date=date(2026, 11, 20),
+        due_date=date(2026, 11, 20), total=D("-25.00"), status="paid")
+    void = Invoice(
+        invoice_number="INV-1099", kind="final", po_number="PO-1004", invoice_date=date(2026, 11, 19),
+        due_date=date(2026, 12, 31), total=D("99.00"), status="void")
     b = replace(book, invoices=(*book.invoices, applied, loose, void))
     doc = statement_document(b, "HARBOR", TODAY, "ST-1")
     assert doc.check() == []
@@ -131,8 +143,12 @@ def test_credit_notes_applied_and_unapplied(book: Book) -> None:
 
 
 def test_unallocated_payment_from_the_buyer_by_name(book: Book) -> None:
-    pay = Payment("t:8", date(2026, 11, 24), D("120.00"), "USD", "Harbor Home Co", "thanks", "bank", "unmatched")
-    stranger = Payment("t:9", date(2026, 11, 24), D("80.00"), "USD", "Someone Else", "", "bank", "unmatched")
+    pay = Payment(
+        transaction_id="t:8", date=date(2026, 11, 24), amount=D("120.00"), currency="USD", payer="Harbor Home Co",
+        memo="thanks", source="bank", status="unmatched")
+    stranger = Payment(
+        transaction_id="t:9", date=date(2026, 11, 24), amount=D("80.00"), currency="USD", payer="Someone Else",
+        memo="", source="bank", status="unmatched")
     b = replace(book, payments=(*book.payments, pay, stranger))
     doc = statement_document(b, "HARBOR", TODAY, "ST-1")
     assert doc.check() == []

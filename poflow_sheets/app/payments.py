@@ -40,7 +40,9 @@ class Reconciliation:
 
 def ledger_of(book: Book) -> Ledger:
     """The records matching needs."""
-    return Ledger(book.buyers, book.orders, book.lines, book.invoices, book.allocations, book.payments, book.settings)
+    return Ledger(
+        buyers=book.buyers, orders=book.orders, lines=book.lines, invoices=book.invoices,
+        allocations=book.allocations, payments=book.payments, settings=book.settings)
 
 
 def read_bank(book: Book, files: Sequence[Path]) -> BankImport:
@@ -106,8 +108,9 @@ def _pending_payments(book: Book) -> list[Transaction]:
     for p in book.payments:
         if p.transaction_id in done or p.status == "ignored" or p.date is None:
             continue
-        out.append(Transaction(p.transaction_id, p.date, p.amount, p.currency, p.payer, p.memo,
-                               p.source or f"Payments row {p.row}"))
+        out.append(Transaction(
+            transaction_id=p.transaction_id, date=p.date, amount=p.amount, currency=p.currency, payer=p.payer,
+            memo=p.memo, source=p.source or f"Payments row {p.row}"))
     return out
 
 

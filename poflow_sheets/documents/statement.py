@@ -108,8 +108,9 @@ def statement_document(book: Book, buyer_id: str, today: date, number: str) -> D
             continue
         due = inv.due_date or inv.invoice_date
         days = (today - due).days if due is not None else 0
-        row = StatementRow(inv.invoice_date or today, _kind_word(inv), inv.invoice_number, inv.po_number,
-                           due, amount, paid, amount - paid)
+        row = StatementRow(
+            date=inv.invoice_date or today, kind=_kind_word(inv), number=inv.invoice_number, po_number=inv.po_number,
+            due_date=due, amount=amount, paid=paid, balance=amount - paid)
         rows.append((row, aging_bucket(days)))
         listed.add(inv.invoice_number)
 
@@ -121,8 +122,9 @@ def statement_document(book: Book, buyer_id: str, today: date, number: str) -> D
         if applied and note.related not in listed:
             continue  # applied in full to an invoice that is settled: not an open item
         paid = amount if applied else ZERO
-        row = StatementRow(note.invoice_date or today, "Credit note", note.invoice_number, note.po_number,
-                           None, amount, paid, amount - paid)
+        row = StatementRow(
+            date=note.invoice_date or today, kind="Credit note", number=note.invoice_number,
+            po_number=note.po_number, due_date=None, amount=amount, paid=paid, balance=amount - paid)
         rows.append((row, "Current"))
 
     applied_to: dict[str, Decimal] = defaultdict(lambda: ZERO)
@@ -143,7 +145,9 @@ def statement_document(book: Book, buyer_id: str, today: date, number: str) -> D
         if balance == 0 and not touches[p.transaction_id] & listed:
             continue  # applied in full to settled invoices: not an open item
         po_text = ", ".join(sorted(pos_of[p.transaction_id] & pos))
-        row = StatementRow(p.date or today, "Payment", p.transaction_id, po_text, None, amount, paid, balance)
+        row = StatementRow(
+            date=p.date or today, kind="Payment", number=p.transaction_id, po_number=po_text, due_date=None,
+            amount=amount, paid=paid, balance=balance)
         rows.append((row, "Current"))
 
     rows.sort(key=lambda r: (r[0].date, r[0].kind == "Payment", r[0].number))

@@ -234,11 +234,10 @@ class _State:
             order = self.orders.get(inv.po_number)
             buyer = self.buyers.get(order.buyer_id) if order else None
             item = _Item(
-                inv.invoice_number, inv.po_number, order.buyer_id if order else "", inv.kind,
-                inv.invoice_date, total, balance,
-                _terms(inv.terms, order.terms if order else "", buyer.terms if buyer else "",
-                       settings.default_terms),
-            )
+                number=inv.invoice_number, po=inv.po_number, buyer=order.buyer_id if order else "", kind=inv.kind,
+                date=inv.invoice_date, total=total, balance=balance,
+                terms=_terms(inv.terms, order.terms if order else "", buyer.terms if buyer else "",
+                       settings.default_terms))
             if inv.due_date is not None:
                 item.due = inv.due_date.toordinal()
             elif item.date is not None and item.terms is not None:
@@ -268,7 +267,9 @@ class _State:
             if o.po_number in invoiced_pos or o.status in _NO_DEPOSIT_STATUSES:
                 continue
             expected = _c(facts.deposit_required(o))
-            dep = _Deposit(o.po_number, o.buyer_id, o.po_date, expected, deposit_paid.get(o.po_number, 0))
+            dep = _Deposit(
+                po=o.po_number, buyer=o.buyer_id, date=o.po_date, expected=expected,
+                paid=deposit_paid.get(o.po_number, 0))
             self.deposits[o.po_number] = dep
             self.deposits_by_buyer.setdefault(o.buyer_id, []).append(dep)
             if expected > dep.paid:
@@ -495,7 +496,7 @@ class _Matcher:
             conf = min(conf, 0.8)
             words.append(f"but {item.number} is dated {item.date} (outside the payment window)")
         tier = 1 if how in ("exact", "discount", "fee") and strength == STRONG else 3
-        props.append(_Proposal(allocs, _REF_RULE[how], conf, tier, "; ".join(words)))
+        props.append(_Proposal(allocs=allocs, rule=_REF_RULE[how], confidence=conf, tier=tier, why="; ".join(words)))
 
     def ref_subset(self, t: Transaction, refd: list[tuple[_Item, str]], amount: int, pm: PayerMatch,
                    props: list[_Proposal]) -> None:
@@ -510,8 +511,9 @@ class _Matcher:
             conf -= 0.05
         numbers = ", ".join(i.number for i in items)
         why = f"references to {numbers}; amount equals their balances together; {self.payer_words(pm, items[0].buyer)}"
-        props.append(_Proposal(tuple((i.number, i.po, i.balance, "invoice") for i in items),
-                               "reference+amount", conf, 1, why))
+        props.append(_Proposal(
+            allocs=tuple((i.number, i.po, i.balance, "invoice") for i in items), rule="reference+amount",
+            confidence=conf, tier=1, why=why))
 
     def deposit_ref(self, t: Transaction, dep: _Deposit, strength: str, amount: int, pm: PayerMatch,
                     props: list[_Proposal]) -> None:
@@ -532,8 +534,9 @@ class _Matcher:
         if not self.st.in_window(dep.date, t.date, self.cfg.deposit_grace_days):
             conf = min(conf, 0.8)
         why = f"reference to PO {dep.po}, not invoiced yet; {what}; {self.payer_words(pm, dep.buyer)}"
-        props.append(_Proposal((("", dep.po, amount, "deposit"),), "deposit:po-reference", conf,
-                               1 if exact and strength == STRONG else 3, why))
+        props.append(_Proposal(
+            allocs=(("", dep.po, amount, "deposit"),), rule="deposit:po-reference", confidence=conf,
+            tier=1 if exact and strength == STRONG else 3, why=why))
 
     def payer_proposals(self, t: Transaction, group: list[str], amount: int, pm: PayerMatch, has_refs: bool,
                         props: list[_Proposal]) -> None:
@@ -574,12 +577,15 @@ class _Matcher:
             for item, allocs in hits:
                 who = self.payer_words(pm, item.buyer)
                 if len(hits) == 1:
-                    props.append(_Proposal(allocs, _PAYER_RULE[how], _PAYER_CONF[how] - penalty(item.buyer), 2,
-                                           f"{self.amount_words(how, item, allocs)}; {who}{shared}; "
+                    props.append(_Proposal(
+                        allocs=allocs, rule=_PAYER_RULE[how], confidence=_PAYER_CONF[how] - penalty(item.buyer),
+                        tier=2,
+                        why=f"{self.amount_words(how, item, allocs)}; {who}{shared}; "
                                            "the only open invoice of this buyer that fits"))
                 else:
-                    props.append(_Proposal(allocs, _PAYER_RULE[how], 0.7 - penalty(item.buyer), 3,
-                                           f"{self.amount_words(how, item, allocs)}; {who}{shared}; "
+                    props.append(_Proposal(
+                        allocs=allocs, rule=_PAYER_RULE[how], confidence=0.7 - penalty(item.buyer), tier=3,
+                        why=f"{self.amount_words(how, item, allocs)}; {who}{shared}; "
                                            f"but {len(hits)} open invoices fit"))
             break
         if not found_single:
@@ -596,22 +602,25 @@ class _Matcher:
                 sure = count == 1 and not truncated and len(solutions) == 1
                 numbers = ", ".join(i.number for i in picked)
                 note = "" if sure else " (other combinations may fit)"
-                props.append(_Proposal(tuple((i.number, i.po, i.balance, "invoice") for i in picked),
-                                       "payer+subset", (0.93 if sure else 0.6) - penalty(buyer), 2,
-                                       f"amount equals open invoices {numbers} together{note}; "
+                props.append(_Proposal(
+                    allocs=tuple((i.number, i.po, i.balance, "invoice") for i in picked), rule="payer+subset",
+                    confidence=(0.93 if sure else 0.6) - penalty(buyer), tier=2,
+                    why=f"amount equals open invoices {numbers} together{note}; "
                                        f"{self.payer_words(pm, buyer)}{shared}"))
                 found_single = True
         for dp in deps:
             conf = (0.93 if len(deps) == 1 and not found_single else 0.7) - penalty(dp.buyer)
-            props.append(_Proposal((("", dp.po, amount, "deposit"),), "deposit:payer+amount", conf, 2,
-                                   f"amount equals the expected deposit on PO {dp.po}; "
+            props.append(_Proposal(
+                allocs=(("", dp.po, amount, "deposit"),), rule="deposit:payer+amount", confidence=conf, tier=2,
+                why=f"amount equals the expected deposit on PO {dp.po}; "
                                    f"{self.payer_words(pm, dp.buyer)}{shared}"))
         if len(props) == before:
             near = sorted(items_of[group[0]], key=lambda i: abs(i.balance - amount))[:3]
             for item in near:
                 how, allocs = _fit(item, amount, t.date, self.fee_tol)
-                props.append(_Proposal(allocs, "payer+" + how, 0.4, 3,
-                                       f"{self.amount_words(how, item, allocs)}; {self.payer_words(pm, item.buyer)}"))
+                props.append(_Proposal(
+                    allocs=allocs, rule="payer+" + how, confidence=0.4, tier=3,
+                    why=f"{self.amount_words(how, item, allocs)}; {self.payer_words(pm, item.buyer)}"))
 
     def amount_words(self, how: str, item: _Item, allocs: tuple[_Alloc, ...]) -> str:
         if how == "exact":
@@ -636,18 +645,21 @@ class _Matcher:
             bonus = min(pm.score_of(item.buyer), 100) / 1000
             if item.due:
                 bonus += 0.05 * max(0.0, 1 - abs(t.date.toordinal() - item.due) / 60)
-            props.append(_Proposal(((item.number, item.po, amount, "invoice"),), "amount", base + bonus, 3,
-                                   f"amount matches {item.number} exactly; {self.payer_words(pm, item.buyer)}"))
+            props.append(_Proposal(
+                allocs=((item.number, item.po, amount, "invoice"),), rule="amount", confidence=base + bonus, tier=3,
+                why=f"amount matches {item.number} exactly; {self.payer_words(pm, item.buyer)}"))
         for item in st.by_discounted.get(amount, ()):
             if item.balance == item.total and st.item_ok(item, t.date):
                 how, allocs = _fit(item, amount, t.date, self.fee_tol)
                 if how == "discount":
-                    props.append(_Proposal(allocs, "discount", 0.5, 3,
-                                           f"{self.amount_words(how, item, allocs)}; {self.payer_words(pm, item.buyer)}"))
+                    props.append(_Proposal(
+                        allocs=allocs, rule="discount", confidence=0.5, tier=3,
+                        why=f"{self.amount_words(how, item, allocs)}; {self.payer_words(pm, item.buyer)}"))
         for dep in st.deposits_by_amount.get(amount, ()):
             if dep.expected - dep.paid == amount and st.in_window(dep.date, t.date, self.cfg.deposit_grace_days):
-                props.append(_Proposal((("", dep.po, amount, "deposit"),), "deposit:amount", 0.5, 3,
-                                       f"amount equals the expected deposit on PO {dep.po}; "
+                props.append(_Proposal(
+                    allocs=(("", dep.po, amount, "deposit"),), rule="deposit:amount", confidence=0.5, tier=3,
+                    why=f"amount equals the expected deposit on PO {dep.po}; "
                                        f"{self.payer_words(pm, dep.buyer)}"))
 
     def decide(self, d: _Decision) -> None:
@@ -729,8 +741,9 @@ def _match_payments(transactions: Sequence[Transaction], ledger: Ledger, config:
         elif dec.auto is not None:
             conf = Decimal(str(round(dec.auto.confidence, 2)))
             for inv, po, amount, kind in dec.auto.allocs:
-                allocations.append(ProposedAllocation(t.transaction_id, t.source, inv, po, _d(amount), kind,
-                                                      dec.auto.rule, conf))
+                allocations.append(ProposedAllocation(
+                    transaction_id=t.transaction_id, source=t.source, invoice_number=inv, po_number=po,
+                    amount=_d(amount), kind=kind, rule=dec.auto.rule, confidence=conf))
         else:
             cands = _candidates(dec, config)
             if cands:
@@ -739,8 +752,9 @@ def _match_payments(transactions: Sequence[Transaction], ledger: Ledger, config:
                 ignored.append(Unmatched(t.transaction_id, t.source, dec.no_auto))
             else:
                 unmatched.append(Unmatched(t.transaction_id, t.source, _reason(t, dec, st)))
-    return MatchResult(tuple(transactions), tuple(allocations), tuple(suggestions), tuple(unmatched),
-                       tuple(ignored), tuple(already))
+    return MatchResult(
+        transactions=tuple(transactions), allocations=tuple(allocations), suggestions=tuple(suggestions),
+        unmatched=tuple(unmatched), ignored=tuple(ignored), already=tuple(already))
 
 
 def _candidates(dec: _Decision, config: MatchConfig) -> tuple[Candidate, ...]:
@@ -754,7 +768,9 @@ def _candidates(dec: _Decision, config: MatchConfig) -> tuple[Candidate, ...]:
                 continue
             score = max(0.0, min(p.confidence, float(config.threshold) - 0.01))
             why = f"{p.why}; {extra}" if extra else p.why
-            cand = Candidate(inv, po, _d(amount), Decimal(str(round(score, 2))), f"{why} [rule {p.rule}]")
+            cand = Candidate(
+                invoice_number=inv, po_number=po, amount=_d(amount), score=Decimal(str(round(score, 2))),
+                why=f"{why} [rule {p.rule}]")
             key = (inv, po)
             if key not in best or cand.score > best[key].score:
                 best[key] = cand
@@ -812,8 +828,9 @@ def accept(transaction: Transaction, invoice_number: str, ledger: Ledger, today:
     else:
         raise Refused(f"{invoice_number} is neither an invoice nor a PO number in the workbook")
     out = tuple(
-        ProposedAllocation(transaction.transaction_id, transaction.source, inv, po, _d(c), kind, rule,
-                           Decimal("1.00"), "confirmed")
+        ProposedAllocation(
+            transaction_id=transaction.transaction_id, source=transaction.source, invoice_number=inv, po_number=po,
+            amount=_d(c), kind=kind, rule=rule, confidence=Decimal("1.00"), method="confirmed")
         for inv, po, c, kind in allocs
     )
     name = display_payer(transaction.payer, transaction.memo)
