@@ -305,18 +305,20 @@ def cancel(ctx: click.Context, workbook: Path, po: str, lines: tuple[int, ...], 
 @_arg("buyer")
 @_arg("items", nargs=-1, required=True)
 @click.option("--valid-days", type=int, default=None, help="Days the quote holds (default: Settings Quote Valid Days).")
+@click.option("--prospect", default="", callback=_strip,
+              help="A shop not in Buyers yet: its name (BUYER is then your short name for it).")
 @click.option("--today", default=None, help="Date of the quote (default: today).")
 @write_options
 @document_options
 @click.pass_context
 @_guard
 def quote(ctx: click.Context, workbook: Path, buyer: str, items: tuple[str, ...], valid_days: int | None,
-          today: str | None, **kw: Any) -> None:
+          prospect: str, today: str | None, **kw: Any) -> None:
     """Quote SKU=QTY items to a buyer (or a prospect) at the volume-tier prices, MOQ and case packs checked."""
     from .quotes import parse_items
 
     _show(ctx, app.quote(workbook, buyer, parse_items(items), _today(today), valid_days=valid_days,
-                         opts=_opts(ctx, **kw)))
+                         prospect=prospect, opts=_opts(ctx, **kw)))
 
 
 @main.command("order")

@@ -150,7 +150,7 @@ class Pipeline:
 # Derivation
 
 
-def open_qty(facts: Facts, order: Order, ln: Line) -> int:
+def units_to_ship(facts: Facts, order: Order, ln: Line) -> int:
     """Units of a line still to ship: none on a cancelled order or a rejected line; a line
     acknowledged with a changed quantity is due up to that quantity; a backorder stays due in full."""
     if order.status == "cancelled":
@@ -216,7 +216,7 @@ def place(facts: Facts, order: Order, today: date,
         return "cancelled", total
     if not shipped:
         return _pre_shipping(facts, order), total
-    if any(open_qty(facts, order, ln) for ln in facts.lines_of.get(po, ())):
+    if any(units_to_ship(facts, order, ln) for ln in facts.lines_of.get(po, ())):
         return "partially_shipped", total
     if facts.shipped_value(po) > invoiced_goods(facts, po):
         return "shipped_not_invoiced", total
@@ -234,7 +234,7 @@ def _reasons(facts: Facts, order: Order, step: str, today: date,
     po = order.po_number
     out: list[Reason] = []
     lines = facts.lines_of.get(po, [])
-    left = [ln for ln in lines if open_qty(facts, order, ln)]
+    left = [ln for ln in lines if units_to_ship(facts, order, ln)]
     # Money owed now, on any invoice of the PO (a deposit invoice too), whatever the order's step.
     for inv, balance in sorted(open_by_po.get(po, ()), key=lambda ib: (ib[0].due_date or date.min,
                                                                         ib[0].invoice_number)):
@@ -248,7 +248,7 @@ def _reasons(facts: Facts, order: Order, step: str, today: date,
             out.append(Reason("invoice-due-today", f"{what} {inv.invoice_number} is due today, {bal} open"))
     if left and order.cancel_date is not None and order.cancel_date <= today and order.status != "cancelled":
         when = "is today" if order.cancel_date == today else f"passed on {long_date(order.cancel_date)}"
-        out.append(Reason("cancel-date", f"cancel date {when} with {sum(open_qty(facts, order, ln) for ln in left)} "
+        out.append(Reason("cancel-date", f"cancel date {when} with {sum(units_to_ship(facts, order, ln) for ln in left)} "
                                          "units unshipped: ship, or agree a new date, or cancel"))
     if step == "awaiting_deposit":
         owed = format_money(facts.deposit_outstanding(order))
@@ -259,12 +259,12 @@ def _reasons(facts: Facts, order: Order, step: str, today: date,
         due = [ln.promised_date or order.ship_date for ln in left]
         late = [d for d in due if d is not None and d < today]
         if late:
-            units = sum(open_qty(facts, order, ln) for ln, d in zip(left, due, strict=True) if d is not None and d < today)
+            units = sum(units_to_ship(facts, order, ln) for ln, d in zip(left, due, strict=True) if d is not None and d < today)
             out.append(Reason("ship-late", f"late: {units} units were due to ship by {long_date(min(late))}: ship "
                                            "them, or tell the buyer the new date with a revised acknowledgement"))
         ready = [d for d in due if d is not None and d == today]
         if ready:
-            units = sum(open_qty(facts, order, ln) for ln, d in zip(left, due, strict=True) if d == today)
+            units = sum(units_to_ship(facts, order, ln) for ln, d in zip(left, due, strict=True) if d == today)
             out.append(Reason("ship-due", f"{units} units due to ship by {long_date(today)}: ship them"))
     unbilled = facts.shipped_value(po) - invoiced_goods(facts, po) if facts.shipments_of.get(po) else ZERO
     if unbilled > 0:

@@ -81,6 +81,10 @@ def quote(book: Book, buyer: str, items: dict[str, int], today: date, *, valid_d
     if not items:
         raise Refused("a quote needs at least one SKU=QTY")
     b = facts.buyer.get(buyer)
+    if b is None and not prospect:
+        known = ", ".join(sorted(facts.buyer)[:8]) or "none"
+        raise Refused(f"{book.path}: unknown buyer {buyer!r} (Buyers tab; known: {known}); for a shop not in Buyers "
+                      "yet, name it with --prospect \"Shop name\"")
     unknown = [sku for sku in items if sku not in facts.product]
     if unknown:
         known = ", ".join(sorted(facts.product)[:8]) or "none"

@@ -115,11 +115,12 @@ def statement(workbook: Path, buyer: str, today: date, opts: WriteOptions = DEFA
 
 
 def quote(workbook: Path, buyer: str, items: dict[str, int], today: date, *, valid_days: int | None = None,
-          opts: WriteOptions = DEFAULT) -> list[str]:
+          prospect: str = "", opts: WriteOptions = DEFAULT) -> list[str]:
     """A quote (price confirmation) at the volume-tier prices, MOQ and case packs checked."""
     from ..quotes import quote as compute
 
-    return _change(workbook, lambda book: compute(book, buyer, items, today, valid_days=valid_days), opts)
+    return _change(workbook, lambda book: compute(book, buyer, items, today, valid_days=valid_days,
+                                                  prospect=prospect), opts)
 
 
 def order_from_quote(workbook: Path, quote_number: str, today: date, *, po: str = "",
