@@ -338,6 +338,14 @@ def acknowledge(book: Book, po: str, today: date) -> ChangeSet:
         cs.messages.append(f"PO {po}: acknowledged on {order.acknowledged_on}; nothing changed since")
         return cs
     ctx.refuse_on_errors(order, today, "acknowledgement")
+    if not first and not any(ln.acked_as for ln in lines):
+        # Acknowledged before poflow recorded what an acknowledgement says: record it now, issue nothing.
+        for ln in lines:
+            cs.update("Lines", ln, "acked_as", acked_text(ctx.facts, ln), _key(ln))
+        cs.update("Orders", order, "ack_revision", order.ack_revision or 1, po)
+        cs.messages.append(f"PO {po}: acknowledged on {order.acknowledged_on}; recorded what it says of "
+                           f"{len(lines)} line(s) (Acknowledged As), so later changes are told by a revision")
+        return cs
     lines = _fill_lines(ctx, cs, lines)
     earliest = today + timedelta(days=book.settings.lead_time_days)
     promised = max(order.ship_date or earliest, earliest)
@@ -376,8 +384,8 @@ def acknowledge(book: Book, po: str, today: date) -> ChangeSet:
                                   f"from our tier price {format_money(price)} for {ln.qty}; we invoice the PO price "
                                   "only if you confirm it.")
         if not first and old.acked_as != text:
-            exceptions.append(f"Line {ln.line_no} ({ln.sku}): changed from \"{old.acked_as}\" to \"{text}\""
-                              + (f": {ln.note}" if ln.note else "") + ".")
+            what = f"changed from \"{old.acked_as}\" to" if old.acked_as else "added:"
+            exceptions.append(f"Line {ln.line_no} ({ln.sku}): {what} \"{text}\"" + (f": {ln.note}" if ln.note else "") + ".")
         for name in ("ack_status", "ack_qty", "promised_date"):
             cs.update("Lines", old, name, getattr(ln, name), _key(ln))
         cs.update("Lines", old, "acked_as", text, _key(ln))

@@ -112,3 +112,15 @@ def test_an_acknowledged_line_changed_by_hand_needs_a_revision(book: Path, tmp_p
     assert "ACK-PO-1007-R2" in out
     assert (tmp_path / "documents" / "ACK-PO-1007.pdf").exists() and (tmp_path / "documents" / "ACK-PO-1007-R2.pdf").exists()
     assert json.loads(run("validate", book, "--json", "--today", "2026-11-27"))["findings"] == []
+
+
+def test_an_order_acknowledged_before_poflow_kept_what_it_said_is_recorded_not_revised(book: Path,
+                                                                                        tmp_path: Path) -> None:
+    """PO-1004 was acknowledged in an older book (no Acknowledged As): recorded once, no revision issued."""
+    out = run("acknowledge", book, "PO-1004", "--today", "2026-11-26")
+    assert "recorded what it says" in out and not (tmp_path / "documents").exists()
+    lines = [x for x in read_workbook(book).lines if x.po_number == "PO-1004"]
+    assert [x.acked_as for x in lines] == ["accepted 96", "backordered 48 by 2026-12-09"]
+    before = sha(book)
+    run("acknowledge", book, "PO-1004", "--today", "2026-11-26")
+    assert sha(book) == before
