@@ -389,18 +389,8 @@ def acknowledge(book: Book, po: str, today: date) -> ChangeSet:
         for name in ("ack_status", "ack_qty", "promised_date"):
             cs.update("Lines", old, name, getattr(ln, name), _key(ln))
         cs.update("Lines", old, "acked_as", text, _key(ln))
-        q = f.committed_qty(ln)
-        price = f.bill_price(ln)
-        sku = f.ship_sku(ln)
-        desc = ln.description or ln.sku
-        if sku != ln.sku:
-            p = ctx.product(sku)
-            desc = f"{p.description if p else sku} (substitute for {ln.sku})"
-        doc_lines.append(DocLine(
-            line_no=ln.line_no, sku=sku, description=desc, qty=q, unit=ln.unit, unit_price=price,
-            amount=cents(price * q), status=status.title(),
-            note=whys[ln.line_no] if status != "accepted" else ln.note, promised_date=ln.promised_date,
-            ordered_qty=ln.qty))
+        doc_lines.append(replace(_money_lines(ctx, [ln])[0], status=status.title(), promised_date=ln.promised_date,
+                                 note=whys[ln.line_no] if status != "accepted" else ln.note, ordered_qty=ln.qty))
     money = f.money_of(po)
     notes = list(_deposit_note(ctx, order, money))
     approved = order.approved_total
