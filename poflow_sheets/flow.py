@@ -112,7 +112,20 @@ class Context:
             rows.add(("Buyers", buyer.row))
         titles = {name: info.title for name, info in self.book.tables.items()}
         wanted = {(titles.get(tab, tab), row) for tab, row in rows if row}
-        found = [f for f in validate(self.book, today).findings
+        po = order.po_number
+        # Only this order's rows (with the lists they point at) are validated: a batch of a thousand invoices
+        # must not validate the whole book a thousand times.
+        skus = {s for ln in self.lines(po) for s in (ln.sku, ln.substitute_sku) if s}
+        own = replace(self.book, orders=tuple(self.facts.orders_of.get(po, ())),
+                      buyers=tuple(b for b in (self.facts.buyer.get(order.buyer_id),) if b is not None),
+                      products=tuple(p for p in (self.facts.product.get(s) for s in sorted(skus)) if p is not None),
+                      tiers=tuple(t for s in sorted(skus) for t in self.facts.prices.tiers.get(s, ())),
+                      lines=tuple(self.facts.lines_of.get(po, ())),
+                      shipments=tuple(self.facts.shipments_of.get(po, ())),
+                      invoices=tuple(self.facts.invoices_of.get(po, ())), payments=(), allocations=(),
+                      quotes=(), quote_lines=(),
+                      findings=tuple(f for f in self.book.findings if (f.tab, f.row) in wanted))
+        found = [f for f in validate(own, today).findings
                  if f.severity == "error" and f.code in BLOCKING_CODES and (f.tab, f.row) in wanted]
         if found:
             listed = "; ".join(f.message for f in found[:5]) + (f"; and {len(found) - 5} more" if len(found) > 5 else "")
@@ -529,9 +542,11 @@ def final_invoice(book: Book, po: str, today: date, cs: ChangeSet | None = None,
             f"line {ln.line_no} {ln.qty - f.committed_qty(ln)} of {ln.qty} ({ln.ack_status or 'changed'})"
             for ln in short) + ".")
     open_left = any(f.open_qty(ln) for ln in ctx.lines(po))
-    after = replace(f, invoices=(*f.invoices, inv), shipments=tuple(
-        replace(s, invoice_number=number) if s in todo else s for s in f.shipments))
-    if not open_left and order_complete(after, po):
+    # Complete once this invoice is issued (ledger.order_complete, asked without rebuilding the facts of the
+    # whole book for each order of a batch): nothing open, every shipment billed, every invoice paid.
+    others_paid = all(f.balance(i) <= 0 for i in f.invoices_of.get(po, []) if i.kind in ("deposit", "final")
+                      and i.status != "void")
+    if not open_left and due <= 0 and others_paid:
         cs.update("Orders", order, "status", "closed", po)
         cs.messages.append(f"PO {po}: shipped, invoiced and paid by its deposit; order closed")
     elif not open_left and order.status not in ("invoiced", "paid", "closed"):

@@ -63,6 +63,14 @@ class Facts:
         return {p.sku: p for p in self.products}
 
     @cached_property
+    def orders_of(self) -> dict[str, list[Order]]:
+        """Orders by PO number, every row (a PO typed twice has two)."""
+        out: dict[str, list[Order]] = defaultdict(list)
+        for o in self.orders:
+            out[o.po_number].append(o)
+        return out
+
+    @cached_property
     def order(self) -> dict[str, Order]:
         """Orders by PO number."""
         return {o.po_number: o for o in self.orders}
