@@ -485,7 +485,7 @@ def final_invoice(book: Book, po: str, today: date, cs: ChangeSet | None = None,
     if not ships:
         raise Refused(f"{book.path}: PO {po} has not shipped (no rows in the Shipments tab); "
                       "record the shipment with `poflow ship` first")
-    todo = [s for s in ships if not s.invoice_number]
+    todo = [s for s in ships if not s.invoice_number and not s.claim_number]  # a replacement is not billed
     if not todo:
         cs.messages.append(f"PO {po}: every shipment is invoiced already")
         return cs
@@ -594,7 +594,7 @@ def ready_to_invoice(book: Book) -> list[str]:
     """POs with shipments that no final invoice covers yet."""
     seen: dict[str, None] = {}
     for s in book.shipments:
-        if not s.invoice_number:
+        if not s.invoice_number and not s.claim_number:
             seen.setdefault(s.po_number, None)
     return list(seen)
 
