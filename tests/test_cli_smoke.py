@@ -31,6 +31,8 @@ SMOKE: dict[str, tuple[tuple[str, ...], tuple[int, ...], str]] = {
     "invoice": (("CS-2291", "--today", "2026-11-26"), (0,), "INV-1005"),
     "credit": (("INV-1003", "--amount", "10", "--reason", "scratched", "--today", "2026-11-26"), (0,), "CN-0001"),
     "cancel": (("PO-1009", "--reason", "shop closed", "--today", "2026-11-26"), (0,), "cancelled"),
+    "claim": (("CS-2291", "--line", "2", "--kind", "damaged", "--qty", "2", "--note", "two lids dented",
+               "--today", "2026-11-20"), (0,), "CL-0001"),
     "statement": (("HARBOR", "--today", "2026-11-26"), (0,), "ST-HARBOR"),
     "import-bank": (("{bank}",), (0,), "1 new"),
     "reconcile": (("{bank}", "--today", "2026-11-26"), (0,), "would be applied"),
