@@ -455,6 +455,20 @@ def statement(ctx: click.Context, workbook: Path, buyer: str, today: str | None,
     _show(ctx, app.statement(workbook, buyer, _today(today), _opts(ctx, **kw)))
 
 
+@main.command()
+@WORKBOOK
+@_arg("po")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder for EVIDENCE-PO.pdf and .zip (default: documents/ beside the workbook).")
+@click.option("--documents", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where the order's PDFs are (default: documents/ beside the workbook).")
+@click.pass_context
+@_guard
+def evidence(ctx: click.Context, workbook: Path, po: str, out_dir: Path | None, documents: Path | None) -> None:
+    """The evidence pack of an order: one PDF (its documents attached) and a ZIP, in date order, with hashes."""
+    _show(ctx, app.evidence(workbook, po, out_dir=out_dir, documents=documents, out=_out(ctx)))
+
+
 @main.command("log")
 @WORKBOOK
 @click.option("--limit", default=50, show_default=True, help="Show the last N changes.")

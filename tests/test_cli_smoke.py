@@ -34,6 +34,7 @@ SMOKE: dict[str, tuple[tuple[str, ...], tuple[int, ...], str]] = {
     "claim": (("CS-2291", "--line", "2", "--kind", "damaged", "--qty", "2", "--note", "two lids dented",
                "--today", "2026-11-20"), (0,), "CL-0001"),
     "statement": (("HARBOR", "--today", "2026-11-26"), (0,), "ST-HARBOR"),
+    "evidence": (("4500012345",), (0,), "EVIDENCE-4500012345.zip"),
     "import-bank": (("{bank}",), (0,), "1 new"),
     "reconcile": (("{bank}", "--today", "2026-11-26"), (0,), "would be applied"),
     "log": ((), (0,), "has not changed"),

@@ -23,6 +23,7 @@ from .commands import (
     status,
     validate,
 )
+from .evidence import evidence
 from .payments import ReconcileRun, reconcile_workbook
 from .workbook import WriteOptions, load
 
@@ -37,6 +38,7 @@ __all__ = [
     "claim",
     "confirm",
     "credit",
+    "evidence",
     "import_bank",
     "init",
     "invoice",

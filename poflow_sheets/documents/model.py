@@ -63,6 +63,11 @@ _ACCEPTED_WORDS = {"", "ia", "accepted"}
 Qty = int | Decimal
 
 
+def file_name(number: str, suffix: str = ".pdf") -> str:
+    """A document's file name: its number made safe as a file name (`documents/INV-1001.pdf`)."""
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in number) + suffix
+
+
 def status_label(status: str) -> str:
     """The printed word for a line status: an X12 code (`IB`) or already a word (`Backordered`)."""
     return X12_ACK_CODES.get(status.strip().upper(), status.strip())
