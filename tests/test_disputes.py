@@ -9,7 +9,8 @@ invoice balances and order statuses are what the ledger says.
 from __future__ import annotations
 
 import json
-from datetime import date
+import re
+from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -207,3 +208,121 @@ def test_claims_are_checked_against_what_shipped(book: Path) -> None:
     wb.save(book)
     data = json.loads(run("validate", book, "--json", "--today", "2026-12-21", code=1))
     assert [(f["tab"], f["code"]) for f in data["findings"] if f["severity"] == "error"] == [("Claims", "claim-qty")]
+
+
+NUMBER = r"(?<![\w-]){}(?![\w-])"
+
+
+def walk(book: Path, tmp_path: Path) -> list[str]:
+    """An order through the whole flow, with a revision, a deposit, a claim, a short payment and a credit.
+    Returns the order's document numbers in date order."""
+    run("quote", book, "SHOP", "VASE-S=12", "CUP=48", "--today", "2026-12-01")
+    run("order", book, "--from-quote", "Q-0001", "--po", "PO-900", "--today", "2026-12-02")
+    run("confirm", book, "PO-900", "--today", "2026-12-02")
+    run("approve", book, "PO-900", "--on", "2026-12-03")
+    run("acknowledge", book, "PO-900", "--today", "2026-12-03")
+    run("invoice", book, "PO-900", "--deposit", "--today", "2026-12-03")
+    deposit = read_workbook(book).invoices[0].total
+    run("reconcile", book, bank(tmp_path / "dep.csv", ("12/04/2026", "ORIG CO NAME:JUNIPER SHOP LLC IND ID:INV-1001",
+                                                      deposit)), "--apply", "--today", "2026-12-04")
+    wb = openpyxl.load_workbook(book)  # only 30 cups will come: told by a revision (it lowers the total)
+    ws = wb["Lines"]
+    head = [c.value for c in ws[1]]
+    ws.cell(3, head.index("Ack Qty") + 1).value = 30
+    ws.cell(3, head.index("Ack Status") + 1).value = "quantity changed"
+    ws.cell(3, head.index("Note") + 1).value = "cups: 30 only"
+    wb.save(book)
+    run("acknowledge", book, "PO-900", "--today", "2026-12-05")
+    run("ship", book, "PO-900", "--date", "2026-12-06", "--carrier", "UPS", "--tracking", "1ZPO900")
+    run("invoice", book, "PO-900", "--today", "2026-12-07")
+    run("claim", book, "PO-900", "--line", "1", "--kind", "damaged", "--qty", "2", "--note", "two vases cracked",
+        "--file", tmp_path / "photos" / "crack.jpg", "--today", "2026-12-09")
+    final = next(i for i in read_workbook(book).invoices if i.invoice_number == "INV-1002")
+    short = final.total - D("25.44")  # 2 vases at 12.00 with 6 % tax
+    run("reconcile", book, bank(tmp_path / "dec.csv", ("12/12/2026", "ORIG CO NAME:JUNIPER SHOP LLC IND ID:INV-1002",
+                                                      short)), "--apply", "--today", "2026-12-12")
+    run("claim", book, "PO-900", "--settle", "credit", "--today", "2026-12-13")
+    clean(book, "2026-12-13")
+    return ["Q-0001", "OC-0001", "ACK-PO-900", "INV-1001", "ACK-PO-900-R2", "PS-SH-0001", "INV-1002", "CN-0001"]
+
+
+def test_evidence_pack_of_an_order_through_the_whole_flow(book: Path, tmp_path: Path, artifacts: Path) -> None:
+    import hashlib
+    import subprocess
+    import zipfile
+
+    (tmp_path / "photos").mkdir()
+    (tmp_path / "photos" / "crack.jpg").write_bytes(b"\xff\xd8\xff\xe0 a photo of two cracked vases")
+    numbers = walk(book, tmp_path)
+    docs = tmp_path / "documents"
+    before = sha(book)
+    out = run("evidence", book, "PO-900")
+    assert sha(book) == before, "the evidence pack only reads the workbook"
+    assert "not found" not in out, out
+    pack, bundle = docs / "EVIDENCE-PO-900.pdf", docs / "EVIDENCE-PO-900.zip"
+    info = subprocess.run(["pdfinfo", str(pack)], capture_output=True, text=True, check=True).stdout
+    assert "Pages:" in info
+    text = pdf(pack)
+    subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "2", str(pack), str(artifacts / "evidence")],
+                   check=True)
+    # The cover: amounts and the dispute as decided.
+    assert "PO-900" in text and "Juniper Shop LLC" in text and "CL-0001 settled (credit)" in text
+    # Every document number of the order, in date order, in the contents; one section each.
+    contents = text[text.index("CONTENTS, IN DATE ORDER"):text.index("1. 1 December 2026")]
+    at = [re.search(NUMBER.format(re.escape(n)), contents) for n in numbers]
+    assert all(at), [n for n, m in zip(numbers, at, strict=True) if not m]
+    assert [m.start() for m in at if m] == sorted(m.start() for m in at if m), contents
+    heads = re.findall(r"^\s*(\d+)\. (\d{1,2} \w+ \d{4}): (.*)$", text, re.M)
+    assert [int(n) for n, _, _ in heads] == list(range(1, len(heads) + 1))
+    days = [datetime.strptime(d, "%d %B %Y").date() for _, d, _ in heads]
+    assert days == sorted(days)
+    for n in numbers:
+        assert sum(1 for *_, title in heads if re.search(NUMBER.format(re.escape(n)), title)) == 1, n
+    assert "approval" in text.lower() and "poflow approve" in text  # who recorded the approval, by which command
+    assert "claim-deduction CL-0001" in text and "poflow claim" in text  # the payment's deduction; the Log
+    # Each file's SHA-256 is printed, is the file's, and the same bytes are attached and zipped.
+    files = {p.name: p.read_bytes() for p in docs.glob("*.pdf") if not p.name.startswith("EVIDENCE")}
+    files["CL-0001-crack.jpg"] = (tmp_path / "photos" / "crack.jpg").read_bytes()
+    assert {f"{n}.pdf" for n in numbers} <= set(files)
+    for name, data in files.items():
+        assert hashlib.sha256(data).hexdigest() in text, name
+    attached = tmp_path / "attached"
+    attached.mkdir()
+    subprocess.run(["pdfdetach", "-saveall", "-o", str(attached), str(pack)], check=True)
+    assert {p.name: p.read_bytes() for p in attached.iterdir()} == files
+    with zipfile.ZipFile(bundle) as zf:
+        assert zf.testzip() is None
+        assert {n.removeprefix("files/"): zf.read(n) for n in zf.namelist() if n.startswith("files/")} == files
+        assert zf.read("EVIDENCE-PO-900.pdf") == pack.read_bytes()
+        sums = dict(reversed(line.split("  ", 1)) for line in zf.read("SHA256SUMS").decode().splitlines())
+        manifest = json.loads(zf.read("manifest.json"))
+    assert sums["EVIDENCE-PO-900.pdf"] == hashlib.sha256(pack.read_bytes()).hexdigest()
+    assert all(sums[f"files/{n}"] == hashlib.sha256(d).hexdigest() for n, d in files.items())
+    assert [i["number"] for i in manifest["items"] if i["number"] in numbers] == numbers
+    # A rerun gives the same pack, byte for byte.
+    first = (sha(pack), sha(bundle))
+    run("evidence", book, "PO-900")
+    assert (sha(pack), sha(bundle)) == first
+
+
+def test_evidence_picks_up_a_messages_tab(book: Path, tmp_path: Path) -> None:
+    """Where the mail feature records messages, the reply with its headers is the approval; reminders are listed."""
+    run("quote", book, "SHOP", "VASE-S=12", "--today", "2026-12-01")
+    run("order", book, "--from-quote", "Q-0001", "--today", "2026-12-02")
+    run("confirm", book, "OC-0001", "--today", "2026-12-02")
+    run("approve", book, "OC-0001", "--on", "2026-12-03")
+    wb = openpyxl.load_workbook(book)
+    ws = wb.create_sheet("Messages")
+    ws.append(["Message ID", "PO Number", "Kind", "Direction", "Date", "From", "To", "Subject", "Headers"])
+    ws.append(["<r1@juniper.example>", "OC-0001", "approval", "in", "2026-12-03 09:14", "ap@juniper.example",
+               "orders@fern.example", "Re: Order confirmation OC-0001", "In-Reply-To: <oc1@fern.example>"])
+    ws.append(["<m7@fern.example>", None, "reminder", "out", "2026-12-20 08:00", "orders@fern.example",
+               "ap@juniper.example", "Reminder: OC-0001 is due", ""])
+    ws.append(["<x@other.example>", "PO-1", "reminder", "out", "2026-12-20", "", "", "Another order", ""])
+    wb.save(book)
+    run("evidence", book, "OC-0001", "--out", tmp_path / "pack")
+    text = pdf(tmp_path / "pack" / "EVIDENCE-OC-0001.pdf")
+    assert "The buyer's approval (the reply)" in text and "<r1@juniper.example>" in text
+    assert "In-Reply-To: <oc1@fern.example>" in text and "Messages row 2" in text
+    assert "Reminder sent: Reminder: OC-0001 is due" in text and "Another order" not in text
+    assert "none; our reference OC-0001" in text
