@@ -159,6 +159,28 @@ def test_shortage_settled_by_replacement(book: Path, tmp_path: Path) -> None:
     clean(book, "2026-12-15")
 
 
+def test_claim_on_a_paid_invoice_is_credited_on_account(book: Path, tmp_path: Path) -> None:
+    """The buyer paid in full, then a claim is approved and settled by credit: the invoice is not credited twice;
+    the credit stays on the buyer's account."""
+    order(book, "PO-550", "EXEMPT", ("VASE-S", 12))  # 144.00, no tax
+    csv = bank(tmp_path / "dec.csv", ("12/04/2026", "ORIG CO NAME:RESALE GOODS INC IND ID:INV-1001", D("144.00")))
+    run("reconcile", book, csv, "--apply", "--today", "2026-12-04")
+    assert read_workbook(book).orders[0].status == "closed"
+    run("claim", book, "PO-550", "--line", "1", "--kind", "return", "--qty", "1", "--today", "2026-12-05")
+    assert "approved" in run("claim", book, "PO-550", "--approve", "--today", "2026-12-06")
+    again(book, "claim", book, "PO-550", "--approve", "--today", "2026-12-06")
+    out = run("claim", book, "PO-550", "--settle", "credit", "--today", "2026-12-07")
+    assert "on the buyer's account" in out
+    b = read_workbook(book)
+    note = next(i for i in b.invoices if i.kind == "credit")
+    assert (note.total, note.related, note.status, note.balance) == (D("-12.00"), "", "open", D("-12.00"))
+    inv = next(i for i in b.invoices if i.kind == "final")
+    assert (inv.status, inv.balance) == ("paid", D("0.00"))
+    assert (b.claims[0].status, b.claims[0].credit_note) == ("settled", note.invoice_number)
+    assert "Returned: Small vase" in pdf(tmp_path / "documents" / f"{note.invoice_number}.pdf")
+    clean(book, "2026-12-07")
+
+
 @pytest.mark.parametrize("qty,memo,rule", [(1, "thank you", "payer+fee"), (6, "remittance", "payer+claim")],
                          ids=["fee-sized", "payer-only"])
 def test_short_payment_by_the_claim_from_a_known_payer(book: Path, tmp_path: Path, qty: int, memo: str,

@@ -243,7 +243,8 @@ class _Builder:
             have, lack = self.file(key)
             files += have
             missing += lack
-        self.items.append(Item(when, kind, number, title, source, tuple(facts), tuple(files), tuple(missing)))
+        self.items.append(Item(when=when, kind=kind, number=number, title=title, source=source, facts=tuple(facts),
+                               files=tuple(files), missing=tuple(missing)))
 
     # -- the log, for who recorded what and when
 

@@ -143,5 +143,5 @@ def claim_deductions(transactions: Sequence[Transaction], result: MatchResult,
         else:
             continue
         used.add(claim.claim_number)
-        made.append(Deduction(txn, claim, number, received, held))
+        made.append(Deduction(transaction_id=txn, claim=claim, invoice_number=number, received=received, held=held))
     return out, made
