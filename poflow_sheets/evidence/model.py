@@ -157,21 +157,21 @@ def safe_name(text: str) -> str:
     return file_name(text, "")
 
 
-def _order(book: Book, po: str) -> Order:
+def _order(book: Book, facts: Facts, po: str) -> Order:
     from ..flow import Context
 
-    return Context(book, facts_of(book)).order(po)
+    return Context(book, facts).order(po)
 
 
 def _claim_file_name(claim: str, path: str) -> str:
     return f"{claim}-{safe_name(path.replace(chr(92), '/').rsplit('/', 1)[-1])}"
 
 
-def wanted(book: Book, po: str) -> list[Wanted]:
+def wanted(book: Book, po: str, facts: Facts | None = None) -> list[Wanted]:
     """The files the pack of this order looks for: its documents by number, and its claims' files."""
-    order = _order(book, po)
+    f = facts or facts_of(book)
+    order = _order(book, f, po)
     po = order.po_number
-    f = facts_of(book)
     numbers = [q.quote_number for q in book.quotes if q.po_number == po]
     if order.our_ref and order.confirmation_sent_on is not None:
         numbers.append(order.our_ref)
@@ -215,11 +215,12 @@ class _Builder:
                  messages: Sequence[MessageRow]) -> None:
         self.book = book
         self.f: Facts = facts_of(book)
-        self.order = _order(book, po)
+        self.order = _order(book, self.f, po)
         self.po = self.order.po_number
         self.cur = book.settings.currency
         self.found = files
-        self.names = {w.key: w.name for w in wanted(book, self.po)}
+        self.wanted = wanted(book, self.po, self.f)
+        self.names = {w.key: w.name for w in self.wanted}
         self.log = log
         self.messages = messages
         self.items: list[Item] = []
@@ -257,7 +258,7 @@ class _Builder:
         keys |= {i.invoice_number for i in f.invoices_of.get(po, [])}
         keys |= {s.shipment_id for s in f.shipments_of.get(po, [])}
         keys |= {c.claim_number for c in f.claims_of.get(po, [])}
-        keys |= {w.key for w in wanted(self.book, po) if w.document}
+        keys |= {w.key for w in self.wanted if w.document}
         keys |= {q.quote_number for q in self.book.quotes if q.po_number == po}
         return keys
 
