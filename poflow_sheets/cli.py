@@ -302,6 +302,37 @@ def cancel(ctx: click.Context, workbook: Path, po: str, lines: tuple[int, ...], 
 
 @main.command()
 @WORKBOOK
+@_arg("po")
+@click.option("--line", type=int, default=None, metavar="N", help="The PO line the buyer claims on (a new claim).")
+@click.option("--kind", default="", help="short, damaged, wrong item or return (a new claim).")
+@click.option("--qty", type=int, default=None, help="Units claimed (a new claim).")
+@click.option("--note", default="", help="The buyer's statement (a new claim); why (--reject); a note (--settle).")
+@click.option("--file", "files", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="A photo or file the buyer sent (repeat); recorded by path.")
+@click.option("--claim", "claim_number", default="", callback=_strip, help="The claim to act on (default: the PO's "
+              "only open one).")
+@click.option("--settle", type=click.Choice(["credit", "replacement", "none"]), default=None,
+              help="Settle the claim: a credit note, a replacement shipment at no charge, or no remedy.")
+@click.option("--approve", is_flag=True, help="Approve the claim (settle it later).")
+@click.option("--reject", is_flag=True, help="Reject the claim (--note says why).")
+@click.option("--carrier", default="", help="With --settle replacement: the carrier.")
+@click.option("--tracking", default="", help="With --settle replacement: the tracking number.")
+@click.option("--today", default=None, help="Date reported, or of the settlement (default: today).")
+@write_options
+@document_options
+@click.pass_context
+@_guard
+def claim(ctx: click.Context, workbook: Path, po: str, line: int | None, kind: str, qty: int | None, note: str,
+          files: tuple[Path, ...], claim_number: str, settle: str | None, approve: bool, reject: bool, carrier: str,
+          tracking: str, today: str | None, **kw: Any) -> None:
+    """Record a buyer's claim (short, damaged, wrong item, return) on a shipped line, or decide and settle one."""
+    _show(ctx, app.claim(workbook, po, _today(today), line=line, kind=kind, qty=qty, note=note.strip(), files=files,
+                         claim_number=claim_number, settle=settle or "", approve=approve, reject=reject,
+                         carrier=carrier.strip(), tracking=tracking.strip(), opts=_opts(ctx, **kw)))
+
+
+@main.command()
+@WORKBOOK
 @_arg("buyer")
 @_arg("items", nargs=-1, required=True)
 @click.option("--valid-days", type=int, default=None, help="Days the quote holds (default: Settings Quote Valid Days).")
@@ -422,6 +453,20 @@ def status(ctx: click.Context, workbook: Path, as_json: bool, today: str | None)
 def statement(ctx: click.Context, workbook: Path, buyer: str, today: str | None, **kw: Any) -> None:
     """A statement of account for one buyer (open invoices, payments, credits, aging) as a sheet and a PDF."""
     _show(ctx, app.statement(workbook, buyer, _today(today), _opts(ctx, **kw)))
+
+
+@main.command()
+@WORKBOOK
+@_arg("po")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder for EVIDENCE-PO.pdf and .zip (default: documents/ beside the workbook).")
+@click.option("--documents", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Where the order's PDFs are (default: documents/ beside the workbook).")
+@click.pass_context
+@_guard
+def evidence(ctx: click.Context, workbook: Path, po: str, out_dir: Path | None, documents: Path | None) -> None:
+    """The evidence pack of an order: one PDF (its documents attached) and a ZIP, in date order, with hashes."""
+    _show(ctx, app.evidence(workbook, po, out_dir=out_dir, documents=documents, out=_out(ctx)))
 
 
 @main.command("log")

@@ -38,6 +38,10 @@ CODES: dict[str, tuple[str, str, str]] = {
     "status-flow": (ERROR, "Order status does not match the flow", "Set the status the documents show."),
     "over-allocated": (ERROR, "Allocations exceed the payment or the invoice", "Correct the allocation amounts."),
     "setting": (ERROR, "A setting is missing or wrong", "Fix the Settings tab."),
+    "claim-qty": (ERROR, "A claim is for more than shipped on its line",
+                  "Correct the claim's quantity, or reject the claims that are not owed."),
+    "claim-late": (WARNING, "A claim was reported after the claim window",
+                   "Decide it knowingly: approve and settle it, or reject it with a note."),
 }
 
 

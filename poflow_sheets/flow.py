@@ -498,7 +498,7 @@ def final_invoice(book: Book, po: str, today: date, cs: ChangeSet | None = None,
     if not ships:
         raise Refused(f"{book.path}: PO {po} has not shipped (no rows in the Shipments tab); "
                       "record the shipment with `poflow ship` first")
-    todo = [s for s in ships if not s.invoice_number]
+    todo = [s for s in ships if not s.invoice_number and not s.claim_number]  # a replacement is not billed
     if not todo:
         cs.messages.append(f"PO {po}: every shipment is invoiced already")
         return cs
@@ -609,7 +609,7 @@ def ready_to_invoice(book: Book) -> list[str]:
     """POs with shipments that no final invoice covers yet."""
     seen: dict[str, None] = {}
     for s in book.shipments:
-        if not s.invoice_number:
+        if not s.invoice_number and not s.claim_number:
             seen.setdefault(s.po_number, None)
     return list(seen)
 
@@ -668,6 +668,15 @@ def _ship_refusals(ctx: Context, order: Order, wanted: dict[int, int], lines: di
     return out
 
 
+def next_shipment_id(book: Book) -> str:
+    """The id the next shipment gets: SH-0001, SH-0002... (never one in use)."""
+    existing = {s.shipment_id for s in book.shipments}
+    n_id = len(existing) + 1
+    while f"SH-{n_id:04d}" in existing:
+        n_id += 1
+    return f"SH-{n_id:04d}"
+
+
 def ship(book: Book, po: str, when: date, lines: dict[int, int] | None = None, *, carrier: str = "",
          tracking: str = "", note: str = "", force_reason: str = "") -> ChangeSet:
     """Record a shipment of what was acknowledged (every open quantity, or the given line quantities), take
@@ -706,11 +715,7 @@ def ship(book: Book, po: str, when: date, lines: dict[int, int] | None = None, *
     if why_not and not force_reason:
         raise Refused(f"{book.path}: " + "; ".join(why_not) + "; or ship with --force --reason \"...\" "
                       "(the reason is recorded)")
-    existing = {s.shipment_id for s in book.shipments}
-    n_id = len(existing) + 1
-    while f"SH-{n_id:04d}" in existing:
-        n_id += 1
-    sid = f"SH-{n_id:04d}"
+    sid = next_shipment_id(book)
     forced = f"shipped with --force: {force_reason} ({'; '.join(why_not)})" if why_not else ""
     text = "; ".join(x for x in (note, forced) if x)
     for n, q in sorted(wanted.items()):
@@ -753,8 +758,14 @@ def ship(book: Book, po: str, when: date, lines: dict[int, int] | None = None, *
 # 5. Credit notes ------------------------------------------------------------------------------------
 
 def credit(book: Book, invoice_number: str, today: date, *, amount: Decimal | None = None,
-           lines: dict[int, int] | None = None, reason: str) -> ChangeSet:
-    """A credit note for returns or damages, referencing the invoice and the PO, in its own sequence."""
+           lines: dict[int, int] | None = None, reason: str, label: str = "Returned", notes: tuple[str, ...] = (),
+           on_account: bool = False, claim: str = "") -> ChangeSet:
+    """A credit note for returns or damages, referencing the invoice and the PO, in its own sequence.
+
+    `label` starts each credited line's description; `notes` are printed after the reason. With `on_account`
+    (the invoice is paid already) the credit note does not settle the invoice: it stays open on the buyer's
+    account, to be taken off a later invoice or refunded. `claim` names the buyer claim it settles (printed; the
+    claim's own status, not the credit's amount and date, tells a rerun that it is settled)."""
     ctx = Context.of(book)
     inv = ctx.facts.invoice.get(invoice_number.strip())
     if inv is None:
@@ -771,7 +782,7 @@ def credit(book: Book, invoice_number: str, today: date, *, amount: Decimal | No
         for n in lines:
             if n not in po_lines:
                 raise Refused(f"{book.path}: PO {inv.po_number} has no line {n}")
-        doc_lines = tuple(replace(d, description=f"Returned: {d.description}")
+        doc_lines = tuple(replace(d, description=f"{label}: {d.description}")
                           for d in _money_lines(ctx, list(po_lines.values()), lines))
         subtotal = sum((d.amount for d in doc_lines), ZERO)
         tax = cents(subtotal * rate)
@@ -786,34 +797,44 @@ def credit(book: Book, invoice_number: str, today: date, *, amount: Decimal | No
         raise Refused(f"{book.path}: a credit of {format_money(value)} is more than invoice {inv.invoice_number} "
                       f"({format_money(inv.total)})")
     for other in ctx.book.invoices:
-        if other.kind == "credit" and other.related == inv.invoice_number and -other.total == value and \
-                other.invoice_date == today:
+        if not claim and not on_account and other.kind == "credit" and other.related == inv.invoice_number and \
+                -other.total == value and other.invoice_date == today:
             cs.messages.append(f"{inv.invoice_number}: credit note {other.invoice_number} for {format_money(value)} "
                                "exists already")
             return cs
     s = book.settings
     number = _number(s.credit_prefix, s.next_credit_number)
-    note = Invoice(invoice_number=number, kind="credit", po_number=inv.po_number, invoice_date=today, due_date=today,
-                   total=-value, status="paid", amount_paid=ZERO, balance=ZERO, related=inv.invoice_number,
-                   tax=-tax if tax else None)
-    cs.appends.append(RowAppend("Invoices", note, number))
     cs.settings.append(SettingUpdate("next_credit_number", s.next_credit_number + 1, s.next_credit_number))
-    paid = ctx.facts.paid.get(inv.invoice_number, ZERO) + value
-    balance = inv.total - paid
-    cs.update("Invoices", inv, "amount_paid", paid, inv.invoice_number)
-    cs.update("Invoices", inv, "balance", balance, inv.invoice_number)
-    cs.update("Invoices", inv, "status", invoice_status(inv.total, paid), inv.invoice_number)
-    after = replace(ctx.facts, invoices=(*ctx.facts.invoices, note))
-    if order.status not in ("closed", "cancelled") and order_complete(after, order.po_number):
-        cs.update("Orders", order, "status", "closed", order.po_number)
-        cs.messages.append(f"PO {order.po_number}: settled in full; order closed")
+    printed = (f"Reason: {reason}", *notes)
+    if on_account:
+        note = Invoice(invoice_number=number, kind="credit", po_number=inv.po_number, invoice_date=today,
+                       due_date=today, total=-value, status="open", amount_paid=ZERO, balance=-value,
+                       tax=-tax if tax else None)
+        cs.appends.append(RowAppend("Invoices", note, number))
+        printed += (f"Invoice {inv.invoice_number} is paid: this credit stays on your account; it is taken off your "
+                    "next invoice, or refunded on request.",)
+    else:
+        note = Invoice(invoice_number=number, kind="credit", po_number=inv.po_number, invoice_date=today,
+                       due_date=today, total=-value, status="paid", amount_paid=ZERO, balance=ZERO,
+                       related=inv.invoice_number, tax=-tax if tax else None)
+        cs.appends.append(RowAppend("Invoices", note, number))
+        paid = ctx.facts.paid.get(inv.invoice_number, ZERO) + value
+        balance = inv.total - paid
+        cs.update("Invoices", inv, "amount_paid", paid, inv.invoice_number)
+        cs.update("Invoices", inv, "balance", balance, inv.invoice_number)
+        cs.update("Invoices", inv, "status", invoice_status(inv.total, paid), inv.invoice_number)
+        after = replace(ctx.facts, invoices=(*ctx.facts.invoices, note))
+        if order.status not in ("closed", "cancelled") and order_complete(after, order.po_number):
+            cs.update("Orders", order, "status", "closed", order.po_number)
+            cs.messages.append(f"PO {order.po_number}: settled in full; order closed")
     doc = Document(
         kind="credit_note", number=number, issue_date=today, seller=ctx.seller(), buyer=ctx.buyer_party(order),
         po_number=inv.po_number, our_ref=order.our_ref, currency=s.currency, lines=doc_lines, subtotal=subtotal,
-        tax=tax, total=value, amount_due=value, related_invoice=inv.invoice_number, notes=(f"Reason: {reason}",),
-        tax_note=ctx.tax_note(order))
+        tax=tax, total=value, amount_due=value, related_invoice=inv.invoice_number, notes=printed,
+        tax_note=ctx.tax_note(order), extra=(("Settles claim", claim),) if claim else ())
     cs.documents.append(doc)
-    cs.messages.append(f"{inv.invoice_number}: credit note {number} for {format_money(value)}")
+    where = "on the buyer's account" if on_account else f"against {inv.invoice_number}"
+    cs.messages.append(f"{inv.invoice_number}: credit note {number} for {format_money(value)} {where}")
     return cs
 
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from .money import ZERO, cents
 from .pricing import PriceList
-from .records import Allocation, Buyer, Invoice, Line, Order, PriceTier, Product, Settings, Shipment
+from .records import Allocation, Buyer, Claim, Invoice, Line, Order, PriceTier, Product, Settings, Shipment
 from .schema import InvoiceStatus
 from .terms import Terms, TermsError, parse_terms
 
@@ -30,6 +30,8 @@ class HasAllocation(Protocol):
 
 
 PAYING_KINDS = ("invoice", "fee", "discount")  # allocation kinds that reduce an invoice's balance
+# A `deduction` (what a buyer held back for an open claim) is neither: the invoice stays open by it until the
+# claim is settled (a credit note closes it) or rejected (it is still owed).
 FROM_PAYMENT_KINDS = ("invoice", "deposit", "credit")  # kinds whose money came out of the payment
 
 
@@ -46,6 +48,7 @@ class Facts:
     allocations: tuple[Allocation, ...]
     products: tuple[Product, ...] = ()
     tiers: tuple[PriceTier, ...] = ()
+    claims: tuple[Claim, ...] = ()
 
     @cached_property
     def prices(self) -> PriceList:
@@ -87,10 +90,29 @@ class Facts:
 
     @cached_property
     def shipped(self) -> dict[tuple[str, int], int]:
-        """Units shipped per (PO, line)."""
+        """Units shipped per (PO, line) against the order: a replacement for a claim is not counted (it is
+        neither more than was committed nor billed)."""
         out: dict[tuple[str, int], int] = defaultdict(int)
         for s in self.shipments:
-            out[(s.po_number, s.line_no)] += s.qty_shipped
+            if not s.claim_number:
+                out[(s.po_number, s.line_no)] += s.qty_shipped
+        return out
+
+    @cached_property
+    def replaced(self) -> dict[tuple[str, int], int]:
+        """Units shipped per (PO, line) as replacements for claims, at no charge."""
+        out: dict[tuple[str, int], int] = defaultdict(int)
+        for s in self.shipments:
+            if s.claim_number:
+                out[(s.po_number, s.line_no)] += s.qty_shipped
+        return out
+
+    @cached_property
+    def claims_of(self) -> dict[str, list[Claim]]:
+        """Claims by PO number, in sheet order."""
+        out: dict[str, list[Claim]] = defaultdict(list)
+        for c in self.claims:
+            out[c.po_number].append(c)
         return out
 
     @cached_property
@@ -210,6 +232,11 @@ class Facts:
         return self.money_of(po, {ln.line_no: self.shipped.get((po, ln.line_no), 0)
                                   for ln in self.lines_of.get(po, ())}).subtotal
 
+    def claim_value(self, claim: Claim) -> Decimal:
+        """What a claim is worth: its quantity of the line at the billed price, with the order's tax, in cents
+        (the credit note that settles it, and the short payment that deducts it, are this amount)."""
+        return self.money_of(claim.po_number, {claim.line_no: claim.qty}).total
+
     def open_qty(self, ln: Line) -> int:
         """Units of a line still to ship: committed less shipped."""
         return max(self.committed_qty(ln) - self.shipped.get((ln.po_number, ln.line_no), 0), 0)
@@ -272,7 +299,7 @@ class Facts:
 def facts_of(book: Book) -> Facts:
     """Facts of a Book."""
     return Facts(book.settings, book.buyers, book.orders, book.lines, book.shipments, book.invoices,
-                 book.allocations, book.products, book.tiers)
+                 book.allocations, book.products, book.tiers, book.claims)
 
 
 @dataclass(frozen=True)
@@ -290,7 +317,7 @@ def order_complete(facts: Facts, po: str) -> bool:
     lines = facts.lines_of.get(po)
     if not lines or any(facts.open_qty(ln) for ln in lines):
         return False
-    ships = facts.shipments_of.get(po, [])
+    ships = [s for s in facts.shipments_of.get(po, []) if not s.claim_number]  # replacements are not billed
     if not ships or any(not s.invoice_number for s in ships):
         return False
     invoices = [i for i in facts.invoices_of.get(po, []) if i.kind in ("deposit", "final") and i.status != "void"]

@@ -27,6 +27,7 @@ from .perf import without_gc
 from .records import (
     Allocation,
     Buyer,
+    Claim,
     Invoice,
     Line,
     Order,
@@ -45,7 +46,7 @@ from .store.safety import fingerprint
 RECORD_OF: dict[str, type] = {
     "Buyers": Buyer, "Products": Product, "PriceTiers": PriceTier, "Quotes": Quote, "QuoteLines": QuoteLine,
     "Orders": Order, "Lines": Line,
-    "Shipments": Shipment, "Invoices": Invoice, "Payments": Payment, "Allocations": Allocation,
+    "Shipments": Shipment, "Invoices": Invoice, "Payments": Payment, "Allocations": Allocation, "Claims": Claim,
 }
 # Record fields that must not be None: the record's default stands in for an empty cell.
 _DEFAULTS: dict[type, dict[str, Any]] = {}
@@ -88,6 +89,7 @@ class Book:
     invoices: tuple[Invoice, ...] = ()
     payments: tuple[Payment, ...] = ()
     allocations: tuple[Allocation, ...] = ()
+    claims: tuple[Claim, ...] = ()
     tables: dict[str, TableInfo] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()  # cell-level problems met while reading
     sheet_names: tuple[str, ...] = ()
@@ -121,6 +123,7 @@ ATTR_OF_TAB = {
     "Buyers": "buyers", "Products": "products", "PriceTiers": "tiers", "Quotes": "quotes", "QuoteLines": "quote_lines",
     "Orders": "orders", "Lines": "lines",
     "Shipments": "shipments", "Invoices": "invoices", "Payments": "payments", "Allocations": "allocations",
+    "Claims": "claims",
 }
 
 

@@ -20,6 +20,9 @@ from typing import Literal
 from .schema import (
     AllocationKind,
     AllocationMethod,
+    ClaimKind,
+    ClaimResolution,
+    ClaimStatus,
     InvoiceKind,
     InvoiceStatus,
     LineStatus,
@@ -49,6 +52,9 @@ class Settings:
     quote_valid_days: int = 30
     credit_prefix: str = "CN-"
     next_credit_number: int = 1
+    claim_prefix: str = "CL-"
+    next_claim_number: int = 1
+    claim_window_days: int = 7
     tax_rate: Decimal = Decimal(0)
     remit_to: str = ""
     lead_time_days: int = 7
@@ -180,6 +186,8 @@ class Shipment:
     note: str = ""
     invoice_number: str = ""
     sku: str = ""
+    delivered_on: date | None = None
+    claim_number: str = ""  # a replacement at no charge for this claim
     row: int = 0
 
 
@@ -225,6 +233,30 @@ class Allocation:
     confidence: Decimal | None = None
     rule: str = ""
     applied_on: date | None = None
+    row: int = 0
+
+
+@dataclass(slots=True, unsafe_hash=True)
+class Claim:
+    """A buyer's claim on a shipped line: short, damaged, wrong item or return, and how it was settled."""
+
+    claim_number: str
+    po_number: str
+    line_no: int
+    kind: ClaimKind
+    qty: int
+    reported_on: date | None
+    status: ClaimStatus
+    statement: str = ""
+    files: tuple[str, ...] = ()
+    resolution: ClaimResolution | Literal[""] = ""
+    invoice_number: str = ""
+    credit_note: str = ""
+    shipment_id: str = ""
+    deduction: str = ""
+    settled_on: date | None = None
+    late: bool = False
+    note: str = ""
     row: int = 0
 
 

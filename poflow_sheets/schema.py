@@ -24,9 +24,12 @@ LineStatus = Literal["accepted", "quantity changed", "backordered", "substituted
 InvoiceKind = Literal["deposit", "final", "credit"]
 InvoiceStatus = Literal["open", "partial", "paid", "void"]
 PaymentStatus = Literal["new", "applied", "partial", "review", "ignored", "unmatched"]
-AllocationKind = Literal["invoice", "deposit", "fee", "discount", "credit"]
+AllocationKind = Literal["invoice", "deposit", "fee", "discount", "credit", "deduction"]
 AllocationMethod = Literal["auto", "manual", "confirmed"]
 QuoteStatus = Literal["inquiry", "quoted", "accepted", "expired", "lost"]
+ClaimKind = Literal["short", "damaged", "wrong item", "return"]
+ClaimStatus = Literal["open", "approved", "rejected", "settled"]
+ClaimResolution = Literal["credit", "replacement", "refund", "none"]
 
 ORDER_STATUSES: tuple[OrderStatus, ...] = get_args(OrderStatus)
 ACK_STATUSES: tuple[LineStatus, ...] = get_args(LineStatus)  # a line's status in our acknowledgement
@@ -36,6 +39,9 @@ PAYMENT_STATUSES: tuple[PaymentStatus, ...] = get_args(PaymentStatus)
 ALLOCATION_KINDS: tuple[AllocationKind, ...] = get_args(AllocationKind)
 ALLOCATION_METHODS: tuple[AllocationMethod, ...] = get_args(AllocationMethod)
 QUOTE_STATUSES: tuple[QuoteStatus, ...] = get_args(QuoteStatus)
+CLAIM_KINDS: tuple[ClaimKind, ...] = get_args(ClaimKind)
+CLAIM_STATUSES: tuple[ClaimStatus, ...] = get_args(ClaimStatus)
+CLAIM_RESOLUTIONS: tuple[ClaimResolution, ...] = get_args(ClaimResolution)
 
 
 @dataclass(frozen=True)
@@ -114,6 +120,10 @@ SETTINGS_KEYS: tuple[SettingKey, ...] = (
     SettingKey("credit_prefix", "Credit Prefix", TEXT, "CN-", False, "Text before credit note numbers."),
     SettingKey("next_credit_number", "Next Credit Number", INTEGER, "1", False,
                "The number the next credit note gets."),
+    SettingKey("claim_prefix", "Claim Prefix", TEXT, "CL-", False, "Text before buyer claim numbers."),
+    SettingKey("next_claim_number", "Next Claim Number", INTEGER, "1", False, "The number the next claim gets."),
+    SettingKey("claim_window_days", "Claim Window Days", INTEGER, "7", False,
+               "Days after delivery (else the ship date) a buyer may report a claim; a later one is flagged Late."),
     SettingKey("tax_rate", "Tax Rate", PERCENT, "0%", False, "Sales tax on invoices to buyers not exempt."),
     SettingKey("remit_to", "Remit To", TEXT, "", False, "Bank details for payment printed on invoices."),
     SettingKey("lead_time_days", "Lead Time Days", INTEGER, "7", False,
@@ -248,6 +258,10 @@ TABS: tuple[Tab, ...] = (
         C("invoice_number", "Invoice Number", TEXT, ref="Invoices.invoice_number",
           help="The final invoice that billed this shipment (poflow fills it)."),
         C("sku", "SKU Shipped", TEXT, ref="Products.sku", help="The SKU that left (a substitute's own SKU)."),
+        C("delivered_on", "Delivered On", DATE,
+          help="When the buyer received it; a claim's window counts from it (empty: from the ship date)."),
+        C("claim_number", "Claim", TEXT, ref="Claims.claim_number",
+          help="A replacement at no charge for this claim: not billed, not counted against what was ordered."),
     ), key=("shipment_id", "po_number", "line_no"), required=False, help="What left the warehouse."),
     Tab("Invoices", (
         C("invoice_number", "Invoice Number", TEXT, required=True, contract=True, help="Our invoice number."),
@@ -283,13 +297,38 @@ TABS: tuple[Tab, ...] = (
         C("po_number", "PO Number", TEXT, contract=True, ref="Orders.po_number", help="The PO."),
         C("amount", "Amount", MONEY, required=True, contract=True, nonnegative=True, help="Amount applied."),
         C("kind", "Kind", ENUM, required=True, contract=True, choices=ALLOCATION_KINDS,
-          help="invoice, deposit, fee, discount or credit."),
+          help="invoice, deposit, fee, discount, credit, or deduction (held back for an open claim; still owed)."),
         C("method", "Method", ENUM, contract=True, choices=ALLOCATION_METHODS,
           help="auto (poflow), manual or confirmed (a person)."),
         C("confidence", "Confidence", NUMBER, contract=True, help="0 to 1."),
         C("rule", "Rule", TEXT, help="The matching rule that applied it."),
         C("applied_on", "Applied On", DATE, help="When it was applied."),
     ), key=(), owned=True, help="How each payment was applied."),
+    Tab("Claims", (
+        C("claim_number", "Claim Number", TEXT, required=True, help="Our claim number (from Settings)."),
+        C("po_number", "PO Number", TEXT, required=True, ref="Orders.po_number", help="The PO."),
+        C("line_no", "Line", INTEGER, nonnegative=True, required=True, help="The PO line claimed."),
+        C("kind", "Kind", ENUM, required=True, choices=CLAIM_KINDS, help="short, damaged, wrong item or return."),
+        C("qty", "Qty", INTEGER, nonnegative=True, required=True, help="Units claimed."),
+        C("statement", "Buyer's Statement", TEXT, width=36, help="What the buyer reported, in their words."),
+        C("reported_on", "Date Reported", DATE, required=True, help="When the buyer reported it."),
+        C("files", "Files", LIST, width=30,
+          help="Photos and files the buyer sent, by path from the workbook's folder, separated by ';'."),
+        C("status", "Status", ENUM, required=True, choices=CLAIM_STATUSES, help="open, approved, rejected or settled."),
+        C("resolution", "Resolution", ENUM, choices=CLAIM_RESOLUTIONS, help="credit, replacement, refund or none."),
+        C("invoice_number", "Invoice Number", TEXT, ref="Invoices.invoice_number",
+          help="The invoice that billed the goods claimed (poflow fills it)."),
+        C("credit_note", "Credit Note", TEXT, ref="Invoices.invoice_number",
+          help="The credit note that settled the claim (poflow fills it)."),
+        C("shipment_id", "Replacement Shipment", TEXT,
+          help="The shipment that replaced the goods at no charge (poflow fills it)."),
+        C("deduction", "Deducted On Payment", TEXT, ref="Payments.transaction_id",
+          help="The payment the buyer made short by the claim's value (poflow fills it)."),
+        C("settled_on", "Settled On", DATE, help="When the claim was settled or rejected."),
+        C("late", "Late", BOOLEAN, help="Yes when reported after the Claim Window Days (poflow fills it)."),
+        C("note", "Note", TEXT, width=30, help="How it was settled, or why it was rejected."),
+    ), key=("claim_number",), required=False,
+        help="Buyer claims (short, damaged, wrong item, return) and how each was settled."),
     Tab("Log", (
         C("when", "When", TEXT, help="Time of the change (UTC).", width=20),
         C("command", "Command", TEXT, help="The poflow command and options.", width=30),

@@ -95,6 +95,7 @@ def validate(book: Book, today: date) -> Report:
     _check_invoices(book, facts, out)
     _check_allocations(book, facts, out)
     _check_status(book, facts, out)
+    _check_claims(book, facts, out)
     del today  # the rules need no clock today; overdue is reported by `poflow status`
     order = {name: i for i, name in enumerate(TAB_BY_NAME)}
     found = list(book.findings) + out.items
@@ -188,6 +189,21 @@ def _check_references(book: Book, out: _Out) -> None:
     ref("Allocations", book.allocations, "transaction_id", txns, "Payments tab")
     ref("Allocations", book.allocations, "invoice_number", invoices, "Invoices tab", optional=True)
     ref("Allocations", book.allocations, "po_number", pos, "Orders tab", optional=True)
+    claims = {c.claim_number: c for c in book.claims}
+    ref("Claims", book.claims, "po_number", pos, "Orders tab")
+    for c in book.claims:
+        if c.po_number in pos and c.line_no and (c.po_number, c.line_no) not in lines:
+            out.add("unknown-reference", "Claims", c.row, "line_no", c.line_no,
+                    f"PO {c.po_number} has no line {c.line_no} in the Lines tab")
+    ref("Claims", book.claims, "invoice_number", invoices, "Invoices tab", optional=True)
+    ref("Claims", book.claims, "credit_note", invoices, "Invoices tab", optional=True)
+    ref("Shipments", book.shipments, "claim_number", set(claims), "Claims tab", optional=True)
+    for s in book.shipments:
+        replaced = claims.get(s.claim_number)
+        if replaced is not None and (replaced.po_number, replaced.line_no) != (s.po_number, s.line_no):
+            out.add("unknown-reference", "Shipments", s.row, "claim_number", s.claim_number,
+                    f"claim {replaced.claim_number} is for PO {replaced.po_number} line {replaced.line_no}, not this "
+                    f"shipment's PO {s.po_number} line {s.line_no}")
 
 
 def _check_terms(book: Book, facts: Facts, out: _Out) -> None:
@@ -401,5 +417,27 @@ def _check_status(book: Book, facts: Facts, out: _Out) -> None:
                 "approved_on" in book.tables["Orders"].columns:
             out.add("status-flow", "Orders", o.row, "approved_on", "",
                     f"PO {o.po_number} is approved but 'Approved On' is empty", severity="warning")
+
+def _check_claims(book: Book, facts: Facts, out: _Out) -> None:
+    """No claim for more than shipped on its line; a claim still open and reported after its window is flagged."""
+    from .claims import OPEN, days_late, shipped_all
+
+    running: dict[tuple[str, int], int] = defaultdict(int)
+    for c in book.claims:
+        if c.status == "rejected" or all(ln.line_no != c.line_no for ln in facts.lines_of.get(c.po_number, ())):
+            continue  # an unknown PO or line is reported as such
+        key = (c.po_number, c.line_no)
+        running[key] += c.qty
+        shipped = shipped_all(facts, *key)
+        if running[key] > shipped:
+            out.add("claim-qty", "Claims", c.row, "qty", c.qty,
+                    f"claims on PO {c.po_number} line {c.line_no} add up to {running[key]} unit(s), more than the "
+                    f"{shipped} shipped")
+        late = days_late(facts, c)
+        if late and c.status in OPEN:
+            out.add("claim-late", "Claims", c.row, "reported_on", c.reported_on,
+                    f"claim {c.claim_number} was reported {late} day(s) after the claim window of "
+                    f"{book.settings.claim_window_days} days from delivery closed")
+
 
 __all__ = ["Report", "validate"]

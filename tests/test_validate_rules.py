@@ -72,6 +72,14 @@ def _bad_total(r: Rows) -> None:
     put(r, "Invoices", 4, "Balance", total + 100)
 
 
+def _claim(qty: int, reported: date, status: str = "open") -> Callable[[Rows], None]:
+    """A claim on PO 4500012345 line 1 (144 shipped on 2026-11-02, invoiced on INV-1003)."""
+    def mutate(r: Rows) -> None:
+        r.setdefault("Claims", []).append(["CL-0001", "4500012345", 1, "damaged", qty, "crushed cartons", reported,
+                                           None, status, None, "INV-1003"])
+    return mutate
+
+
 CASES: list[tuple[str, Callable[[Rows], None], list[list[object]]]] = [
     ("required", lambda r: put(r, "Lines", 9, "SKU", None), [["Lines", 9, "SKU", "required"]]),
     ("type-qty", lambda r: put(r, "Lines", 15, "Qty", "twelve"), [["Lines", 15, "Qty", "type"]]),
@@ -104,6 +112,14 @@ CASES: list[tuple[str, Callable[[Rows], None], list[list[object]]]] = [
      [["Lines", 13, "Substitute SKU", "substitute"]]),
     ("ack-revision", lambda r: put(r, "Lines", 13, "Acknowledged As", "accepted 24"),
      [["Lines", 13, "Acknowledged As", "ack-revision"]]),
+    ("claim-qty", _claim(150, date(2026, 11, 5)), [["Claims", 2, "Qty", "claim-qty"]]),
+    ("claim-late", _claim(6, date(2026, 11, 20)), [["Claims", 2, "Date Reported", "claim-late"]]),
+    ("claim-late-decided", _claim(6, date(2026, 11, 20), "rejected"), []),
+    ("claim-unknown-line", lambda r: (_claim(6, date(2026, 11, 5))(r), put(r, "Claims", 2, "Line", 9)),
+     [["Claims", 2, "Line", "unknown-reference"]]),
+    ("replacement-unknown-claim", lambda r: r["Shipments"].append(
+        ["SH-0099", "4500012345", 1, 6, date(2026, 11, 10), "UPS", "1ZR", None, None, None, None, "CL-0404"]),
+     [["Shipments", 13, "Claim", "unknown-reference"]]),
 ]
 
 

@@ -9,6 +9,7 @@ from .commands import (
     acknowledge,
     approve,
     cancel,
+    claim,
     confirm,
     credit,
     import_bank,
@@ -22,6 +23,7 @@ from .commands import (
     status,
     validate,
 )
+from .evidence import evidence
 from .payments import ReconcileRun, reconcile_workbook
 from .workbook import WriteOptions, load
 
@@ -33,8 +35,10 @@ __all__ = [
     "acknowledge",
     "approve",
     "cancel",
+    "claim",
     "confirm",
     "credit",
+    "evidence",
     "import_bank",
     "init",
     "invoice",

@@ -102,6 +102,54 @@ def cancel(workbook: Path, po: str, today: date, *, reason: str, lines: Sequence
     return _change(workbook, lambda book: flow.cancel(book, po, today, lines=tuple(lines), reason=reason), opts)
 
 
+def claim(workbook: Path, po: str, today: date, *, line: int | None = None, kind: str = "", qty: int | None = None,
+          note: str = "", files: Sequence[Path] = (), claim_number: str = "", settle: str = "", approve: bool = False,
+          reject: bool = False, carrier: str = "", tracking: str = "", opts: WriteOptions = DEFAULT) -> list[str]:
+    """Record a buyer's claim on a shipped line (`line`, `kind`, `qty`, the buyer's statement as `note`, photos
+    as `files`); or approve, reject (`note` says why) or settle one (`settle`: credit, replacement or none)."""
+    from .. import claims
+
+    modes = [m for m, on in (("--settle", bool(settle)), ("--approve", approve), ("--reject", reject)) if on]
+    if len(modes) > 1:
+        raise Refused(f"{' and '.join(modes)}: choose one")
+    if modes:
+        if line is not None or kind or qty is not None or files:
+            raise Refused(f"{modes[0]} acts on a recorded claim (--claim CL-...); --line, --kind, --qty and --file "
+                          "record a new one")
+        if settle:
+            if settle not in claims.SETTLEMENTS:
+                raise Refused(f"--settle {settle!r}: expected one of {', '.join(claims.SETTLEMENTS)}")
+            how: claims.Settlement = settle
+            return _change(workbook, lambda book: claims.settle(book, po, today, how=how, claim=claim_number,
+                                                                carrier=carrier, tracking=tracking, note=note), opts)
+        return _change(workbook, lambda book: claims.decide(book, po, today, claim=claim_number, approve=approve,
+                                                            reason=note), opts)
+    if line is None or not kind or qty is None:
+        raise Refused("a new claim needs --line N, --kind (short, damaged, wrong item, return) and --qty Q; or act on "
+                      "a recorded one with --settle, --approve or --reject")
+    parsed = claims.parse_kind(kind)
+    stored, missing = claim_files(workbook, files)
+    lines = _change(workbook, lambda book: claims.record(book, po, today, line=line, kind=parsed, qty=qty,
+                                                         statement=note, files=stored), opts)
+    return lines + [f"note: {m} is not there (the path is recorded as given)" for m in missing]
+
+
+def claim_files(workbook: Path, files: Sequence[Path]) -> tuple[tuple[str, ...], list[str]]:
+    """Paths of a claim's photos and files as the Claims tab keeps them: relative to the workbook's folder when
+    inside it (so the folder can move), else absolute; and the ones that do not exist."""
+    base = workbook.resolve().parent
+    stored, missing = [], []
+    for f in files:
+        path = f.expanduser().resolve()
+        if not path.exists():
+            missing.append(str(f))
+        try:
+            stored.append(path.relative_to(base).as_posix())
+        except ValueError:
+            stored.append(str(path))
+    return tuple(stored), missing
+
+
 def statement(workbook: Path, buyer: str, today: date, opts: WriteOptions = DEFAULT) -> list[str]:
     """A statement of account for one buyer, as a sheet and a PDF."""
     from ..documents.statement import statement_document

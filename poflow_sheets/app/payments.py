@@ -20,8 +20,9 @@ from ..banks import BankImport, read_bank_files
 from ..changeset import ChangeSet, RowAppend
 from ..errors import Refused
 from ..ledger import facts_of, invoice_status, order_complete
-from ..money import ZERO
+from ..money import ZERO, format_money
 from ..reader import Book, read_workbook
+from ..reconcile.claims import claim_deductions
 from ..reconcile.engine import Ledger, MatchConfig, MatchResult, ProposedAllocation, accept, learned_aliases, match_payments
 from ..records import Payment, Settings, Transaction
 from ..schema import PaymentStatus
@@ -144,6 +145,8 @@ def reconcile(book: Book, files: Sequence[Path], today: date, *, accepts: Sequen
             aliases.setdefault(alias[0], []).append(alias[1])
     for buyer_id, learned in learned_aliases(ledger).items():
         aliases.setdefault(buyer_id, []).extend(learned)
+    taken = {txn for txn, _ in accepts}
+    allocations = _claim_deductions(book, transactions, result, allocations, cs, taken)
     status = _payment_status(result, allocations)
     cs.appends += _payment_rows(book, transactions, status)
     for pay in book.payments:  # a payment imported earlier and settled now
@@ -162,11 +165,25 @@ def reconcile(book: Book, files: Sequence[Path], today: date, *, accepts: Sequen
         if new:
             cs.update("Buyers", b, "aliases", (*b.aliases, *new), buyer_id)
             cs.messages.append(f"buyer {buyer_id}: learned payer name(s) {', '.join(new)}")
-    taken = {txn for txn, _ in accepts}
     result = replace(result, allocations=tuple(allocations),
                      suggestions=tuple(x for x in result.suggestions if x.transaction_id not in taken),
                      unmatched=tuple(x for x in result.unmatched if x.transaction_id not in taken))
     return Reconciliation(imported, result, cs, ledger)
+
+
+def _claim_deductions(book: Book, transactions: Sequence[Transaction], result: MatchResult,
+                      allocations: list[ProposedAllocation], cs: ChangeSet, taken: set[str]) -> list[ProposedAllocation]:
+    """A short payment equal to an open claim's value: the invoice allocation plus a pending deduction
+    (reconcile/claims.py); the claim records the payment. Adds the transactions to `taken`."""
+    facts = facts_of(book)
+    allocations, made = claim_deductions(transactions, result, allocations, facts, taken=taken)
+    for d in made:
+        taken.add(d.transaction_id)
+        cs.update("Claims", d.claim, "deduction", d.transaction_id, d.claim.claim_number)
+        cs.messages.append(f"{d.transaction_id}: {format_money(d.received)} on {d.invoice_number}, short by "
+                           f"{format_money(d.held)}: the value of open claim {d.claim.claim_number}; held as a pending "
+                           "deduction until the claim is settled")
+    return allocations
 
 
 def _payment_status(result: MatchResult, allocations: Sequence[ProposedAllocation]) -> dict[str, PaymentStatus]:

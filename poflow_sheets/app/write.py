@@ -18,7 +18,7 @@ from typing import cast
 
 from .. import schema
 from ..changeset import ChangeSet
-from ..documents.model import Document
+from ..documents.model import Document, file_name
 from ..documents.pdf import render_pdf
 from ..documents.sheet import COL_WIDTHS, as_styled, sheet_name, sheet_rows
 from ..errors import Refused
@@ -208,7 +208,7 @@ def _hf(text: str) -> str:
 
 
 def write_pdf(path: Path, data: bytes) -> None:
-    """Write a file atomically (temp file in the same folder, fsync, replace)."""
+    """Write a file (a PDF, a ZIP) atomically: temp file in the same folder, fsync, replace."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".poflow-", suffix=path.suffix, dir=path.parent)
     try:
@@ -227,8 +227,7 @@ def write_pdf(path: Path, data: bytes) -> None:
 
 def document_path(out_dir: Path, doc: Document) -> Path:
     """Where a document's PDF goes: `<out>/<number>.pdf` (the number made safe as a file name)."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in doc.number)
-    return out_dir / f"{safe}.pdf"
+    return out_dir / file_name(doc.number)
 
 
 def apply_changeset(book: Book, cs: ChangeSet, *, command: str, now: datetime, force: bool = False,

@@ -63,6 +63,11 @@ _ACCEPTED_WORDS = {"", "ia", "accepted"}
 Qty = int | Decimal
 
 
+def file_name(number: str, suffix: str = ".pdf") -> str:
+    """A document's file name: its number made safe as a file name (`documents/INV-1001.pdf`)."""
+    return "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in number) + suffix
+
+
 def status_label(status: str) -> str:
     """The printed word for a line status: an X12 code (`IB`) or already a word (`Backordered`)."""
     return X12_ACK_CODES.get(status.strip().upper(), status.strip())
@@ -174,6 +179,7 @@ class Document:
     extra: tuple[tuple[str, str], ...] = field(default=())  # more (label, value) header facts
     revision: int = 0  # acknowledgement: 2 for ACK-...-R2 (0 and 1: the first)
     valid_until: date | None = None  # quote
+    replaces_claim: str = ""  # packing slip: a replacement at no charge for this buyer claim
 
     @property
     def no_buyer_po(self) -> bool:
@@ -193,6 +199,8 @@ class Document:
         base = TITLES[self.kind]
         if self.kind == "acknowledgement" and self.revision > 1:
             return f"{base} (REVISION {self.revision})"
+        if self.kind == "packing_slip" and self.replaces_claim:
+            return f"{base} (REPLACEMENT)"
         if self.kind in ("invoice", "deposit_invoice", "credit_note") and self.number:
             return f"{base} {self.number}"
         return base

@@ -253,9 +253,10 @@ def _line_cells(doc: Document, ln: DocLine) -> list[str]:
     if doc.kind == "linesheet":
         return [ln.sku, "\n".join(x for x in (desc, ln.note) if x), ln.unit, qty_text(ln.qty), ln.tiers]
     if doc.kind == "packing_slip":
+        this_box = 0 if doc.replaces_claim else ln.qty  # a replacement is not part of what was committed
         return [str(ln.line_no), ln.sku, "\n".join(x for x in (desc, ln.note) if x),
                 qty_text(ln.ordered_qty) + unit if ln.ordered_qty is not None else "",
-                qty_text(ln.qty + (ln.shipped_before or 0) + (ln.backordered_qty or 0)) + unit,
+                qty_text(this_box + (ln.shipped_before or 0) + (ln.backordered_qty or 0)) + unit,
                 qty_text(ln.qty) + unit, qty_text(ln.shipped_before or 0), qty_text(ln.backordered_qty or 0)]
     if doc.kind == "invoice" and any(x.ordered_qty is not None for x in doc.lines):
         return [str(ln.line_no), ln.sku, "\n".join(x for x in (desc, ln.note) if x),
