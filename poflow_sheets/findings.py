@@ -38,6 +38,9 @@ CODES: dict[str, tuple[str, str, str]] = {
     "status-flow": (ERROR, "Order status does not match the flow", "Set the status the documents show."),
     "over-allocated": (ERROR, "Allocations exceed the payment or the invoice", "Correct the allocation amounts."),
     "setting": (ERROR, "A setting is missing or wrong", "Fix the Settings tab."),
+    "template": (ERROR, "An email template cannot be used",
+                 "Name it after a document or a reminder step; use only {buyer} {po} {document} {due_date} "
+                 "{amount} {seller} {days}."),
 }
 
 

@@ -95,6 +95,7 @@ def validate(book: Book, today: date) -> Report:
     _check_invoices(book, facts, out)
     _check_allocations(book, facts, out)
     _check_status(book, facts, out)
+    out.items += _mail_findings(book, out)
     del today  # the rules need no clock today; overdue is reported by `poflow status`
     order = {name: i for i, name in enumerate(TAB_BY_NAME)}
     found = list(book.findings) + out.items
@@ -401,5 +402,11 @@ def _check_status(book: Book, facts: Facts, out: _Out) -> None:
                 "approved_on" in book.tables["Orders"].columns:
             out.add("status-flow", "Orders", o.row, "approved_on", "",
                     f"PO {o.po_number} is approved but 'Approved On' is empty", severity="warning")
+
+def _mail_findings(book: Book, out: _Out) -> list[Finding]:
+    from .mail.templates import check_mail  # the Templates tab and the mail Settings
+
+    return [f for f in check_mail(book) if (f.tab, f.row) not in out.unread]
+
 
 __all__ = ["Report", "validate"]
