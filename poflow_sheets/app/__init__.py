@@ -22,13 +22,16 @@ from .commands import (
     status,
     validate,
 )
+from .mail import MailRun, import_po, inbox, remind, send
 from .payments import ReconcileRun, reconcile_workbook
-from .workbook import WriteOptions, load
+from .workbook import SendOptions, WriteOptions, load
 
 reconcile = reconcile_workbook
 
 __all__ = [
+    "MailRun",
     "ReconcileRun",
+    "SendOptions",
     "WriteOptions",
     "acknowledge",
     "approve",
@@ -36,6 +39,8 @@ __all__ = [
     "confirm",
     "credit",
     "import_bank",
+    "import_po",
+    "inbox",
     "init",
     "invoice",
     "linesheet",
@@ -43,6 +48,8 @@ __all__ = [
     "order_from_quote",
     "quote",
     "reconcile",
+    "remind",
+    "send",
     "ship",
     "statement",
     "status",

@@ -227,7 +227,12 @@ def write_pdf(path: Path, data: bytes) -> None:
 
 def document_path(out_dir: Path, doc: Document) -> Path:
     """Where a document's PDF goes: `<out>/<number>.pdf` (the number made safe as a file name)."""
-    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in doc.number)
+    return pdf_path(out_dir, doc.number)
+
+
+def pdf_path(out_dir: Path, number: str) -> Path:
+    """Where the PDF of the document with this number is: `<out>/<number>.pdf`."""
+    safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in number)
     return out_dir / f"{safe}.pdf"
 
 
