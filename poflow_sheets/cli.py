@@ -181,6 +181,8 @@ def _show(ctx: click.Context, lines: list[str]) -> None:
     out = _out(ctx)
     for line in lines:
         out.stdout.print(line, markup=False)
+    if getattr(lines, "exit_status", 0):  # --send: a message the server refused (recorded, tried again)
+        sys.exit(getattr(lines, "exit_status", 0))
 
 
 @main.command()

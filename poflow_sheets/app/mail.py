@@ -52,6 +52,18 @@ class MailRun:
     exit_status: int = 0
 
 
+class Lines(list[str]):
+    """Lines to show that also carry an exit status (1 when a send failed), for the issuing commands."""
+
+    exit_status = 0
+
+
+def _lines(lines: list[str], run: MailRun) -> Lines:
+    out = Lines(lines + run.lines)
+    out.exit_status = run.exit_status
+    return out
+
+
 def _docs_dir(target: Path, opts: WriteOptions) -> Path:
     return opts.out_dir or target.parent / "documents"
 
@@ -113,24 +125,29 @@ def _deliver(book: Book, items: Sequence[Outgoing], pdfs: dict[str, bytes], *, o
                           attachments=[(f"{n}.pdf", pdfs[n]) for n in item.attach])
         what = item.document + (f" (reminder, step {item.step:+d})" if item.step is not None else "")
         if opts.dry_run or conn is None:
-            name = item.document + (f"-reminder{item.step:+d}" if item.step is not None else "")
+            name = item.document + (f"-reminder-step{item.step}" if item.step is not None else "")
             path = docs / "outbox" / f"{pdf_path(Path(), name).stem}.eml"
             write_pdf(path, bytes(msg))
             run.lines.append(f"would send {what} to {', '.join(item.to)}: wrote {path}")
             continue
-        error = lost
-        if not error:
+        refused: dict[str, str] = dict.fromkeys(item.to, lost) if lost else {}
+        if not lost:
             try:
-                error = conn.send(msg, item.to)
-            except MailError as exc:
-                lost = error = str(exc)
-        records.append(record(item, sender=sender, message_id=mid, status="failed" if error else "sent", now=now,
-                              today=today, error=error))
-        if error:
+                refused = conn.send(msg, item.to)
+            except MailError as exc:  # the connection broke: this and every later message failed
+                lost = str(exc)
+                refused = dict.fromkeys(item.to, lost)
+        took = tuple(a for a in item.to if a not in refused)
+        if took:
+            records.append(record(replace(item, to=took), sender=sender, message_id=mid, status="sent", now=now,
+                                  today=today))
+            run.lines.append(f"sent {what} to {', '.join(took)} ({mid})")
+        if refused:
+            error = lost or "; ".join(f"{a}: {why}" for a, why in refused.items())
+            records.append(record(replace(item, to=tuple(refused)), sender=sender, message_id=mid, status="failed",
+                                  now=now, today=today, error=error))
             run.exit_status = 1
-            run.lines.append(f"{what}: NOT sent to {', '.join(item.to)}: {error} (recorded; tried again next run)")
-        else:
-            run.lines.append(f"sent {what} to {', '.join(item.to)} ({mid})")
+            run.lines.append(f"{what}: NOT sent to {', '.join(refused)}: {error} (recorded; tried again next run)")
     if records:
         cs = ChangeSet(appends=[RowAppend("Messages", r, r.message_id) for r in records])
         run.lines += apply_changeset(book, cs, command=opts.command, now=now, force=opts.force, sheets=False,
@@ -208,14 +225,14 @@ def issue_and_send(workbook: Path, compute: Callable[[Book], ChangeSet], opts: W
             items = [document_message(before, ref, need_recipients(before, ref))
                      for ref in (ref_of_document(before, d) for d in issued)]
             items, pdfs = _files(before, items, docs, memory, lines)
-            return lines + _deliver(before, items, pdfs, opts=opts, today=_today_of(issued), conn=None, docs=docs).lines
+            return _lines(lines, _deliver(before, items, pdfs, opts=opts, today=_today_of(issued), conn=None, docs=docs))
         after = load(target)
         items = _messages_for(after, [d.number for d in issued], send.again, lines)
         items += _retries(after, [d.number for d in issued], lines)
         if not items:
             return lines + (["nothing to send"] if not issued else [])
         items, pdfs = _files(after, items, docs, {}, lines)
-        return lines + _deliver(after, items, pdfs, opts=opts, today=_today_of(issued), conn=conn, docs=docs).lines
+        return _lines(lines, _deliver(after, items, pdfs, opts=opts, today=_today_of(issued), conn=conn, docs=docs))
     finally:
         if conn is not None:
             conn.close()

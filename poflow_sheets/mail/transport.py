@@ -147,7 +147,9 @@ def _network_failure(server: Server, exc: BaseException) -> MailError:
     if isinstance(exc, ssl.SSLError):
         return _tls_failure(server, exc)
     if isinstance(exc, TimeoutError | socket.timeout):
-        return MailError(f"{server.where} did not answer within {server.timeout:g} s")
+        hint = "" if server.implicit_tls else (f" (a port that speaks TLS from the start? set {server.protocol} "
+                                               "Security to tls on the Settings tab)")
+        return MailError(f"{server.where} did not answer within {server.timeout:g} s{hint}")
     if isinstance(exc, socket.gaierror):
         return MailError(f"{server.where}: unknown host {server.host!r}")
     if isinstance(exc, OSError):
@@ -202,22 +204,20 @@ class Smtp:
             raise _network_failure(s, exc) from None
         return self
 
-    def send(self, msg: EmailMessage, to: Sequence[str]) -> str:
-        """Send one message; '' when every recipient was accepted, else the (password-free) reason."""
+    def send(self, msg: EmailMessage, to: Sequence[str]) -> dict[str, str]:
+        """Send one message; the recipients the server refused, each with its (password-free) reason."""
         assert self.smtp is not None, "use Smtp as a context manager"
         s = self.server
         try:
             refused = self.smtp.send_message(msg, from_addr=s.sender, to_addrs=list(to))
         except smtplib.SMTPRecipientsRefused as exc:
-            return "refused " + ", ".join(f"{a} ({_reply_text(r, s.password)})" for a, r in exc.recipients.items())
+            return {a: _reply_text(r, s.password) for a, r in exc.recipients.items()}
         except smtplib.SMTPResponseException as exc:
-            return f"{s.where} answered {_reply(exc, s.password)}"
+            return dict.fromkeys(to, f"{s.where} answered {_reply(exc, s.password)}")
         except (smtplib.SMTPException, OSError) as exc:
             self.close()
             raise _network_failure(s, exc) from None
-        if refused:
-            return "refused " + ", ".join(f"{a} ({_reply_text(r, s.password)})" for a, r in refused.items())
-        return ""
+        return {a: _reply_text(r, s.password) for a, r in refused.items()}
 
     def close(self) -> None:
         """End the session (quietly)."""
