@@ -134,6 +134,7 @@ class Dovecot:
     """Dovecot on 127.0.0.1 (IMAPS and IMAP with STARTTLS) with one passwd-file user and its Maildir."""
 
     def __init__(self, certs: Certs) -> None:
+        assert Path(DOVECOT).exists(), "Dovecot must be installed: bash scripts/setup_system.sh (dovecot-imapd)"
         # Login processes run as dovenull and mail processes as an unprivileged user: the folder must be
         # traversable by them, so it is made outside pytest's private tmp folder.
         self.root = Path(tempfile.mkdtemp(prefix="poflow-dovecot-"))

@@ -24,6 +24,7 @@ from ..pricing import PriceList
 from ..reader import Book
 from ..records import Line, Order
 from ..schema import norm
+from .replies import fold
 
 # Field -> header names (normalised: lower-case letters and digits), first match wins.
 NAMES: dict[str, tuple[str, ...]] = {
@@ -97,8 +98,13 @@ def _text(v: object) -> str:
     return "" if v is None else str(v).strip()
 
 
+def _key(text: object) -> str:
+    """A header as compared: accents folded (Código -> codigo), then lower-case letters and digits only."""
+    return norm(fold(_text(text)))
+
+
 def _match(header: Sequence[object], field: str) -> int | None:
-    normed = [norm(_text(h)) for h in header]
+    normed = [_key(h) for h in header]
     for name in NAMES[field]:
         if name in normed:
             return normed.index(name)
@@ -119,7 +125,7 @@ def _preamble(rows: Sequence[Sequence[object]]) -> dict[str, object]:
         cells = [c for c in row if _text(c)]
         for i, cell in enumerate(cells):
             label, sep, value = _text(cell).partition(":")
-            key = norm(label)
+            key = _key(label)
             for field in ("po_number", "po_date", "ship_date", "cancel_date"):
                 if key in NAMES[field] and field not in out:
                     if sep and value.strip():

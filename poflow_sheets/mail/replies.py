@@ -61,7 +61,7 @@ go ahead|you may proceed|you can proceed|confirmed|i confirm|we confirm|all appr
 aprobado|aprobada|aprobados|apruebo|aprobamos|ok para proceder|pueden proceder|puede proceder|adelante|
 confirmado|confirmada|de acuerdo|
 approuve|approuvee|approuves|j approuve|nous approuvons|bon pour accord|valide|validee|ok pour proceder|
-vous pouvez proceder|d accord|confirme|je confirme|
+vous pouvez proceder|d accord|confirme|je confirme|c est valide|c est approuve|c est bon|
 genehmigt|freigegeben|bestatigt|ich genehmige|wir genehmigen|einverstanden|ok zum fortfahren|
 sie konnen fortfahren|geht in ordnung|in ordnung
 """.replace("\n", "").split("|") if p.strip()]
