@@ -349,6 +349,29 @@ def test_invoice_send_dry_run_writes_the_eml(tmp_path: Path, smtpd: Smtpd) -> No
     assert sha(book) == before and smtpd.handler.messages == []
 
 
+def test_every_issuing_command_sends_its_document(tmp_path: Path, certs: Certs, smtpd: Smtpd) -> None:
+    book = make_book(tmp_path, smtpd.port, orders=1)
+    send = ("--send", "--ca-file", certs.ca)
+    run("quote", book, "SHOP", "VASE=12", "--today", "2026-12-01", *send)
+    run("linesheet", book, "--buyer", "SHOP", "--today", "2026-12-01", *send)
+    run("acknowledge", book, "PO-1", "--today", "2026-12-01", *send)
+    run("ship", book, "PO-1", "--date", "2026-12-02")
+    run("invoice", book, "PO-1", "--today", "2026-12-02", *send)
+    run("credit", book, "INV-1001", "--amount", "10", "--reason", "one chipped", "--today", "2026-12-03", *send)
+    run("statement", book, "shop", "--today", "2026-12-04", *send)  # the buyer id in another case
+    buyer, billing = "anna@juniper.example, owner@juniper.example", "ap@juniper.example"
+    got = {doc: (str(m["To"]), [a.get_filename() for a in m.iter_attachments()]) for doc, m in by_document(smtpd).items()}
+    assert got == {"Q-0001": (buyer, ["Q-0001.pdf"]), "LS-2026-12-01-SHOP": (buyer, ["LS-2026-12-01-SHOP.pdf"]),
+                   "ACK-PO-1": (buyer, ["ACK-PO-1.pdf"]), "INV-1001": (billing, ["INV-1001.pdf"]),
+                   "CN-0001": (billing, ["CN-0001.pdf"]), "ST-shop-2026-12-04": (billing, ["ST-shop-2026-12-04.pdf"])}
+    assert str(by_document(smtpd)["INV-1001"]["Subject"]) == "Invoice INV-1001 for PO PO-1, due 1 January 2027"
+    kinds = [m.kind for m in read_workbook(book).messages]
+    assert kinds == ["quote", "linesheet", "acknowledgement", "invoice", "credit note", "statement"]
+    before = sha(book)
+    out = invoke("linesheet", book, "--today", "2026-12-05", *send)
+    assert out.exit_code == 2 and "names nobody to send it to" in out.output and sha(book) == before
+
+
 # --------------------------------------------------------------------------- Done when (4): failures
 
 

@@ -282,6 +282,7 @@ def remind(workbook: Path, today: date, opts: WriteOptions) -> MailRun:
     lines = [f"{h.invoice.invoice_number}: no reminder: {h.reason}" for h in held]
     docs = _docs_dir(target, opts)
     memory: dict[str, bytes] = {}
+    statements: list[str] = []
     items: list[Outgoing] = []
     for r in due:
         ref = locate(book, r.invoice.invoice_number)
@@ -295,8 +296,7 @@ def remind(workbook: Path, today: date, opts: WriteOptions) -> MailRun:
             doc = statement_document(book, ref.buyer_id, today, f"ST-{ref.buyer_id}-{today.isoformat()}")
             memory[doc.number] = render_pdf(doc)
             statement = doc.number
-            if not opts.dry_run:
-                write_pdf(pdf_path(docs, doc.number), memory[doc.number])
+            statements.append(doc.number)
         items.append(reminder_message(book, r, to, statement))
     items += _retries(book, [], lines)
     items, pdfs = _files(book, items, docs, memory, lines)
@@ -304,6 +304,9 @@ def remind(workbook: Path, today: date, opts: WriteOptions) -> MailRun:
         return MailRun([*lines, "no reminder due today"])
     conn = _connected(book, opts)
     try:
+        if conn is not None:  # logged in: the statements attached are kept beside the other documents
+            for number in statements:
+                write_pdf(pdf_path(docs, number), memory[number])
         run = _deliver(book, items, pdfs, opts=opts, today=today, conn=conn, docs=docs)
     finally:
         if conn is not None:

@@ -66,9 +66,12 @@ class Outgoing:
 
 
 def _statement_buyer(book: Book, number: str, prefix: str) -> str:
+    """The buyer a statement (`ST-B-date`) or line sheet (`LS-date-B`) number names (ids match in any case)."""
     ids = sorted((b.buyer_id for b in book.buyers), key=len, reverse=True)
+    n = number.casefold()
     for bid in ids:
-        if number.startswith(f"{prefix}{bid}-") or (prefix == "LS-" and number.endswith(f"-{bid}")):
+        b = bid.casefold()
+        if (prefix == "ST-" and n.startswith(f"st-{b}-")) or (prefix == "LS-" and n.endswith(f"-{b}")):
             return bid
     return ""
 
@@ -135,6 +138,9 @@ def ref_of_document(book: Book, doc: Document) -> DocRef:
         buyer_id = facts.order[doc.po_number].buyer_id
     elif doc.kind in ("statement", "linesheet"):
         buyer_id = _statement_buyer(book, doc.number, "ST-" if doc.kind == "statement" else "LS-")
+        if not buyer_id and doc.kind == "linesheet":
+            raise Refused(f"{doc.number}: a line sheet for all buyers names nobody to send it to; issue it with "
+                          "`poflow linesheet --buyer B --send`")
     else:
         buyer_id = next((b.buyer_id for b in book.buyers if b.name == doc.buyer.name), "")
     amount = None if doc.kind in ("linesheet", "packing_slip") else doc.amount_due
