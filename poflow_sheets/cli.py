@@ -173,16 +173,33 @@ def document_options(fn: F) -> F:
     return fn
 
 
+def send_options(fn: F) -> F:
+    """Options of commands that can email what they issue."""
+    for opt in reversed((
+        click.option("--send", is_flag=True,
+                     help="Email each document issued to the buyer, PDF attached (recorded in the Messages tab)."),
+        click.option("--again", is_flag=True, help="Send also to addresses that had the document already."),
+        click.option("--ca-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                     help="Trust this CA certificate (PEM) for the mail server (a private CA)."),
+    )):
+        fn = opt(fn)
+    return fn
+
+
 def _opts(ctx: click.Context, *, dry_run: bool = False, force: bool = False, output: Path | None = None,
-          out_dir: Path | None = None, sheets: bool = True, machine: bool = False) -> app.WriteOptions:
+          out_dir: Path | None = None, sheets: bool = True, machine: bool = False, send: bool = False,
+          again: bool = False, ca_file: Path | None = None) -> app.WriteOptions:
+    mail = app.SendOptions(again=again, ca_file=ca_file) if send else None
     return app.WriteOptions(command=_command_text(ctx), dry_run=dry_run, force=force, output=output, out_dir=out_dir,
-                            sheets=sheets, out=_out(ctx, machine=machine))
+                            sheets=sheets, out=_out(ctx, machine=machine), send=mail)
 
 
 def _show(ctx: click.Context, lines: list[str]) -> None:
     out = _out(ctx)
     for line in lines:
         out.stdout.print(line, markup=False)
+    if getattr(lines, "exit_status", 0):  # --send: a message the server refused (recorded, tried again)
+        sys.exit(getattr(lines, "exit_status", 0))
 
 
 @main.command()
@@ -191,6 +208,7 @@ def _show(ctx: click.Context, lines: list[str]) -> None:
 @click.option("--today", default=None, help="Date of the confirmation (default: today).")
 @write_options
 @document_options
+@send_options
 @click.pass_context
 @_guard
 def confirm(ctx: click.Context, workbook: Path, po: str, today: str | None, **kw: Any) -> None:
@@ -216,6 +234,7 @@ def approve(ctx: click.Context, workbook: Path, po: str, on: str | None, **kw: A
 @click.option("--today", default=None, help="Date of the acknowledgement (default: today).")
 @write_options
 @document_options
+@send_options
 @click.pass_context
 @_guard
 def acknowledge(ctx: click.Context, workbook: Path, po: str, today: str | None, **kw: Any) -> None:
@@ -251,6 +270,7 @@ def ship(ctx: click.Context, workbook: Path, po: str, lines: tuple[str, ...], wh
 @click.option("--today", default=None, help="Invoice date (default: today).")
 @write_options
 @document_options
+@send_options
 @click.pass_context
 @_guard
 def invoice(ctx: click.Context, workbook: Path, po: str | None, deposit: bool, all_ready: bool, today: str | None,
@@ -268,6 +288,7 @@ def invoice(ctx: click.Context, workbook: Path, po: str | None, deposit: bool, a
 @click.option("--today", default=None, help="Date of the credit note (default: today).")
 @write_options
 @document_options
+@send_options
 @click.pass_context
 @_guard
 def credit(ctx: click.Context, workbook: Path, invoice_number: str, amount: str | None, lines: tuple[str, ...],
@@ -341,6 +362,7 @@ def claim(ctx: click.Context, workbook: Path, po: str, line: int | None, kind: s
 @click.option("--today", default=None, help="Date of the quote (default: today).")
 @write_options
 @document_options
+@send_options
 @click.pass_context
 @_guard
 def quote(ctx: click.Context, workbook: Path, buyer: str, items: tuple[str, ...], valid_days: int | None,
@@ -371,6 +393,7 @@ def order_cmd(ctx: click.Context, workbook: Path, quote_number: str, po: str, to
 @click.option("--today", default=None, help="Date printed on the line sheet (default: today).")
 @write_options
 @document_options
+@send_options
 @click.pass_context
 @_guard
 def linesheet(ctx: click.Context, workbook: Path, buyer: str, today: str | None, **kw: Any) -> None:
@@ -448,6 +471,7 @@ def status(ctx: click.Context, workbook: Path, as_json: bool, today: str | None)
 @click.option("--today", default=None, help="Statement date (default: today).")
 @write_options
 @document_options
+@send_options
 @click.pass_context
 @_guard
 def statement(ctx: click.Context, workbook: Path, buyer: str, today: str | None, **kw: Any) -> None:
@@ -479,3 +503,77 @@ def log_cmd(ctx: click.Context, workbook: Path, limit: int) -> None:
     from .render import print_log
 
     print_log(_out(ctx), workbook, limit)
+
+
+# Mail -------------------------------------------------------------------------------------------------
+
+CA_FILE = click.option("--ca-file", type=click.Path(path_type=Path, dir_okay=False), default=None,
+                       help="Trust this CA certificate (PEM) for the mail server (a private CA).")
+OUT_DIR = click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
+                       help="The documents folder (default: documents/ beside the workbook).")
+
+
+def _finish(ctx: click.Context, run: app.MailRun) -> None:
+    _show(ctx, run.lines)
+    sys.exit(run.exit_status)
+
+
+@main.command("send")
+@WORKBOOK
+@_arg("numbers", nargs=-1)
+@click.option("--again", is_flag=True, help="Send also to addresses that had the document already.")
+@CA_FILE
+@OUT_DIR
+@click.option("--today", default=None, help="Date recorded for the messages (default: today).")
+@write_options
+@click.pass_context
+@_guard
+def send_cmd(ctx: click.Context, workbook: Path, numbers: tuple[str, ...], today: str | None, **kw: Any) -> None:
+    """Email documents already issued (by number) to their buyer; every failed send is tried again."""
+    _finish(ctx, app.send(workbook, numbers, _today(today), _opts(ctx, send=True, **kw)))
+
+
+@main.command()
+@WORKBOOK
+@CA_FILE
+@OUT_DIR
+@click.option("--today", default=None, help="Chase as of this date (default: today).")
+@write_options
+@click.pass_context
+@_guard
+def remind(ctx: click.Context, workbook: Path, today: str | None, **kw: Any) -> None:
+    """Email the payment reminder due for each unpaid invoice (Settings Reminder Ladder), each step once."""
+    _finish(ctx, app.remind(workbook, _today(today), _opts(ctx, send=True, **kw)))
+
+
+@main.command()
+@WORKBOOK
+@click.option("--from", "source", type=click.Path(path_type=Path), default=None,
+              help="Read an .mbox file, an .eml file or a folder of .eml files instead of the IMAP server.")
+@CA_FILE
+@OUT_DIR
+@click.option("--today", default=None, help="Date for messages without one (default: today).")
+@write_options
+@click.pass_context
+@_guard
+def inbox(ctx: click.Context, workbook: Path, source: Path | None, ca_file: Path | None, today: str | None,
+          **kw: Any) -> None:
+    """Read new mail: record buyers' approvals, keep their POs, list what a person must answer; exit 1 then."""
+    _finish(ctx, app.inbox(workbook, _today(today), source=source, ca_file=ca_file, opts=_opts(ctx, **kw)))
+
+
+@main.command("import-po")
+@WORKBOOK
+@click.argument("file", type=click.Path(path_type=Path, dir_okay=False))
+@click.option("--buyer", required=True, callback=_strip, help="The buyer (Buyer ID) who sent the PO.")
+@click.option("--po", default="", callback=_strip, help="The PO number when the file does not say it.")
+@click.option("--today", default=None, help="PO date when the file has none (default: today).")
+@write_options
+@click.pass_context
+@_guard
+def import_po_cmd(ctx: click.Context, workbook: Path, file: Path, buyer: str, po: str, today: str | None,
+                  **kw: Any) -> None:
+    """A buyer's PO spreadsheet (CSV, Excel) as Orders and Lines rows; exit 1 with findings (MOQ, case packs, tiers)."""
+    lines, findings = app.import_po(workbook, file, buyer, _today(today), po=po, opts=_opts(ctx, **kw))
+    _show(ctx, lines + [f"{f.severity}: {f.message} ({f.code})" for f in findings])
+    sys.exit(1 if findings else 0)

@@ -42,6 +42,9 @@ CODES: dict[str, tuple[str, str, str]] = {
                   "Correct the claim's quantity, or reject the claims that are not owed."),
     "claim-late": (WARNING, "A claim was reported after the claim window",
                    "Decide it knowingly: approve and settle it, or reject it with a note."),
+    "template": (ERROR, "An email template cannot be used",
+                 "Name it after a document or a reminder step; use only {buyer} {po} {document} {due_date} "
+                 "{amount} {seller} {days}."),
 }
 
 

@@ -30,6 +30,7 @@ from .records import (
     Claim,
     Invoice,
     Line,
+    Message,
     Order,
     Payment,
     PriceTier,
@@ -38,6 +39,7 @@ from .records import (
     QuoteLine,
     Settings,
     Shipment,
+    Template,
 )
 from .schema import SETTING_BY_NORM, TAB_BY_NAME, Tab, norm
 from .store.edits import Fingerprint
@@ -47,6 +49,7 @@ RECORD_OF: dict[str, type] = {
     "Buyers": Buyer, "Products": Product, "PriceTiers": PriceTier, "Quotes": Quote, "QuoteLines": QuoteLine,
     "Orders": Order, "Lines": Line,
     "Shipments": Shipment, "Invoices": Invoice, "Payments": Payment, "Allocations": Allocation, "Claims": Claim,
+    "Messages": Message, "Templates": Template,
 }
 # Record fields that must not be None: the record's default stands in for an empty cell.
 _DEFAULTS: dict[type, dict[str, Any]] = {}
@@ -90,6 +93,8 @@ class Book:
     payments: tuple[Payment, ...] = ()
     allocations: tuple[Allocation, ...] = ()
     claims: tuple[Claim, ...] = ()
+    messages: tuple[Message, ...] = ()
+    templates: tuple[Template, ...] = ()
     tables: dict[str, TableInfo] = field(default_factory=dict)
     findings: tuple[Finding, ...] = ()  # cell-level problems met while reading
     sheet_names: tuple[str, ...] = ()
@@ -123,7 +128,7 @@ ATTR_OF_TAB = {
     "Buyers": "buyers", "Products": "products", "PriceTiers": "tiers", "Quotes": "quotes", "QuoteLines": "quote_lines",
     "Orders": "orders", "Lines": "lines",
     "Shipments": "shipments", "Invoices": "invoices", "Payments": "payments", "Allocations": "allocations",
-    "Claims": "claims",
+    "Claims": "claims", "Messages": "messages", "Templates": "templates",
 }
 
 

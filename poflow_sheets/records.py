@@ -23,9 +23,13 @@ from .schema import (
     ClaimKind,
     ClaimResolution,
     ClaimStatus,
+    InvoiceHold,
     InvoiceKind,
     InvoiceStatus,
     LineStatus,
+    MessageDirection,
+    MessageKind,
+    MessageStatus,
     OrderStatus,
     PaymentStatus,
     QuoteStatus,
@@ -67,6 +71,13 @@ class Settings:
     smtp_port: int = 587
     smtp_user: str = ""
     report_to: str = ""
+    smtp_security: str = ""
+    imap_host: str = ""
+    imap_port: int = 993
+    imap_user: str = ""
+    imap_folder: str = "INBOX"
+    imap_security: str = ""
+    reminder_ladder: str = "-3, 1, 7, 15, 30"
     rows: dict[str, int] = field(default_factory=dict)  # setting key -> Excel row
     extra: dict[str, str] = field(default_factory=dict)
 
@@ -83,6 +94,7 @@ class Buyer:
     aliases: tuple[str, ...] = ()
     tax_exempt: bool = False
     resale_certificate: str = ""
+    billing_email: str = ""
     row: int = 0
 
 
@@ -206,6 +218,7 @@ class Invoice:
     related: str = ""
     tax: Decimal | None = None
     deposit_deducted: Decimal | None = None
+    hold: InvoiceHold | Literal[""] = ""
     row: int = 0
 
 
@@ -257,6 +270,40 @@ class Claim:
     settled_on: date | None = None
     late: bool = False
     note: str = ""
+    row: int = 0
+
+
+@dataclass(slots=True, unsafe_hash=True)
+class Message:
+    """One email poflow sent or read (the Messages tab)."""
+
+    direction: MessageDirection
+    kind: MessageKind
+    status: MessageStatus
+    when: str = ""
+    date: date | None = None
+    from_addr: str = ""
+    to_addr: str = ""
+    subject: str = ""
+    document_number: str = ""
+    po_number: str = ""
+    step: int | None = None
+    message_id: str = ""
+    in_reply_to: str = ""
+    file: str = ""
+    source: str = ""
+    text: str = ""
+    error: str = ""
+    row: int = 0
+
+
+@dataclass(slots=True, unsafe_hash=True)
+class Template:
+    """One email template (the Templates tab): placeholders in {braces}."""
+
+    name: str
+    subject: str = ""
+    body: str = ""
     row: int = 0
 
 

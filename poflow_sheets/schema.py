@@ -30,6 +30,13 @@ QuoteStatus = Literal["inquiry", "quoted", "accepted", "expired", "lost"]
 ClaimKind = Literal["short", "damaged", "wrong item", "return"]
 ClaimStatus = Literal["open", "approved", "rejected", "settled"]
 ClaimResolution = Literal["credit", "replacement", "refund", "none"]
+InvoiceHold = Literal["disputed", "on hold"]  # an invoice poflow must not chase
+MessageDirection = Literal["out", "in"]
+MessageKind = Literal[
+    "quote", "linesheet", "confirmation", "acknowledgement", "deposit invoice", "invoice", "credit note",
+    "statement", "packing slip", "reminder", "reply", "purchase order", "bounce", "auto-reply", "other",
+]
+MessageStatus = Literal["sent", "failed", "bounced", "approved", "review", "saved", "noted", "ignored"]
 
 ORDER_STATUSES: tuple[OrderStatus, ...] = get_args(OrderStatus)
 ACK_STATUSES: tuple[LineStatus, ...] = get_args(LineStatus)  # a line's status in our acknowledgement
@@ -42,6 +49,10 @@ QUOTE_STATUSES: tuple[QuoteStatus, ...] = get_args(QuoteStatus)
 CLAIM_KINDS: tuple[ClaimKind, ...] = get_args(ClaimKind)
 CLAIM_STATUSES: tuple[ClaimStatus, ...] = get_args(ClaimStatus)
 CLAIM_RESOLUTIONS: tuple[ClaimResolution, ...] = get_args(ClaimResolution)
+INVOICE_HOLDS: tuple[InvoiceHold, ...] = get_args(InvoiceHold)
+MESSAGE_DIRECTIONS: tuple[MessageDirection, ...] = get_args(MessageDirection)
+MESSAGE_KINDS: tuple[MessageKind, ...] = get_args(MessageKind)
+MESSAGE_STATUSES: tuple[MessageStatus, ...] = get_args(MessageStatus)
 
 
 @dataclass(frozen=True)
@@ -142,6 +153,18 @@ SETTINGS_KEYS: tuple[SettingKey, ...] = (
     SettingKey("smtp_port", "SMTP Port", INTEGER, "587", False, "Mail server port."),
     SettingKey("smtp_user", "SMTP User", TEXT, "", False, "Mail login (the password comes from POFLOW_SMTP_PASSWORD)."),
     SettingKey("report_to", "Report To", TEXT, "", False, "Where --email sends the reconciliation summary."),
+    SettingKey("smtp_security", "SMTP Security", TEXT, "", False,
+               "tls (implicit TLS), starttls, or empty: TLS on port 465, else STARTTLS when the server offers it."),
+    SettingKey("imap_host", "IMAP Host", TEXT, "", False, "Mail server `poflow inbox` reads."),
+    SettingKey("imap_port", "IMAP Port", INTEGER, "993", False, "IMAP port (993 IMAPS, 143 with STARTTLS)."),
+    SettingKey("imap_user", "IMAP User", TEXT, "", False,
+               "Inbox login (the password comes from POFLOW_IMAP_PASSWORD)."),
+    SettingKey("imap_folder", "IMAP Folder", TEXT, "INBOX", False, "The folder `poflow inbox` reads."),
+    SettingKey("imap_security", "IMAP Security", TEXT, "", False,
+               "tls (IMAPS), starttls, or empty: TLS on port 993, else STARTTLS."),
+    SettingKey("reminder_ladder", "Reminder Ladder", TEXT, "-3, 1, 7, 15, 30", False,
+               "Days after the due date (negative: before) a payment reminder goes out; the last step attaches "
+               "the statement."),
 )
 
 TABS: tuple[Tab, ...] = (
@@ -164,6 +187,8 @@ TABS: tuple[Tab, ...] = (
         C("tax_exempt", "Tax Exempt", BOOLEAN, contract=True, help="Yes when a resale certificate is on file."),
         C("resale_certificate", "Resale Certificate", TEXT,
           help="Certificate number, state and expiry date.", width=24),
+        C("billing_email", "Billing Email", TEXT, width=26,
+          help="Where invoices, statements and reminders go (several separated by ';'); empty: Email."),
     ), key=("buyer_id",), help="The shops you sell to."),
     Tab("Products", (
         C("sku", "SKU", TEXT, required=True, contract=True, help="Your product code."),
@@ -278,6 +303,8 @@ TABS: tuple[Tab, ...] = (
           help="Invoice a credit note corrects."),
         C("tax", "Tax", MONEY, help="Tax included in the total."),
         C("deposit_deducted", "Deposit Deducted", MONEY, help="Deposit invoices deducted on this final invoice."),
+        C("hold", "Hold", ENUM, choices=INVOICE_HOLDS,
+          help="disputed or on hold: poflow sends no payment reminders for this invoice."),
     ), key=("invoice_number",), help="Deposit invoices, final invoices and credit notes."),
     Tab("Payments", (
         C("transaction_id", "Transaction ID", TEXT, required=True, contract=True, help="Bank id or fingerprint."),
@@ -338,6 +365,37 @@ TABS: tuple[Tab, ...] = (
         C("old", "Old Value", TEXT, help="Before.", width=20),
         C("new", "New Value", TEXT, help="After.", width=20),
     ), key=(), required=False, owned=True, help="Audit trail of every write poflow made."),
+    Tab("Messages", (
+        C("when", "When", TEXT, help="When poflow sent or read the message (UTC).", width=20),
+        C("direction", "Direction", ENUM, required=True, choices=MESSAGE_DIRECTIONS, help="out (sent) or in (read).",
+          width=10),
+        C("kind", "Kind", ENUM, required=True, choices=MESSAGE_KINDS,
+          help="The document sent, a reminder, or what a message read was."),
+        C("status", "Status", ENUM, required=True, choices=MESSAGE_STATUSES,
+          help="sent, failed (retried next run), bounced; read: approved, review (a person answers), saved, noted, "
+               "ignored."),
+        C("date", "Date", DATE, help="The message's own date (an approval takes this date)."),
+        C("from_addr", "From", TEXT, width=26, help="Sender."),
+        C("to_addr", "To", TEXT, width=26, help="Recipients."),
+        C("subject", "Subject", TEXT, width=36, help="Subject line."),
+        C("document_number", "Document", TEXT, help="The document sent or answered."),
+        C("po_number", "PO Number", TEXT, help="The PO it concerns."),
+        C("step", "Reminder Step", INTEGER, help="A reminder's step: days after the due date (negative: before)."),
+        C("message_id", "Message-ID", TEXT, width=30, help="The message's Message-ID (poflow makes its own)."),
+        C("in_reply_to", "In-Reply-To", TEXT, width=30, help="The Message-ID it answers (a reply, bounce or auto-reply)."),
+        C("file", "File", TEXT, width=30, help="The .eml or attachment kept as evidence."),
+        C("source", "Source", TEXT, width=24, help="Where it was read: IMAP folder and UID, or a file."),
+        C("text", "Text", TEXT, width=40, help="A reply's new text, for a person to read."),
+        C("error", "Error", TEXT, width=30, help="Why a send failed, or why a reply needs a person."),
+    ), key=(), required=False, owned=True, help="One row per message poflow sent or read."),
+    Tab("Templates", (
+        C("name", "Template", TEXT, required=True,
+          help="confirmation, acknowledgement, quote, linesheet, deposit invoice, invoice, credit note, statement, "
+               "packing slip, reminder, or reminder N for one step."),
+        C("subject", "Subject", TEXT, width=40, help="Subject; placeholders {buyer} {po} {document} {due_date} "
+                                                       "{amount} {seller} {days}."),
+        C("body", "Body", TEXT, width=80, help="Message text; the same placeholders."),
+    ), key=("name",), required=False, help="Your wording of the emails poflow sends; empty: poflow's own."),
 )
 
 TAB_BY_NAME: dict[str, Tab] = {t.name: t for t in TABS}

@@ -96,6 +96,7 @@ def validate(book: Book, today: date) -> Report:
     _check_allocations(book, facts, out)
     _check_status(book, facts, out)
     _check_claims(book, facts, out)
+    out.items += _mail_findings(book, out)
     del today  # the rules need no clock today; overdue is reported by `poflow status`
     order = {name: i for i, name in enumerate(TAB_BY_NAME)}
     found = list(book.findings) + out.items
@@ -438,6 +439,10 @@ def _check_claims(book: Book, facts: Facts, out: _Out) -> None:
             out.add("claim-late", "Claims", c.row, "reported_on", c.reported_on,
                     f"claim {c.claim_number} was reported {late} day(s) after the claim window of "
                     f"{book.settings.claim_window_days} days from delivery closed")
+def _mail_findings(book: Book, out: _Out) -> list[Finding]:
+    from .mail.templates import check_mail  # the Templates tab and the mail Settings
+
+    return [f for f in check_mail(book) if (f.tab, f.row) not in out.unread]
 
 
 __all__ = ["Report", "validate"]

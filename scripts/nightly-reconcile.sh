@@ -5,19 +5,22 @@
 #
 # Reconciles the bank exports in BANK_DIR that were not processed yet (poflow keeps their SHA-256 in
 # BANK_DIR/.poflow-processed), applies the certain matches to WORKBOOK, writes
-# REPORT_DIR/reconcile-YYYY-MM-DD.xlsx and emails the summary. Everything is appended to
-# REPORT_DIR/poflow-nightly.log. REPORT_DIR defaults to BANK_DIR/reports.
+# REPORT_DIR/reconcile-YYYY-MM-DD.xlsx and emails the summary; THEN sends the payment reminders due
+# (`poflow remind`), so a payment that arrived today is applied before anyone is chased. Reminders are
+# skipped when the reconciliation failed (a bank file that could not be read may hold a payment).
+# Everything is appended to REPORT_DIR/poflow-nightly.log. REPORT_DIR defaults to BANK_DIR/reports.
 #
-# Exit status: 0 nothing new, or everything settled or ignored; 1 some transactions need review;
-# 2 an input could not be read or the mail could not be sent; 3 another run is still going;
-# 64 wrong arguments.
+# Exit status: 0 nothing new, or everything settled or ignored and the reminders sent; 1 some transactions
+# or reminders need review; 2 an input could not be read or the mail could not be sent; 3 another run is
+# still going; 64 wrong arguments.
 #
 # Environment: POFLOW (the poflow command, default `poflow`), PYTHON (a python3 that can import
 # poflow_sheets, e.g. the virtualenv's; default `python3`), and for the
 # email POFLOW_SMTP_HOST, POFLOW_SMTP_PORT, POFLOW_SMTP_USER, POFLOW_SMTP_PASSWORD, POFLOW_SMTP_FROM,
 # POFLOW_REPORT_TO (each overrides the workbook's Settings tab; the password is only ever read from the
 # environment: keep it in a file only you can read, never in the crontab or the unit file).
-# POFLOW_NO_EMAIL=1 skips the email.
+# POFLOW_NO_EMAIL=1 skips the email; POFLOW_NO_REMIND=1 skips the reminders; POFLOW_CA_FILE trusts a
+# private CA for the mail server.
 set -uo pipefail
 
 if [ "$#" -lt 2 ] || [ "$#" -gt 3 ]; then
@@ -64,9 +67,31 @@ if ! new_files=$("$python" -m poflow_sheets.schedule pending "$bank_dir" 2>>"$lo
   say "error: cannot list the new files in $bank_dir (see above)"
   exit 2
 fi
+remind() {  # the reminders due today, after the payments are in; $1: the reconciliation's status
+  local rc=$1 rrc
+  if [ "${POFLOW_NO_REMIND:-}" = "1" ]; then
+    return "$rc"
+  fi
+  if [ "$rc" -gt 1 ]; then
+    say "reminders skipped: the reconciliation did not finish (a payment may be unread)"
+    return "$rc"
+  fi
+  say "start: ${poflow[*]} remind $workbook"
+  "${poflow[@]}" remind "$workbook" >>"$log" 2>&1
+  rrc=$?
+  case $rrc in
+    0) say "reminders: done" ;;
+    1) say "reminders: some could not be sent (recorded in the Messages tab; tried again next run)" ;;
+    *) say "reminders failed with exit status $rrc; see the lines above in $log" ;;
+  esac
+  [ "$rrc" -gt "$rc" ] && rc=$rrc
+  return "$rc"
+}
+
 if [ -z "$new_files" ]; then
   say "no new bank files in $bank_dir; nothing to reconcile"
-  exit 0
+  remind 0
+  exit $?
 fi
 say "new bank files: $(printf '%s' "$new_files" | tr '\n' ' ')"
 
@@ -88,4 +113,5 @@ case $rc in
   1) say "done: some transactions need review; report $report" ;;
   *) say "failed with exit status $rc; see the lines above in $log" ;;
 esac
-exit "$rc"
+remind "$rc"
+exit $?

@@ -38,6 +38,10 @@ SMOKE: dict[str, tuple[tuple[str, ...], tuple[int, ...], str]] = {
     "import-bank": (("{bank}",), (0,), "1 new"),
     "reconcile": (("{bank}", "--today", "2026-11-26"), (0,), "would be applied"),
     "log": ((), (0,), "has not changed"),
+    "send": (("INV-1002", "--dry-run"), (0,), "no PDF"),
+    "remind": (("--dry-run", "--today", "2026-11-26"), (0,), "would send INV-1002"),
+    "inbox": (("--from", "{mbox}"), (0,), "no new messages"),
+    "import-po": (("{po}", "--buyer", "CORNER", "--po", "PO-7777", "--today", "2026-11-26"), (0,), "1 line(s) imported"),
 }
 
 
@@ -49,10 +53,12 @@ def test_every_command_has_a_smoke_case() -> None:
 def test_command_runs_as_a_process(command: str, tmp_path: Path) -> None:
     book = tmp_path / "books.xlsx"
     write_demo(book)
-    bank = tmp_path / "bank.csv"
-    bank.write_text(BANK)
+    files = {"{bank}": tmp_path / "bank.csv", "{mbox}": tmp_path / "inbox.mbox", "{po}": tmp_path / "po.csv"}
+    files["{bank}"].write_text(BANK)
+    files["{mbox}"].write_text("")
+    files["{po}"].write_text("SKU,Qty\nCDL-OAK-8,48\n")
     args, ok, words = SMOKE[command]
-    ran = run_process(command, book, *(a.replace("{bank}", str(bank)) for a in args), ok=ok)
+    ran = run_process(command, book, *(str(files.get(a, a)) for a in args), ok=ok)
     assert words in ran.stdout + ran.stderr, ran
 
 

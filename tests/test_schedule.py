@@ -106,10 +106,18 @@ def test_main_pending(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 
 FAKE_POFLOW = """#!/usr/bin/env python3
 # Stands in for `poflow`: records its arguments, marks the folder's files as processed, exits $FAKE_RC.
+# `remind` only appends its arguments to $FAKE_REMIND and exits $FAKE_REMIND_RC.
 import os, sys
 from pathlib import Path
 from poflow_sheets.schedule import default_state, mark_processed, new_bank_files
 args = sys.argv[1:]
+with open(os.environ["FAKE_ORDER"], "a") as fh:
+    fh.write(args[0] + "\\n")
+if args[0] == "remind":
+    with open(os.environ["FAKE_REMIND"], "a") as fh:
+        fh.write(" ".join(args) + "\\n")
+    print("remind output line", flush=True)
+    sys.exit(int(os.environ.get("FAKE_REMIND_RC", "0")))
 Path(os.environ["FAKE_ARGS"]).write_text("\\n".join(args))
 folder = Path(args[args.index("--folder") + 1])
 mark_processed(new_bank_files(folder), default_state(folder))
@@ -129,13 +137,15 @@ def nightly(tmp_path: Path) -> dict[str, Path]:
     workbook = tmp_path / "orders.xlsx"
     workbook.write_bytes(b"xlsx")
     return {"fake": fake, "bank": bank, "workbook": workbook, "reports": tmp_path / "reports",
-            "args": tmp_path / "args.txt"}
+            "args": tmp_path / "args.txt", "remind": tmp_path / "remind.txt", "order": tmp_path / "order.txt"}
 
 
-def run_script(paths: dict[str, Path], rc: int = 0, *extra: str) -> subprocess.CompletedProcess[str]:
+def run_script(paths: dict[str, Path], rc: int = 0, *extra: str, remind_rc: int = 0) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, POFLOW=f"{sys.executable} {paths['fake']}", PYTHON=sys.executable,
-               PYTHONPATH=str(REPO), FAKE_ARGS=str(paths["args"]), FAKE_RC=str(rc))
+               PYTHONPATH=str(REPO), FAKE_ARGS=str(paths["args"]), FAKE_RC=str(rc), FAKE_REMIND=str(paths["remind"]),
+               FAKE_REMIND_RC=str(remind_rc), FAKE_ORDER=str(paths["order"]))
     env.pop("POFLOW_NO_EMAIL", None)
+    env.pop("POFLOW_NO_REMIND", None)
     return subprocess.run(["bash", str(SCRIPT), str(paths["workbook"]), str(paths["bank"]), *extra],
                           capture_output=True, text=True, env=env, timeout=60, check=False)
 
@@ -178,3 +188,21 @@ def test_script_default_report_folder_and_errors(nightly: dict[str, Path]) -> No
     proc = run_script(nightly, 0)
     assert proc.returncode == 2 and "not found" in proc.stderr
     assert subprocess.run(["bash", str(SCRIPT)], capture_output=True, check=False).returncode == 64
+
+
+@pytest.mark.skipif(shutil.which("bash") is None, reason="needs bash")
+def test_script_reconciles_first_then_reminds(nightly: dict[str, Path]) -> None:
+    """A payment that arrived today is applied before anyone is chased; no reminders when reconcile failed."""
+    write(nightly["bank"], "a.csv", "a\n")
+    proc = run_script(nightly, 1)
+    assert proc.returncode == 1, proc.stderr
+    assert nightly["order"].read_text().splitlines() == ["reconcile", "remind"]
+    assert nightly["remind"].read_text() == f"remind {nightly['workbook']}\n"
+    log = (nightly["bank"] / "reports" / "poflow-nightly.log").read_text()
+    assert "remind output line" in log and "reminders: done" in log
+    proc = run_script(nightly, 0, remind_rc=2)  # nothing new: reconcile is not run, the reminders are
+    assert proc.returncode == 2 and nightly["order"].read_text().splitlines()[-1] == "remind"
+    write(nightly["bank"], "b.csv", "b\n")
+    proc = run_script(nightly, 2)
+    assert proc.returncode == 2 and nightly["order"].read_text().splitlines()[-1] == "reconcile"
+    assert "reminders skipped" in proc.stderr

@@ -134,6 +134,17 @@ def test_setting_next_number_reused(tmp_path: Path) -> None:
     assert check(demo_rows(), tmp_path, next_invoice_number=1003) == [["Settings", 10, "Value", "setting"]]
 
 
+def test_email_template_and_mail_settings(tmp_path: Path) -> None:
+    """The Templates tab's placeholders and names, and the Reminder Ladder, are checked like every other row."""
+    rows = demo_rows()
+    rows["Templates"] = [["invoice", "Invoice {document}", "Dear {customer}, {amount} is due {due_date}."]]
+    assert check(rows, tmp_path) == [["Templates", 2, "Body", "template"]]
+    from poflow_sheets.schema import SETTINGS_KEYS
+
+    row = 2 + [k.key for k in SETTINGS_KEYS].index("reminder_ladder")
+    assert check(demo_rows(), tmp_path, reminder_ladder="1, seven") == [["Settings", row, "Value", "setting"]]
+
+
 def test_headers_in_other_order_and_extra_columns_read_the_same(tmp_path: Path) -> None:
     """A person's own layout: friendlier headers, other order, extra columns and tabs."""
     import xlsxwriter

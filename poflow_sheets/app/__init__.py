@@ -24,13 +24,16 @@ from .commands import (
     validate,
 )
 from .evidence import evidence
+from .mail import MailRun, import_po, inbox, remind, send
 from .payments import ReconcileRun, reconcile_workbook
-from .workbook import WriteOptions, load
+from .workbook import SendOptions, WriteOptions, load
 
 reconcile = reconcile_workbook
 
 __all__ = [
+    "MailRun",
     "ReconcileRun",
+    "SendOptions",
     "WriteOptions",
     "acknowledge",
     "approve",
@@ -40,6 +43,8 @@ __all__ = [
     "credit",
     "evidence",
     "import_bank",
+    "import_po",
+    "inbox",
     "init",
     "invoice",
     "linesheet",
@@ -47,6 +52,8 @@ __all__ = [
     "order_from_quote",
     "quote",
     "reconcile",
+    "remind",
+    "send",
     "ship",
     "statement",
     "status",

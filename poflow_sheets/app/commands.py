@@ -28,6 +28,10 @@ DEFAULT = WriteOptions()
 
 
 def _change(workbook: Path, compute: flow.Compute, opts: WriteOptions) -> list[str]:
+    if opts.send is not None:  # --send: issue, then email what was issued
+        from .mail import issue_and_send
+
+        return issue_and_send(workbook, compute, opts)
     return change_workbook(workbook, compute, command=opts.command, out=opts.out, force=opts.force,
                            dry_run=opts.dry_run, sheets=opts.sheets, out_dir=opts.out_dir, output=opts.output,
                            now=opts.now)

@@ -26,6 +26,15 @@ class WriteOptions:
     sheets: bool = True
     now: datetime | None = None
     out: Out | None = None
+    send: SendOptions | None = None  # --send: email each document issued to the buyer (app/mail.py)
+
+
+@dataclass(frozen=True)
+class SendOptions:
+    """How documents are emailed: again to addresses that had them (--again), a private CA (--ca-file)."""
+
+    again: bool = False
+    ca_file: Path | None = None
 
 
 def utc_now() -> datetime:

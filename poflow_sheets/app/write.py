@@ -227,7 +227,12 @@ def write_pdf(path: Path, data: bytes) -> None:
 
 def document_path(out_dir: Path, doc: Document) -> Path:
     """Where a document's PDF goes: `<out>/<number>.pdf` (the number made safe as a file name)."""
-    return out_dir / file_name(doc.number)
+    return pdf_path(out_dir, doc.number)
+
+
+def pdf_path(out_dir: Path, number: str) -> Path:
+    """Where the PDF of the document with this number is: `<out>/<number>.pdf` (documents.model.file_name)."""
+    return out_dir / file_name(number)
 
 
 def apply_changeset(book: Book, cs: ChangeSet, *, command: str, now: datetime, force: bool = False,

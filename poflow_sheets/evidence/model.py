@@ -472,9 +472,10 @@ class _Builder:
                 continue
             if not po and not any(pattern.search(text) for _, text in m.cells):
                 continue
-            what = " ".join(m.get(h) for h in ("Kind", "Type", "Direction", "Purpose", "Template", "Subject",
+            what = " ".join(m.get(h) for h in ("Kind", "Type", "Status", "Purpose", "Template", "Subject",
                                                "Category")).lower()
-            (replies if "approv" in what else rest).append(m)
+            incoming = m.get("Direction").lower() in ("", "in")
+            (replies if "approv" in what and incoming else rest).append(m)
         return replies, rest
 
     def message(self, m: MessageRow, kind: str) -> None:
