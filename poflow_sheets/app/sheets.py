@@ -46,10 +46,9 @@ def init_sheet(path: Path, *, demo: bool = False) -> Iterator[str]:
     dropped = list(stamp.tabs.values()) if fresh and len(stamp.tabs) == 1 else []
     requests += [{"deleteSheet": {"sheetId": t.sheet_id}} for t in dropped]
     backend.send(requests, data, ids)
-    names = ", ".join(t.name for t in missing)
     if demo:
-        yield f"{path}: created with the demo business (tabs {names})"
+        yield f"{path}: created with the demo business"
+    elif fresh:
+        yield f"{path}: created from the template"
     else:
-        yield f"{path}: added tabs {names}"
-    for t in dropped:
-        yield f"{path}: removed the empty tab {t.title!r} Google creates with a new spreadsheet"
+        yield f"{path}: added tabs {', '.join(t.name for t in missing)}"
