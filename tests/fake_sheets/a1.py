@@ -50,7 +50,7 @@ def split(text: str) -> tuple[str | None, str | None]:
     """(sheet title or None, cell part or None) of an A1 range."""
     text = text.strip()
     if text.startswith("'"):
-        i, title = 1, []
+        i, title = 1, list[str]()
         while i < len(text):
             ch = text[i]
             if ch == "'":
@@ -68,8 +68,8 @@ def split(text: str) -> tuple[str | None, str | None]:
             raise RangeError(text)
         return "".join(title), rest[1:]
     if "!" in text:
-        title, _, ref = text.rpartition("!")
-        return title, ref
+        name, _, ref = text.rpartition("!")
+        return name, ref
     return None, text
 
 

@@ -230,11 +230,11 @@ def _shift(sheet: Sheet, rows: bool, at: int, n: int) -> None:
                      if (b := _shift_box(f.box, rows, at, n)) is not None]
     sheet.validations = [(b, rule) for box, rule in sheet.validations if (b := _shift_box(box, rows, at, n)) is not None]
     merges = []
-    for m in sheet.merges:
-        b = _shift_box(grid_range(sheet, m), rows, at, n)
-        if b is not None:
-            merges.append({"sheetId": sheet.sheet_id, "startRowIndex": b.r0, "endRowIndex": b.r1,
-                           "startColumnIndex": b.c0, "endColumnIndex": b.c1})
+    for merge in sheet.merges:
+        moved_box = _shift_box(grid_range(sheet, merge), rows, at, n)
+        if moved_box is not None:
+            merges.append({"sheetId": sheet.sheet_id, "startRowIndex": moved_box.r0, "endRowIndex": moved_box.r1,
+                           "startColumnIndex": moved_box.c0, "endColumnIndex": moved_box.c1})
     sheet.merges = merges
 
 

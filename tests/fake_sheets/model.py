@@ -493,9 +493,9 @@ class Spreadsheet:
                 sheet = self.by_id(int(gr.get("sheetId", 0)))
                 return sheet, Span(gr.get("startRowIndex", 0), gr.get("endRowIndex"), gr.get("startColumnIndex", 0),
                                    gr.get("endColumnIndex"))
-            sheet = self.by_title(ref)
-            if sheet is not None:
-                return sheet, Span(0, None, 0, None)
+            whole = self.by_title(ref)
+            if whole is not None:
+                return whole, Span(0, None, 0, None)
             visible = [s for s in self.sheets if not s.props.get("hidden")]
             sheet = (visible or self.sheets)[0]
         else:

@@ -138,7 +138,7 @@ def _input_option(value: Any) -> str:
 
 def update(book: Spreadsheet, text: str, params: dict[str, list[str]], body: dict[str, Any]) -> dict[str, Any]:
     """values.update (PUT)."""
-    option = _input_option((params.get("valueInputOption") or [None])[0])
+    option = _input_option((params.get("valueInputOption") or [""])[0])
     sheet, span = book.resolve(text)
     box, _ = book.echo(sheet, span)
     out = write(book, sheet, span.r0, span.c0, _matrix(body), option, box, _plain(book, sheet, span))
@@ -179,7 +179,7 @@ def batch_update(book: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
 
 def append(book: Spreadsheet, text: str, params: dict[str, list[str]], body: dict[str, Any]) -> dict[str, Any]:
     """values.append: after the table found from the range's top-left corner."""
-    option = _input_option((params.get("valueInputOption") or [None])[0])
+    option = _input_option((params.get("valueInputOption") or [""])[0])
     insert = (params.get("insertDataOption") or ["OVERWRITE"])[0]
     sheet, span = book.resolve(text)
     values = _matrix(body)
