@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,12 +162,14 @@ def prune(obj: Any) -> Any:
 
 
 def color(value: dict[str, Any] | None) -> dict[str, Any]:
-    """A Color as the API echoes it: float32 components, zeros left out."""
+    """A Color as the API echoes it: 8 bits a component (a half rounds down), as float32, zeros left out."""
     out: dict[str, Any] = {}
     for k in ("red", "green", "blue", "alpha"):
         v = (value or {}).get(k)
         if v:
-            out[k] = float32(float(v))
+            level = math.ceil(float(v) * 255 - 0.5 - 1e-9)
+            if level:
+                out[k] = float32(level / 255)
     return out
 
 
@@ -508,7 +511,12 @@ class Spreadsheet:
         try:
             span = parse_ref(ref)
         except RangeError:
-            raise bad(f"Unable to parse range: {text}") from None
+            named = next((n for n in self.named_ranges if n["name"] == ref), None)
+            if named is None:
+                raise bad(f"Unable to parse range: {text}") from None
+            gr = named["range"]
+            return self.by_id(int(gr.get("sheetId", 0))), Span(gr.get("startRowIndex", 0), gr.get("endRowIndex"),
+                                                                gr.get("startColumnIndex", 0), gr.get("endColumnIndex"))
         return sheet, span
 
     def echo(self, sheet: Sheet, span: Span) -> tuple[Box, str]:
@@ -554,8 +562,9 @@ class Spreadsheet:
                 continue
             data = None
             if wants_data:
-                full = mask is None
-                data = [s.grid_data(b, full) for b in boxes.get(s.sheet_id, [Box(0, s.row_count, 0, s.col_count)])]
+                data_mask = ((mask or {}).get("sheets") or {}).get("data") if mask is not None else None
+                meta = mask is None or data_mask is None or any(k in data_mask for k in ("rowMetadata", "columnMetadata"))
+                data = [s.grid_data(b, meta) for b in boxes.get(s.sheet_id, [Box(0, s.row_count, 0, s.col_count)])]
             sheets.append(s.resource(data))
         out: dict[str, Any] = {"spreadsheetId": self.spreadsheet_id,
                                "properties": {"title": self.title, **copy.deepcopy(self.properties)},

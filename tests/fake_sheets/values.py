@@ -139,11 +139,17 @@ def _input_option(value: Any) -> str:
 def update(book: Spreadsheet, text: str, params: dict[str, list[str]], body: dict[str, Any]) -> dict[str, Any]:
     """values.update (PUT)."""
     option = _input_option((params.get("valueInputOption") or [""])[0])
+    matrix = _matrix(body)  # the body is checked before the range
     sheet, span = book.resolve(text)
     box, _ = book.echo(sheet, span)
-    out = write(book, sheet, span.r0, span.c0, _matrix(body), option, box, _plain(book, sheet, span))
+    out = write(book, sheet, span.r0, span.c0, matrix, option, _limit(box), _plain(book, sheet, span))
     out.pop("_cells")
     return out
+
+
+def _limit(box: Box) -> Box | None:
+    """A one-cell range only says where to start; a larger one bounds the write."""
+    return None if box.r1 - box.r0 == 1 and box.c1 - box.c0 == 1 else box
 
 
 def _plain(book: Spreadsheet, sheet: Sheet, span: Span) -> str:
@@ -159,9 +165,10 @@ def batch_update(book: Spreadsheet, body: dict[str, Any]) -> dict[str, Any]:
     sheets: set[int] = set()
     total = 0
     for item in body.get("data") or []:
+        matrix = _matrix(item)
         sheet, span = book.resolve(str(item.get("range", "")))
         box, _ = book.echo(sheet, span)
-        out = write(book, sheet, span.r0, span.c0, _matrix(item), option, box, _plain(book, sheet, span))
+        out = write(book, sheet, span.r0, span.c0, matrix, option, _limit(box), _plain(book, sheet, span))
         r, c, n = out.pop("_cells")
         rows |= r
         cols |= c
@@ -181,24 +188,16 @@ def append(book: Spreadsheet, text: str, params: dict[str, list[str]], body: dic
     """values.append: after the table found from the range's top-left corner."""
     option = _input_option((params.get("valueInputOption") or [""])[0])
     insert = (params.get("insertDataOption") or ["OVERWRITE"])[0]
-    sheet, span = book.resolve(text)
     values = _matrix(body)
-    r0, c0 = span.r0, span.c0
-    used = sheet.used_rows()
-    first = next((r for r in range(r0, used) if any(v is not None for v in sheet.rows[r])), None)
+    sheet, span = book.resolve(text)
+    box, _ = book.echo(sheet, span)
     out: dict[str, Any] = {"spreadsheetId": book.spreadsheet_id}
-    if first is None or first > r0:  # no table where the range starts: write there
-        start = r0
+    table = _table(sheet, box)
+    if table is None:  # no data where the range looks: write at its start
+        start, c0 = box.r0, box.c0
     else:
-        end = first
-        while end < used and any(v is not None for v in sheet.rows[end]):
-            end += 1
-        cols = [c for r in range(first, end) for c, v in enumerate(sheet.rows[r]) if v is not None]
-        t_c0 = min(cols) if cols else c0
-        t_c1 = max(cols) + 1 if cols else c0 + 1
-        out["tableRange"] = format_range(sheet.title, first, end, min(t_c0, c0), t_c1)
-        c0 = min(t_c0, c0) if t_c0 < c0 else c0
-        start = end
+        out["tableRange"] = format_range(sheet.title, table.r0, table.r1, table.c0, table.c1)
+        start, c0 = table.r1, table.c0
     height = len(values)
     if insert == "INSERT_ROWS":
         for _ in range(height):
@@ -213,6 +212,38 @@ def append(book: Spreadsheet, text: str, params: dict[str, list[str]], body: dic
     updates.pop("_cells")
     out["updates"] = updates
     return out
+
+
+def _table(sheet: Sheet, box: Box) -> Box | None:
+    """The "table" values.append extends: the block of touching cells holding the range's first cell when it
+    is one cell; otherwise the last block found in the range (Google's choice: it may start a row in a column
+    other than the range's first)."""
+    def filled(r: int, c: int) -> bool:
+        return sheet.get(r, c) is not None
+
+    def block(r: int, c: int) -> Box:
+        seen, todo = {(r, c)}, [(r, c)]
+        while todo:
+            y, x = todo.pop()
+            for ny, nx in ((y + 1, x), (y - 1, x), (y, x + 1), (y, x - 1)):
+                if (ny, nx) not in seen and ny >= 0 and nx >= 0 and filled(ny, nx):
+                    seen.add((ny, nx))
+                    todo.append((ny, nx))
+        rows, cols = [y for y, _ in seen], [x for _, x in seen]
+        return Box(min(rows), max(rows) + 1, min(cols), max(cols) + 1)
+
+    if box.r1 - box.r0 == 1 and box.c1 - box.c0 == 1:
+        return block(box.r0, box.c0) if filled(box.r0, box.c0) else None
+    last = None
+    covered: list[Box] = []
+    for r in range(box.r0, min(box.r1, sheet.used_rows())):
+        row = sheet.rows[r]
+        for c in range(box.c0, min(box.c1, len(row))):
+            if row[c] is not None and not any((r, c) in b for b in covered):
+                found = block(r, c)
+                covered.append(found)
+                last = found
+    return last
 
 
 def clear(book: Spreadsheet, text: str) -> str:
