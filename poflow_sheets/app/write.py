@@ -34,7 +34,6 @@ from ..store import (
     PrintSetup,
     SetCell,
     Styled,
-    XlsxBackend,
     fingerprint,
     refuse_unwritable,
     write_workbook,
@@ -239,8 +238,8 @@ def document_path(out_dir: Path, doc: Document) -> Path:
 def apply_changeset(book: Book, cs: ChangeSet, *, command: str, now: datetime, force: bool = False,
                     dry_run: bool = False, sheets: bool = True, out_dir: Path | None = None,
                     output: Path | None = None, backend: Backend | None = None) -> list[str]:
-    """Write a ChangeSet: the workbook in one safe write (through `backend`, by default the book's file),
-    then each document's PDF. Returns what was done."""
+    """Write a ChangeSet: the workbook in one safe write (through `backend`, by default where the book
+    was read from), then each document's PDF. Returns what was done."""
     lines: list[str] = list(cs.messages)
     target = check_writable(book.path, output)
     out_dir = out_dir or target.parent / "documents"
@@ -262,8 +261,12 @@ def apply_changeset(book: Book, cs: ChangeSet, *, command: str, now: datetime, f
             result = write_workbook(output, changes, expected=fingerprint(output), force=force,
                                     retention=book.settings.backup_retention)
         else:
-            result = (backend or XlsxBackend(target)).write(changes, expected=book.fingerprint, force=force,
-                                                            retention=book.settings.backup_retention)
+            if backend is None:
+                from .workbook import backend_of
+
+                backend = backend_of(target)
+            result = backend.write(changes, expected=book.fingerprint, force=force,
+                                   retention=book.settings.backup_retention)
         lines.append(f"{target}: {len(log)} change(s) written" + (f" (backup {result.backup})" if result.backup else ""))
     for doc, path in zip(cs.documents, pdfs, strict=True):
         write_pdf(path, render_pdf(doc))
