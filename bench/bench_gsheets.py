@@ -18,7 +18,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -31,6 +31,7 @@ if str(REPO) not in sys.path:
 
 from bench.gen_book import OUT, write_book  # noqa: E402
 from poflow_sheets import app  # noqa: E402
+from poflow_sheets.gsheets.values import serial  # noqa: E402
 from poflow_sheets.reader import read_workbook  # noqa: E402
 from tests.fake_sheets import FakeSheets, LocalAdapter, service_account_file  # noqa: E402
 
@@ -82,10 +83,8 @@ def sheet_rows(path: Path) -> dict[str, list[list[Any]]]:
             for v in r:
                 if v == "":
                     row.append(None)
-                elif isinstance(v, datetime):
-                    row.append((v - datetime(1899, 12, 30)).total_seconds() / 86400)
-                elif isinstance(v, date):
-                    row.append((v - date(1899, 12, 30)).days)
+                elif isinstance(v, date):  # datetime too
+                    row.append(serial(v))
                 else:
                     row.append(v)
             rows.append(row)

@@ -15,9 +15,8 @@ from __future__ import annotations
 import email.utils
 import random
 import time
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -42,19 +41,6 @@ class RetryPolicy:
     budget: float = 40.0  # all the waiting one command may do
 
 
-@dataclass
-class Usage:
-    """Requests sent, by API method, and attempts including retries."""
-
-    calls: Counter[str] = field(default_factory=Counter)
-    attempts: int = 0
-
-    @property
-    def total(self) -> int:
-        """Requests sent (retries not counted)."""
-        return sum(self.calls.values())
-
-
 class SheetsApi:
     """One spreadsheet, reached through a gspread `HTTPClient` (so its session is the test seam)."""
 
@@ -65,7 +51,6 @@ class SheetsApi:
         self.http = http  # gspread.http_client.HTTPClient
         self.account = account
         self.policy = policy or RetryPolicy()
-        self.usage = Usage()
         self._sleep, self._clock, self._rand = sleep, clock, rand
         self._waited = 0.0
 
@@ -78,40 +63,36 @@ class SheetsApi:
 
     def metadata(self) -> dict[str, Any]:
         """Tab titles, ids and grid sizes (`spreadsheets.get` with `fields`; no cell data)."""
-        return self._call("spreadsheets.get",
-                          lambda: self.http.fetch_sheet_metadata(self.id, params={"fields": META_FIELDS}))
+        return self._call(lambda: self.http.fetch_sheet_metadata(self.id, params={"fields": META_FIELDS}))
 
     def batch_get(self, ranges: Sequence[str]) -> list[dict[str, Any]]:
         """The values of several A1 ranges in one `values:batchGet`, unformatted, dates as serial numbers."""
         if not ranges:
             return []
-        out = self._call("values.batchGet",
-                         lambda: self.http.values_batch_get(self.id, list(ranges), params=dict(READ_OPTIONS)))
+        out = self._call(lambda: self.http.values_batch_get(self.id, list(ranges), params=dict(READ_OPTIONS)))
         value_ranges: list[dict[str, Any]] = out.get("valueRanges", [])
         return value_ranges
 
     def update_values(self, data: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         """Write values in one `values:batchUpdate` with RAW input: text stays text, never a formula."""
         body = {"valueInputOption": "RAW", "includeValuesInResponse": False, "data": list(data)}
-        return self._call("values.batchUpdate", lambda: self.http.values_batch_update(self.id, body=body))
+        return self._call(lambda: self.http.values_batch_update(self.id, body=body))
 
     def batch_update(self, requests: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
         """Structure and formats (new tabs, formats, frozen rows, widths) in one `spreadsheets:batchUpdate`."""
-        return self._call("spreadsheets.batchUpdate",
-                          lambda: self.http.batch_update(self.id, {"requests": list(requests)}))
+        return self._call(lambda: self.http.batch_update(self.id, {"requests": list(requests)}))
 
     # Retry and errors --------------------------------------------------------------------------------
 
-    def _call(self, method: str, send: Callable[[], Any]) -> Any:
+    def _call(self, send: Callable[[], Any]) -> Any:
+        """Send, retrying 408, 429 and 5xx answers and network failures within the policy."""
         import requests
         from google.auth import exceptions as auth_errors
         from gspread.exceptions import APIError
 
-        self.usage.calls[method] += 1
         attempt = 0
         while True:
             attempt += 1
-            self.usage.attempts += 1
             try:
                 return send()
             except APIError as err:
@@ -231,4 +212,4 @@ def _retry_after(response: Any) -> float | None:
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
-__all__ = ["META_FIELDS", "READ_OPTIONS", "RetryPolicy", "SheetsApi", "Usage"]
+__all__ = ["META_FIELDS", "READ_OPTIONS", "RetryPolicy", "SheetsApi"]

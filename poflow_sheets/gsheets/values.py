@@ -18,10 +18,10 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from poflow_sheets.cells import EXCEL_EPOCH as EPOCH  # Sheets counts days from the same day as Excel
 from poflow_sheets.errors import Refused
 from poflow_sheets.store.edits import AnyValue, Formula, Styled
 
-EPOCH = date(1899, 12, 30)
 DATE_PATTERN = "yyyy-mm-dd"
 DATETIME_PATTERN = "yyyy-mm-dd hh:mm:ss"
 EXACT_INT = 2**53  # beyond this a double skips integers

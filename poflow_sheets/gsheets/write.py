@@ -79,6 +79,7 @@ class WriteDraft:
         used = {t.sheet_id for t in stamp.tabs.values()}
         self._rng = random.Random()
         self._used = used
+        self._reread: list[tuple[_Target, str, int]] | None = None
         for ch in changes:
             if isinstance(ch, AddSheet):
                 self._add_sheet(ch)
@@ -159,6 +160,8 @@ class WriteDraft:
 
     def reread(self) -> list[tuple[_Target, str, int]]:
         """The ranges to read just before writing: (target, A1 range, first row of the range)."""
+        if self._reread is not None:
+            return self._reread
         out = []
         for t in self.targets.values():
             if t.new or (not t.checks and not t.appends):
@@ -174,6 +177,7 @@ class WriteDraft:
             first = max(1, min(rows))
             last_col = max([t.col_count, *(c for _, c in t.checks)])
             out.append((t, a1.down_from(t.title, first, last_col), first))
+        self._reread = out
         return out
 
     def settle(self, reread: Sequence[Sequence[Sequence[Any]]]) -> Plan:
