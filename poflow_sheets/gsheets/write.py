@@ -87,6 +87,8 @@ class WriteDraft:
                 self._set_cell(ch)
             elif isinstance(ch, AppendRows):
                 self._append(ch)
+            else:
+                raise TypeError(f"unknown change {ch!r}")
 
     # Building -------------------------------------------------------------------------------------
 
