@@ -1,4 +1,4 @@
-"""Run every benchmark and print its figures: `python bench/run_all.py` (or name some: validate write ...).
+"""Run every benchmark and print its figures: `python bench/run_all.py` (or name some: validate write gsheets ...).
 
 Benchmarks are not tests: each compares poflow with a reference measured in the same run and prints
 the ratio against its issue's target. Generated workbooks go to bench/out/ (not committed).
@@ -18,8 +18,9 @@ BENCHES = {
     "pdf": ["bench_pdf.py"],
     "reconcile": ["bench_reconcile.py"],
     "corpus": ["bench_write.py", "--corpus", "all"],
+    "gsheets": ["bench_gsheets.py"],
 }
-DEFAULT = ("validate", "write", "invoice", "pdf", "reconcile")
+DEFAULT = ("validate", "write", "invoice", "pdf", "reconcile", "gsheets")
 
 
 def main() -> int:

@@ -20,8 +20,12 @@ def write_annotated(src: Path, dst: Path, report: Report) -> int:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
+    from .gsheets.location import is_sheet
     from .store import writable_format
 
+    if is_sheet(src):
+        raise Refused(f"{src}: --annotate marks a copy of an .xlsx workbook; for a Google Sheet, use "
+                      "File > Download > Microsoft Excel, then validate that file with --annotate")
     if dst.resolve() == src.resolve():
         raise Refused(f"{dst}: --annotate must name a new file, not the workbook itself")
     if not writable_format(dst):

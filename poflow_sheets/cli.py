@@ -20,6 +20,7 @@ import click
 from . import __version__, app, flow
 from .console import Out
 from .errors import PoflowError, Refused
+from .workbook_arg import workbook_argument
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -69,7 +70,7 @@ def _today(value: str | None) -> date:
     return d
 
 
-WORKBOOK = click.argument("workbook", type=click.Path(path_type=Path, dir_okay=False))
+WORKBOOK = workbook_argument  # a file, gsheet:ID or a Sheets URL; adds --credentials
 
 
 def _strip(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
@@ -577,3 +578,34 @@ def import_po_cmd(ctx: click.Context, workbook: Path, file: Path, buyer: str, po
     lines, findings = app.import_po(workbook, file, buyer, _today(today), po=po, opts=_opts(ctx, **kw))
     _show(ctx, lines + [f"{f.severity}: {f.message} ({f.code})" for f in findings])
     sys.exit(1 if findings else 0)
+
+
+@main.command()
+@WORKBOOK
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--force", is_flag=True, help="Write even when Excel or LibreOffice has the workbook open.")
+@click.pass_context
+@_guard
+def undo(ctx: click.Context, workbook: Path, dry_run: bool, force: bool) -> None:
+    """Revert the last command's changes recorded in the Log, where nobody changed them since; exit 1 if any
+    cell was left alone."""
+    from .app.undo import undo as undo_last
+
+    run = undo_last(workbook, _opts(ctx, dry_run=dry_run, force=force))
+    _show(ctx, list(run.lines))
+    sys.exit(1 if run.skipped else 0)
+
+
+@main.command("google-login")
+@click.option("--client-secrets", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The OAuth client (Desktop app) JSON from the Google Cloud console "
+                   "(default: $POFLOW_GOOGLE_CLIENT_SECRETS).")
+@click.option("--no-browser", is_flag=True, help="Print the sign-in address instead of opening a browser.")
+@click.pass_context
+@_guard
+def google_login(ctx: click.Context, client_secrets: Path | None, no_browser: bool) -> None:
+    """Sign in with your own Google account for gsheet: workbooks; the token is kept in your config folder (0600)."""
+    from .gsheets.auth import login
+
+    path = login(client_secrets, open_browser=not no_browser)
+    _out(ctx).info(f"signed in; the token is in {path}, readable by you only")

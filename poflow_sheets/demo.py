@@ -228,11 +228,16 @@ def demo_book() -> dict[str, list[Any]]:
     }
 
 
+def demo_rows() -> tuple[dict[str, list[tuple[object, ...]]], dict[str, Any]]:
+    """The demo business as rows per tab (schema column order) and Settings values."""
+    settings: dict[str, Any] = dict(SETTINGS)
+    settings["next_invoice_number"] = 1005
+    return {tab: record_rows(tab, recs) for tab, recs in demo_book().items()}, settings
+
+
 def write_demo(path: Path) -> None:
     """Write the demo workbook at `path`."""
     from .template import write_new_workbook
 
-    settings = dict(SETTINGS)
-    settings["next_invoice_number"] = 1005
-    rows = {tab: record_rows(tab, recs) for tab, recs in demo_book().items()}
+    rows, settings = demo_rows()
     write_new_workbook(path, rows, settings=settings)

@@ -7,14 +7,11 @@ A cell that is not of its column's type becomes a Finding and reads as empty.
 from __future__ import annotations
 
 import difflib
-import zipfile
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import MISSING, dataclass, field, fields
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from python_calamine import CalamineWorkbook
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -42,8 +39,8 @@ from .records import (
     Template,
 )
 from .schema import SETTING_BY_NORM, TAB_BY_NAME, Tab, norm
-from .store.edits import Fingerprint
-from .store.safety import fingerprint
+from .store.backend import Stamp, TabSource
+from .store.xlsx_read import CalamineSource, open_workbook
 
 RECORD_OF: dict[str, type] = {
     "Buyers": Buyer, "Products": Product, "PriceTiers": PriceTier, "Quotes": Quote, "QuoteLines": QuoteLine,
@@ -99,7 +96,7 @@ class Book:
     findings: tuple[Finding, ...] = ()  # cell-level problems met while reading
     sheet_names: tuple[str, ...] = ()
     rows_read: int = 0
-    fingerprint: Fingerprint | None = None  # the file as it was read: a write checks it is unchanged
+    fingerprint: Stamp | None = None  # the workbook as it was read: a write checks it is unchanged
 
     def table(self, name: str) -> TableInfo | None:
         """The TableInfo of a schema tab, None when the workbook has no such tab."""
@@ -130,58 +127,6 @@ ATTR_OF_TAB = {
     "Shipments": "shipments", "Invoices": "invoices", "Payments": "payments", "Allocations": "allocations",
     "Claims": "claims", "Messages": "messages", "Templates": "templates",
 }
-
-
-def open_workbook(path: Path) -> CalamineWorkbook:
-    """Open a workbook with calamine, translating every failure into one clear line."""
-    name = str(path)
-    if not path.exists():
-        raise WorkbookUnreadable(f"{name}: no such file")
-    if path.is_dir():
-        raise WorkbookUnreadable(f"{name}: is a folder, expected a workbook file (.xlsx)")
-    size = path.stat().st_size
-    if size == 0:
-        raise WorkbookUnreadable(f"{name}: the file is empty, expected an .xlsx workbook")
-    with path.open("rb") as fh:
-        head = fh.read(8)
-    suffix = path.suffix.lower()
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        if suffix in (".xlsx", ".xlsm") or _is_encrypted_ole(path):
-            raise WorkbookUnreadable(
-                f"{name}: the workbook is password protected (encrypted); save a copy without a password")
-    elif head.startswith(b"PK"):
-        try:
-            with zipfile.ZipFile(path) as zf:
-                bad = zf.testzip() if size < 2_000_000 else None
-                names = set(zf.namelist())
-        except (zipfile.BadZipFile, OSError, EOFError) as exc:
-            raise WorkbookUnreadable(f"{name}: the file is damaged or truncated ({exc})") from None
-        if bad:
-            raise WorkbookUnreadable(f"{name}: the file is damaged (member {bad} is corrupt)")
-        if "xl/workbook.xml" not in names and "content.xml" not in names:
-            raise WorkbookUnreadable(f"{name}: a zip file but not an Excel workbook (no xl/workbook.xml)")
-    elif suffix in (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"):
-        kind = "text (CSV?)" if _looks_text(head) else "not a spreadsheet"
-        raise WorkbookUnreadable(f"{name}: not a real {suffix} workbook: the content is {kind}")
-    else:
-        raise WorkbookUnreadable(f"{name}: not a workbook; expected an .xlsx file")
-    try:
-        return CalamineWorkbook.from_path(name)
-    except Exception as exc:  # calamine raises several types; all mean the same to the user
-        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if "password" in text.lower() or "encrypt" in text.lower():
-            raise WorkbookUnreadable(f"{name}: the workbook is password protected") from None
-        raise WorkbookUnreadable(f"{name}: cannot be read as a workbook ({text})") from None
-
-
-def _looks_text(head: bytes) -> bool:
-    return all(32 <= b < 127 or b in (9, 10, 13) for b in head.lstrip(b"\xef\xbb\xbf"))
-
-
-def _is_encrypted_ole(path: Path) -> bool:
-    with path.open("rb") as fh:
-        data = fh.read(1 << 16)
-    return "EncryptedPackage".encode("utf-16-le") in data
 
 
 def _header_row(rows: Sequence[Sequence[object]]) -> int:
@@ -224,64 +169,70 @@ def _find_sheet(names: Sequence[str], tab: Tab) -> str | None:
     return None
 
 
-@without_gc
 def read_workbook(path: Path | str, *, progress: Callable[[str], None] | None = None,
                   tabs: Collection[str] | None = None) -> Book:
-    """Read every schema tab (or only `tabs`) of the workbook into typed records (fast path: python-calamine)."""
-    path = Path(path)
-    wb = open_workbook(path)
-    taken = fingerprint(path)
-    wanted = [t for t in schema.TABS if tabs is None or t.name in tabs]
+    """Read every schema tab (or only `tabs`) of a workbook file into typed records (python-calamine)."""
+    source = CalamineSource(Path(path))
     try:
-        names = tuple(wb.sheet_names)
-        missing = [t.name for t in wanted if t.required and _find_sheet(names, t) is None]
-        if missing:
-            raise WorkbookUnreadable(
-                f"{path}: required tab{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
-                f"missing; found tabs: {', '.join(names) or 'none'}"
-            )
-        findings: list[Finding] = []
-        tables: dict[str, TableInfo] = {}
-        parts: dict[str, Any] = {}
-        settings = Settings()
-        rows_read = 0
-        for tab in wanted:
-            title = _find_sheet(names, tab)
-            if title is None:
-                continue
-            if progress:
-                progress(title)
-            try:
-                sheet = wb.get_sheet_by_name(title)
-                rows = sheet.to_python(skip_empty_area=False)
-            except Exception as exc:
-                raise WorkbookUnreadable(f"{path}: tab '{title}' cannot be read ({exc})") from None
-            h = _header_row(rows)
-            if h < 0:
-                if tab.required:
-                    raise WorkbookUnreadable(
-                        f"{path}: tab '{title}' is empty; expected a header row with "
-                        f"{', '.join(c.header for c in tab.columns if c.contract)}")
-                continue
-            cols = _map_columns(tab, title, rows[h], 0, path)
-            if tab.owned and not tab.required and not cols:
-                continue  # a person's own tab that happens to share the name (their "Log"): not ours
-            data = rows[h + 1:]
-            while data and all(v in ("", None) for v in data[-1]):
-                data = data[:-1]
-            info = TableInfo(tab, title, h + 1, 0, cols, len(rows[h]), h + 1 + len(data))
-            tables[tab.name] = info
-            rows_read += len(data)
-            if tab.name == "Log":
-                rows_read -= len(data)  # the audit trail is kept, not checked
-            elif tab.name == "Settings":
-                settings = _read_settings(info, data, findings)
-            else:
-                parts[ATTR_OF_TAB[tab.name]] = _read_records(info, data, findings)
+        return read_book(source, progress=progress, tabs=tabs)
     finally:
-        wb.close()
+        source.close()
+
+
+@without_gc
+def read_book(source: TabSource, *, progress: Callable[[str], None] | None = None,
+              tabs: Collection[str] | None = None, extra: Sequence[str] = ()) -> Book:
+    """Read every schema tab (or only `tabs`) of an open workbook into typed records, whatever its backend.
+
+    `extra` names other tabs to fetch in the same read (the source keeps their rows for the caller).
+    """
+    path = source.path
+    wanted = [t for t in schema.TABS if tabs is None or t.name in tabs]
+    names = source.sheet_names
+    missing = [t.name for t in wanted if t.required and _find_sheet(names, t) is None]
+    if missing:
+        raise WorkbookUnreadable(
+            f"{path}: required tab{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
+            f"missing; found tabs: {', '.join(names) or 'none'}"
+        )
+    titles = {t.name: title for t in wanted if (title := _find_sheet(names, t)) is not None}
+    source.fetch([*titles.values(), *(n for n in extra if n in names and n not in titles.values())])
+    findings: list[Finding] = []
+    tables: dict[str, TableInfo] = {}
+    parts: dict[str, Any] = {}
+    settings = Settings()
+    rows_read = 0
+    for tab in wanted:
+        title = titles.get(tab.name)
+        if title is None:
+            continue
+        if progress:
+            progress(title)
+        rows = source.rows(title)
+        h = _header_row(rows)
+        if h < 0:
+            if tab.required:
+                raise WorkbookUnreadable(
+                    f"{path}: tab '{title}' is empty; expected a header row with "
+                    f"{', '.join(c.header for c in tab.columns if c.contract)}")
+            continue
+        cols = _map_columns(tab, title, rows[h], 0, path)
+        if tab.owned and not tab.required and not cols:
+            continue  # a person's own tab that happens to share the name (their "Log"): not ours
+        data = rows[h + 1:]
+        while data and all(v in ("", None) for v in data[-1]):
+            data = data[:-1]
+        info = TableInfo(tab, title, h + 1, 0, cols, len(rows[h]), h + 1 + len(data))
+        tables[tab.name] = info
+        rows_read += len(data)
+        if tab.name == "Log":
+            rows_read -= len(data)  # the audit trail is kept, not checked
+        elif tab.name == "Settings":
+            settings = _read_settings(info, data, findings)
+        else:
+            parts[ATTR_OF_TAB[tab.name]] = _read_records(info, data, findings)
     return Book(path=path, settings=settings, tables=tables, findings=tuple(findings), sheet_names=names,
-                rows_read=rows_read, fingerprint=taken, **parts)
+                rows_read=rows_read, fingerprint=source.stamp, **parts)
 
 
 def _read_records(info: TableInfo, data: Sequence[Sequence[object]], findings: list[Finding]) -> tuple[Any, ...]:
@@ -443,4 +394,4 @@ def _settings_kwargs(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-__all__ = ["TAB_BY_NAME", "Book", "TableInfo", "open_workbook", "read_workbook"]
+__all__ = ["TAB_BY_NAME", "Book", "TableInfo", "open_workbook", "read_book", "read_workbook"]

@@ -68,18 +68,10 @@ def print_reconcile(out: Out, result: MatchResult, *, written: bool = True) -> N
 
 def print_log(out: Out, workbook: Path, limit: int) -> None:
     """The last `limit` rows of the Log tab."""
-    from .reader import open_workbook
-    from .schema import TAB_BY_NAME, norm
+    from .app.trail import read_trail
+    from .schema import TAB_BY_NAME
 
-    wb = open_workbook(workbook)
-    try:
-        from .app.write import FOREIGN_LOG
-
-        names = {norm(n): n for n in wb.sheet_names}
-        title = names.get(norm(FOREIGN_LOG)) or names.get(norm("Log"))
-        rows = wb.get_sheet_by_name(title).to_python() if title else []
-    finally:
-        wb.close()
+    rows = read_trail(workbook)
     if len(rows) <= 1:
         out.stdout.print(f"{workbook.name}: poflow has not changed this workbook yet (no Log entries)", markup=False)
         return

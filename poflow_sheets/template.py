@@ -15,6 +15,7 @@ import io
 import math
 import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -90,8 +91,8 @@ def write_new_workbook(
     data: dict[str, list[Sequence[object]]] = {}
     for tab in schema.TABS:
         given = list(rows.get(tab.name, ()))
-        if tab.name == _settings_tab().name:
-            given = _settings_rows(given, settings or {})
+        if tab.name == settings_tab().name:
+            given = settings_rows(given, settings or {})
         if len(given) >= MAX_ROWS:
             raise ValueError(f"{tab.name} has {len(given)} rows, more than a sheet holds ({MAX_ROWS - 1})")
         for i, row in enumerate(given, start=2):
@@ -126,7 +127,7 @@ def write_new_workbook(
     Path(path).write_bytes(buffer.getvalue())
 
 
-def _settings_tab() -> schema.Tab:
+def settings_tab() -> schema.Tab:
     """The tab that holds the Settings keys: keyed by its first column `key`, with `value` second."""
     return schema.TABS[0] if _is_settings(schema.TABS[0]) else next(t for t in schema.TABS if _is_settings(t))
 
@@ -136,7 +137,7 @@ def _is_settings(tab: schema.Tab) -> bool:
     return keys[:2] == ("key", "value") and tab.key == ("key",)
 
 
-def _settings_rows(given: list[Sequence[object]], settings: Mapping[str, object]) -> list[Sequence[object]]:
+def settings_rows(given: list[Sequence[object]], settings: Mapping[str, object]) -> list[Sequence[object]]:
     """The Settings rows: every known key in schema order, then the unknown keys of `given`."""
     by_norm: dict[str, schema.SettingKey] = {}
     for sk in schema.SETTINGS_KEYS:
@@ -157,7 +158,7 @@ def _settings_rows(given: list[Sequence[object]], settings: Mapping[str, object]
         if known is None:
             raise ValueError(f"no such setting: {name!r}")
         chosen[known.key] = value
-    ncols = len(_settings_tab().columns)
+    ncols = len(settings_tab().columns)
     out: list[Sequence[object]] = []
     for sk in schema.SETTINGS_KEYS:
         cells: list[object] = [sk.label, chosen.get(sk.key, sk.default), sk.help]
@@ -215,7 +216,7 @@ def _table_name(tab_name: str) -> str:
     return name
 
 
-def _extent(n_rows: int) -> int:
+def extent(n_rows: int) -> int:
     """The last row (0-based) that drop-downs and formatting reach on a tab with `n_rows` data rows."""
     return min(max(FORMAT_ROWS, n_rows + 1 + FORMAT_MARGIN), MAX_ROWS) - 1
 
@@ -238,7 +239,7 @@ class _Builder:
 
     def tab(self, ws: Worksheet, tab: schema.Tab, rows: list[Sequence[object]]) -> None:
         n_cols = len(tab.columns)
-        last = _extent(len(rows))
+        last = extent(len(rows))
         formats = [self.number_formats.get(c.type) for c in tab.columns]
         settings_tab = _is_settings(tab)
         for c, col in enumerate(tab.columns):
@@ -345,64 +346,94 @@ class _Builder:
 
     def validations(self, ws: Worksheet, tab: schema.Tab, last: int) -> None:
         """Drop-downs: choices, Yes/No and references to another tab's key column."""
-        for c, col in enumerate(tab.columns):
-            options: dict[str, object] | None = None
-            if col.choices:
-                options = {
-                    "validate": "list", "source": list(col.choices), "error_type": "stop",
-                    "error_title": col.header, "error_message": _choice_message(col.choices),
-                }
-            elif col.type == schema.BOOLEAN:
-                options = {
-                    "validate": "list", "source": [YES, NO], "error_type": "stop",
-                    "error_title": col.header, "error_message": f"Choose {YES} or {NO}.",
-                }
-            elif col.ref:
-                options = {
-                    "validate": "list", "source": self.ref_source(col.ref), "error_type": "warning",
-                    "error_title": col.header,
-                    "error_message": f"Not found in {col.ref.split('.')[0]}: add it there first, "
-                                     "or keep it if it is about to be added.",
-                }
-            if options is not None:
-                options["ignore_blank"] = True
-                ws.data_validation(1, c, last, c, options)
-
-    def ref_source(self, ref: str) -> str:
-        """The list formula for a reference "Tab.key": that tab's key column, as far as it reaches."""
-        tab_name, _, key = ref.partition(".")
-        tab = schema.TAB_BY_NAME[tab_name]
-        c = next(i for i, col in enumerate(tab.columns) if col.key == key)
-        letter = xl_col_to_name(c)
-        end = _extent(len(self.data.get(tab_name, ()))) + 1
-        return f"={quote_sheetname(tab.name)}!${letter}$2:${letter}${end}"
+        for rule in drop_downs(tab, {name: len(rows) for name, rows in self.data.items()}):
+            options: dict[str, object] = {
+                "validate": "list", "source": list(rule.values) if rule.values else rule.source,
+                "error_type": "stop" if rule.strict else "warning",
+                "error_title": rule.title, "error_message": rule.message, "ignore_blank": True,
+            }
+            ws.data_validation(1, rule.col, last, rule.col, options)
 
     def conditional_formats(self, ws: Worksheet, tab: schema.Tab, last: int) -> None:
         """Overdue rows (a due date before today and a balance left), open balances, status colours."""
-        cols = {col.key: (c, col) for c, col in enumerate(tab.columns)}
-        end_col = len(tab.columns) - 1
-        due, balance, status = cols.get("due_date"), cols.get("balance"), cols.get("status")
-        if due and balance and due[1].type == schema.DATE and balance[1].type == schema.MONEY:
-            d = f"${xl_col_to_name(due[0])}2"
-            b = f"${xl_col_to_name(balance[0])}2"
-            terms = [f"N({d})>0", f"{d}<TODAY()", f"N({b})>0"]
-            if status and status[1].choices:
-                s = f"${xl_col_to_name(status[0])}2"
-                terms += [f'{s}<>"{v}"' for v in SETTLED_STATUSES if v in status[1].choices]
-            ws.conditional_format(1, 0, last, end_col, {
-                "type": "formula", "criteria": f"=AND({','.join(terms)})",
-                "format": self.style("overdue", OVERDUE_STYLE),
-            })
-            ws.conditional_format(1, balance[0], last, balance[0], {
-                "type": "formula", "criteria": f"=N({b})>0", "format": self.style("unpaid", UNPAID_STYLE),
-            })
+        for rule in highlights(tab):
+            if rule.formula:
+                options: dict[str, object] = {"type": "formula", "criteria": rule.formula}
+            else:
+                options = {"type": "cell", "criteria": "==", "value": f'"{rule.equals}"'}
+            options["format"] = self.style(rule.name, rule.style)
+            ws.conditional_format(1, rule.first_col, last, rule.last_col, options)
+
+
+@dataclass(frozen=True)
+class DropDown:
+    """A column's drop-down, from row 2 down: a list of values, or the cells of another tab's key column."""
+
+    col: int  # 0-based
+    title: str
+    values: tuple[str, ...]  # the choices; empty when `source` names the cells
+    source: str  # "='Buyers'!$A$2:$A$5001" for a reference
+    strict: bool  # stop a value not in the list (choices, Yes/No) or only warn (references)
+    message: str
+
+
+def drop_downs(tab: schema.Tab, data_rows: Mapping[str, int]) -> list[DropDown]:
+    """The drop-downs of a tab (`data_rows`: data rows per tab, for how far references reach)."""
+    out = []
+    for c, col in enumerate(tab.columns):
+        if col.choices:
+            out.append(DropDown(c, col.header, tuple(col.choices), "", True, _choice_message(col.choices)))
+        elif col.type == schema.BOOLEAN:
+            out.append(DropDown(c, col.header, (YES, NO), "", True, f"Choose {YES} or {NO}."))
+        elif col.ref:
+            out.append(DropDown(c, col.header, (), ref_source(col.ref, data_rows), False,
+                                f"Not found in {col.ref.split('.')[0]}: add it there first, "
+                                "or keep it if it is about to be added."))
+    return out
+
+
+def ref_source(ref: str, data_rows: Mapping[str, int]) -> str:
+    """The list formula for a reference "Tab.key": that tab's key column, as far as it reaches."""
+    tab_name, _, key = ref.partition(".")
+    tab = schema.TAB_BY_NAME[tab_name]
+    c = next(i for i, col in enumerate(tab.columns) if col.key == key)
+    letter = xl_col_to_name(c)
+    end = extent(data_rows.get(tab_name, 0)) + 1
+    return f"={quote_sheetname(tab.name)}!${letter}$2:${letter}${end}"
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """A conditional format from row 2 down over columns first..last (0-based): a formula, or a cell value."""
+
+    name: str
+    first_col: int
+    last_col: int
+    formula: str  # "=AND(...)" with row-2 references, or ""
+    equals: str  # the cell value that is highlighted when `formula` is ""
+    style: dict[str, object]
+
+
+def highlights(tab: schema.Tab) -> list[Highlight]:
+    """Overdue rows (a due date before today and a balance left), open balances, status colours."""
+    cols = {col.key: (c, col) for c, col in enumerate(tab.columns)}
+    end_col = len(tab.columns) - 1
+    due, balance, status = cols.get("due_date"), cols.get("balance"), cols.get("status")
+    out = []
+    if due and balance and due[1].type == schema.DATE and balance[1].type == schema.MONEY:
+        d = f"${xl_col_to_name(due[0])}2"
+        b = f"${xl_col_to_name(balance[0])}2"
+        terms = [f"N({d})>0", f"{d}<TODAY()", f"N({b})>0"]
         if status and status[1].choices:
-            for value, style in STATUS_STYLES.items():
-                if value in status[1].choices:
-                    ws.conditional_format(1, status[0], last, status[0], {
-                        "type": "cell", "criteria": "==", "value": f'"{value}"',
-                        "format": self.style(value, style),
-                    })
+            s = f"${xl_col_to_name(status[0])}2"
+            terms += [f'{s}<>"{v}"' for v in SETTLED_STATUSES if v in status[1].choices]
+        out.append(Highlight("overdue", 0, end_col, f"=AND({','.join(terms)})", "", OVERDUE_STYLE))
+        out.append(Highlight("unpaid", balance[0], balance[0], f"=N({b})>0", "", UNPAID_STYLE))
+    if status and status[1].choices:
+        for value, style in STATUS_STYLES.items():
+            if value in status[1].choices:
+                out.append(Highlight(value, status[0], status[0], "", value, style))
+    return out
 
 
 def _choice_message(choices: Sequence[str]) -> str:

@@ -42,11 +42,23 @@ SMOKE: dict[str, tuple[tuple[str, ...], tuple[int, ...], str]] = {
     "remind": (("--dry-run", "--today", "2026-11-26"), (0,), "would send INV-1002"),
     "inbox": (("--from", "{mbox}"), (0,), "no new messages"),
     "import-po": (("{po}", "--buyer", "CORNER", "--po", "PO-7777", "--today", "2026-11-26"), (0,), "1 line(s) imported"),
+    "undo": ((), (0,), "nothing to undo"),
+}
+# commands that take no workbook
+NO_WORKBOOK: dict[str, tuple[tuple[str, ...], tuple[int, ...], str]] = {
+    "google-login": (("--no-browser",), (2,), "needs an OAuth client"),
 }
 
 
 def test_every_command_has_a_smoke_case() -> None:
-    assert sorted(main.commands) == sorted(SMOKE)
+    assert sorted(main.commands) == sorted([*SMOKE, *NO_WORKBOOK])
+
+
+@pytest.mark.parametrize("command", sorted(NO_WORKBOOK))
+def test_command_without_a_workbook_runs_as_a_process(command: str) -> None:
+    args, ok, words = NO_WORKBOOK[command]
+    ran = run_process(command, *args, ok=ok, env={"POFLOW_GOOGLE_CLIENT_SECRETS": ""})
+    assert words in ran.stdout + ran.stderr, ran
 
 
 @pytest.mark.parametrize("command", sorted(SMOKE))

@@ -26,7 +26,8 @@ from ..reconcile.claims import claim_deductions
 from ..reconcile.engine import Ledger, MatchConfig, MatchResult, ProposedAllocation, accept, learned_aliases, match_payments
 from ..records import Payment, Settings, Transaction
 from ..schema import PaymentStatus
-from .workbook import WriteOptions, utc_now
+from ..store import XlsxBackend
+from .workbook import WriteOptions, as_written, backend_of, load, utc_now
 
 
 @dataclass(frozen=True)
@@ -279,13 +280,19 @@ def reconcile_workbook(workbook: Path, bank_files: Sequence[Path], today: date, 
         hashes = [h for _, h in found]
     if apply and not opts.dry_run:
         check_writable(workbook, opts.output)
-    book, imported = load_for_reconcile(workbook, files)
+    backend = backend_of(workbook)
+    if isinstance(backend, XlsxBackend):
+        book, imported = load_for_reconcile(workbook, files)
+    else:  # a remote workbook: one read, then the bank files
+        book = load(workbook, backend=backend)
+        imported = read_bank(book, files) if files else BankImport((), (), "none", "")
+    book, backend, output = as_written(book, backend, opts.output, opts.dry_run or not apply)
     rec = reconcile(book, files, today, accepts=pairs, imported=imported)
     lines = list(rec.changes.messages) if apply else [f"(preview, not written) {m}" for m in rec.changes.messages]
     if apply:
         rec.changes.messages.clear()
         lines += apply_changeset(book, rec.changes, command=opts.command, now=opts.now or utc_now(), force=opts.force,
-                                 dry_run=opts.dry_run, output=opts.output)
+                                 dry_run=opts.dry_run, output=output, backend=backend)
         if state is not None and not opts.dry_run:
             from ..schedule import mark_processed
 

@@ -10,8 +10,9 @@ from pathlib import Path
 from ..changeset import ChangeSet
 from ..console import Out
 from ..errors import Refused
-from ..reader import ATTR_OF_TAB, Book, read_workbook
-from ..store import writable_format
+from ..gsheets.location import is_sheet
+from ..reader import ATTR_OF_TAB, Book, read_book, read_workbook
+from ..store import Backend, XlsxBackend, writable_format
 
 
 @dataclass(frozen=True)
@@ -42,21 +43,45 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
-def load(workbook: Path, out: Out | None = None) -> Book:
+def backend_of(workbook: Path) -> Backend:
+    """Where the workbook lives: a Google Sheet (`gsheet:ID`) or a file."""
+    if is_sheet(workbook):
+        from ..gsheets import SheetsBackend
+
+        return SheetsBackend(workbook)
+    return XlsxBackend(workbook)
+
+
+def load(workbook: Path, out: Out | None = None, *, backend: Backend | None = None) -> Book:
     """Read the workbook, with a progress indicator on a terminal."""
+    backend = backend or backend_of(workbook)
     if out is None:
-        return read_workbook(workbook)
+        return read_from(backend)
     with out.progress(f"Reading {workbook.name}") as bar:
         def step(title: str) -> None:
             if bar is not None:
                 bar.update(bar.task_ids[0], description=f"Reading {workbook.name}: {title}")
-        return read_workbook(workbook, progress=step)
+        return read_from(backend, progress=step)
+
+
+def read_from(backend: Backend, *, progress: Callable[[str], None] | None = None) -> Book:
+    """Open a backend and read its Book."""
+    source = backend.open()
+    try:
+        return read_book(source, progress=progress)
+    finally:
+        source.close()
 
 
 def init_workbook(path: Path, *, demo: bool = False) -> Iterator[str]:
     """Create a workbook from the template (with --demo, the sample business), or add missing tabs."""
     from ..template import write_new_workbook
 
+    if is_sheet(path):
+        from .sheets import init_sheet
+
+        yield from init_sheet(path, demo=demo)
+        return
     if path.exists():
         if demo:
             raise Refused(f"{path}: already exists; --demo only creates a new workbook")
@@ -87,14 +112,22 @@ def change_workbook(workbook: Path, compute: Callable[[Book], ChangeSet], *, com
 
     if not dry_run:
         check_writable(workbook, output)
-    book = load(workbook, out)
-    if output is not None and not writable_format(workbook) and not dry_run:
-        book = export_as_xlsx(book, output)  # an .ods/.xls book becomes a new .xlsx, then changes apply there
-        output = None
+    backend = backend_of(workbook)
+    book = load(workbook, out, backend=backend)
+    book, backend, output = as_written(book, backend, output, dry_run)
     cs = compute(book)
     stamp = now or utc_now()
     return apply_changeset(book, cs, command=command, now=stamp, force=force, dry_run=dry_run, sheets=sheets,
-                           out_dir=out_dir, output=output)
+                           out_dir=out_dir, output=output, backend=backend)
+
+
+def as_written(book: Book, backend: Backend, output: Path | None, dry_run: bool) -> tuple[Book, Backend, Path | None]:
+    """The book a write goes to: with --output, a workbook poflow only reads (.ods, .xls, a Google Sheet)
+    first becomes a new .xlsx, and the changes apply there."""
+    if output is not None and not writable_format(book.path) and not dry_run:
+        book = export_as_xlsx(book, output)
+        return book, XlsxBackend(output), None
+    return book, backend, output
 
 
 def export_as_xlsx(book: Book, target: Path) -> Book:

@@ -22,11 +22,13 @@ from ..documents.model import Document, file_name
 from ..documents.pdf import render_pdf
 from ..documents.sheet import COL_WIDTHS, as_styled, sheet_name, sheet_rows
 from ..errors import Refused
+from ..gsheets.location import is_sheet
 from ..reader import Book, open_workbook
 from ..schema import LIST, PERCENT, TAB_BY_NAME, norm
 from ..store import (
     AddSheet,
     AppendRows,
+    Backend,
     Edit,
     PatchResult,
     PrintSetup,
@@ -39,13 +41,16 @@ from ..store import (
 from ..store.edits import AnyValue
 
 FOREIGN_LOG = "poflow Log"  # the audit trail's tab when the workbook has a "Log" tab of its own
+NEW_ROW = "(new row)"  # the Log's Column for a row a command appended
+NEW_SHEET = "(new sheet)"  # ... and for a tab it added
 
 
 def check_writable(path: Path, output: Path | None = None) -> Path:
     """The file a write goes to: the workbook itself, or --output for formats poflow only reads."""
     if output is not None:
         return output
-    refuse_unwritable(path)
+    if not is_sheet(path):
+        refuse_unwritable(path)
     return path
 
 
@@ -128,7 +133,8 @@ class LogRow:
     new: str
 
 
-def _text(v: object) -> str:
+def text_of(v: object) -> str:
+    """A value as the Log writes it."""
     if v is None:
         return ""
     if isinstance(v, Decimal):
@@ -140,10 +146,11 @@ def _text(v: object) -> str:
     return str(v)
 
 
-def _key_of(record: object, tab: str) -> str:
+def key_of(record: object, tab: str) -> str:
+    """A row's key as the Log writes it: its key fields joined by ' / '."""
     spec = TAB_BY_NAME[tab]
     keys = spec.key or (spec.columns[0].key, spec.columns[1].key)
-    return " / ".join(_text(getattr(record, k, "")) for k in keys)
+    return " / ".join(text_of(getattr(record, k, "")) for k in keys)
 
 
 def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime,
@@ -155,7 +162,7 @@ def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime,
     for u in cs.updates:
         plan.set(u.tab, u.row, u.field, u.new)
         log.append(LogRow(stamp, command, u.tab, u.key, TAB_BY_NAME[u.tab].column(u.field).header,
-                          _text(u.old), _text(u.new)))
+                          text_of(u.old), text_of(u.new)))
     settings_info = book.tables.get("Settings")
     for s in cs.settings:
         spec = next(k for k in schema.SETTINGS_KEYS if k.key == s.key)
@@ -165,11 +172,11 @@ def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime,
                                         cell_value(None, s.new)))
         elif settings_info is not None:
             plan.changes.append(AppendRows(settings_info.title, ((spec.label, cell_value(None, s.new), spec.help),)))
-        log.append(LogRow(stamp, command, "Settings", spec.label, "Value", _text(s.old), _text(s.new)))
+        log.append(LogRow(stamp, command, "Settings", spec.label, "Value", text_of(s.old), text_of(s.new)))
     by_tab: dict[str, list[object]] = defaultdict(list)
     for a in cs.appends:
         by_tab[a.tab].append(a.record)
-        log.append(LogRow(stamp, command, a.tab, a.key or _key_of(a.record, a.tab), "(new row)", "", ""))
+        log.append(LogRow(stamp, command, a.tab, a.key or key_of(a.record, a.tab), NEW_ROW, "", ""))
     for tab, records in by_tab.items():
         plan.append(tab, records)
     if sheets:
@@ -181,7 +188,7 @@ def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime,
             cells = tuple(tuple(cast(AnyValue, v) for v in r) for r in rows)
             plan.changes.append(AddSheet(sheet_name(doc), cells, COL_WIDTHS, if_missing=True,
                                          print_setup=_print_setup(doc)))
-            log.append(LogRow(stamp, command, sheet_name(doc), doc.number, "(new sheet)", "", ""))
+            log.append(LogRow(stamp, command, sheet_name(doc), doc.number, NEW_SHEET, "", ""))
     if log:
         if "Log" in book.tables or not any(norm(n) == norm("Log") for n in book.sheet_names):
             plan.append("Log", list(log))  # adds the Log tab when the workbook has none
@@ -237,8 +244,9 @@ def pdf_path(out_dir: Path, number: str) -> Path:
 
 def apply_changeset(book: Book, cs: ChangeSet, *, command: str, now: datetime, force: bool = False,
                     dry_run: bool = False, sheets: bool = True, out_dir: Path | None = None,
-                    output: Path | None = None) -> list[str]:
-    """Write a ChangeSet: the workbook in one safe write, then each document's PDF. Returns what was done."""
+                    output: Path | None = None, backend: Backend | None = None) -> list[str]:
+    """Write a ChangeSet: the workbook in one safe write (through `backend`, by default where the book
+    was read from), then each document's PDF. Returns what was done."""
     lines: list[str] = list(cs.messages)
     target = check_writable(book.path, output)
     out_dir = out_dir or target.parent / "documents"
@@ -260,8 +268,12 @@ def apply_changeset(book: Book, cs: ChangeSet, *, command: str, now: datetime, f
             result = write_workbook(output, changes, expected=fingerprint(output), force=force,
                                     retention=book.settings.backup_retention)
         else:
-            result = write_workbook(target, changes, expected=book.fingerprint, force=force,
-                                    retention=book.settings.backup_retention)
+            if backend is None:
+                from .workbook import backend_of
+
+                backend = backend_of(target)
+            result = backend.write(changes, expected=book.fingerprint, force=force,
+                                   retention=book.settings.backup_retention)
         lines.append(f"{target}: {len(log)} change(s) written" + (f" (backup {result.backup})" if result.backup else ""))
     for doc, path in zip(cs.documents, pdfs, strict=True):
         write_pdf(path, render_pdf(doc))

@@ -1,5 +1,7 @@
-"""Where poflow writes workbooks: the lossless .xlsx patcher and the safe in-place write around it."""
+"""Where workbooks live: the one backend protocol, and the .xlsx file store (calamine to read, the lossless
+patcher and the safe in-place write around it)."""
 
+from poflow_sheets.store.backend import Backend, ReadStamp, Stamp, TabSource, XlsxBackend
 from poflow_sheets.store.edits import (
     AddSheet,
     AppendRows,
@@ -20,14 +22,19 @@ __all__ = [
     "WRITABLE_SUFFIXES",
     "AddSheet",
     "AppendRows",
+    "Backend",
     "CellValue",
     "Edit",
     "Fingerprint",
     "Formula",
     "PatchResult",
     "PrintSetup",
+    "ReadStamp",
     "SetCell",
+    "Stamp",
     "Styled",
+    "TabSource",
+    "XlsxBackend",
     "apply_changes",
     "backups_of",
     "fingerprint",

@@ -1,0 +1,98 @@
+"""Reading .xlsx (and .xlsm, .xls, .ods) workbooks with python-calamine: the read half of the file store.
+
+`open_workbook` turns every way a file can fail to be a workbook into one clear line; `CalamineSource`
+hands the reader the rows of the tabs it asks for, with the fingerprint a later write checks.
+"""
+
+from __future__ import annotations
+
+import zipfile
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from python_calamine import CalamineWorkbook
+
+from poflow_sheets.errors import WorkbookUnreadable
+from poflow_sheets.store.edits import Fingerprint
+from poflow_sheets.store.safety import fingerprint
+
+
+def open_workbook(path: Path) -> CalamineWorkbook:
+    """Open a workbook with calamine, translating every failure into one clear line."""
+    name = str(path)
+    if not path.exists():
+        raise WorkbookUnreadable(f"{name}: no such file")
+    if path.is_dir():
+        raise WorkbookUnreadable(f"{name}: is a folder, expected a workbook file (.xlsx)")
+    size = path.stat().st_size
+    if size == 0:
+        raise WorkbookUnreadable(f"{name}: the file is empty, expected an .xlsx workbook")
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    suffix = path.suffix.lower()
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        if suffix in (".xlsx", ".xlsm") or _is_encrypted_ole(path):
+            raise WorkbookUnreadable(
+                f"{name}: the workbook is password protected (encrypted); save a copy without a password")
+    elif head.startswith(b"PK"):
+        try:
+            with zipfile.ZipFile(path) as zf:
+                bad = zf.testzip() if size < 2_000_000 else None
+                names = set(zf.namelist())
+        except (zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise WorkbookUnreadable(f"{name}: the file is damaged or truncated ({exc})") from None
+        if bad:
+            raise WorkbookUnreadable(f"{name}: the file is damaged (member {bad} is corrupt)")
+        if "xl/workbook.xml" not in names and "content.xml" not in names:
+            raise WorkbookUnreadable(f"{name}: a zip file but not an Excel workbook (no xl/workbook.xml)")
+    elif suffix in (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"):
+        kind = "text (CSV?)" if _looks_text(head) else "not a spreadsheet"
+        raise WorkbookUnreadable(f"{name}: not a real {suffix} workbook: the content is {kind}")
+    else:
+        raise WorkbookUnreadable(f"{name}: not a workbook; expected an .xlsx file")
+    try:
+        return CalamineWorkbook.from_path(name)
+    except Exception as exc:  # calamine raises several types; all mean the same to the user
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "password" in text.lower() or "encrypt" in text.lower():
+            raise WorkbookUnreadable(f"{name}: the workbook is password protected") from None
+        raise WorkbookUnreadable(f"{name}: cannot be read as a workbook ({text})") from None
+
+
+def _looks_text(head: bytes) -> bool:
+    return all(32 <= b < 127 or b in (9, 10, 13) for b in head.lstrip(b"\xef\xbb\xbf"))
+
+
+def _is_encrypted_ole(path: Path) -> bool:
+    with path.open("rb") as fh:
+        data = fh.read(1 << 16)
+    return "EncryptedPackage".encode("utf-16-le") in data
+
+
+class CalamineSource:
+    """The tabs of a workbook file, read one by one as the reader asks (calamine is fast; no prefetch)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._wb = open_workbook(self.path)
+        self.stamp: Fingerprint = fingerprint(self.path)
+        self.sheet_names: tuple[str, ...] = tuple(self._wb.sheet_names)
+
+    def fetch(self, titles: Sequence[str]) -> None:
+        """Nothing to do: each tab is read when asked for."""
+
+    def rows(self, title: str) -> list[list[Any]]:
+        """A tab's cells from A1, as a rectangle (empty cells are '')."""
+        try:
+            rows: list[list[Any]] = self._wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
+        except Exception as exc:
+            raise WorkbookUnreadable(f"{self.path}: tab '{title}' cannot be read ({exc})") from None
+        return rows
+
+    def close(self) -> None:
+        """Release the file."""
+        self._wb.close()
+
+
+__all__ = ["CalamineSource", "open_workbook"]
