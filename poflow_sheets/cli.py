@@ -135,6 +135,10 @@ def _command_text(ctx: click.Context) -> str:
     words = [ctx.info_name or ""]
     for param in ctx.command.params:
         value = ctx.params.get(param.name or "")
+        if not param.expose_value and param.name == "credentials":  # kept aside by workbook_arg: the file name only
+            from .gsheets.auth import CREDENTIALS_FILE
+
+            value = CREDENTIALS_FILE.get()
         values = value if isinstance(value, tuple) else (value,)
         if isinstance(param, click.Argument):
             words += [str(v) for v in values if v not in (None, "")]
