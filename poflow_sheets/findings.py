@@ -38,6 +38,8 @@ CODES: dict[str, tuple[str, str, str]] = {
     "status-flow": (ERROR, "Order status does not match the flow", "Set the status the documents show."),
     "over-allocated": (ERROR, "Allocations exceed the payment or the invoice", "Correct the allocation amounts."),
     "setting": (ERROR, "A setting is missing or wrong", "Fix the Settings tab."),
+    "map": (ERROR, "The poflow Map names a tab or column that is not there",
+            "Correct the name in the poflow Map tab (or run `poflow adopt WORKBOOK` to see a proposal)."),
 }
 
 
