@@ -105,7 +105,8 @@ class _Plan:
             for key, idx in positions.items():
                 row[idx] = cell_value(spec.column(key), getattr(r, key, None))
             out.append(tuple(row))
-        self.changes.append(AppendRows(info.title, tuple(out)))
+        self.changes.append(AppendRows(info.title, tuple(out), after=info.records_end or info.last_row,
+                                       totals_below=info.totals_below, header_row=info.header_row))
 
     def finish(self) -> list[Edit]:
         for tab, rows in self.new_tabs.items():
