@@ -256,9 +256,9 @@ def _map_columns(tab: Tab, title: str, header: Sequence[object], offset: int, pa
         if col is not None and col.key not in found:
             found[col.key] = (offset + i, str(h).strip())
     if wmap.entries and findings is not None:
-        written = {norm(h) for h in header}
+        present = {norm(h) for h in header}
         for e in wmap.columns(tab.name):
-            if e.name and norm(e.name) not in written:
+            if e.name and norm(e.name) not in present:
                 findings.append(map_problem(wmap, e, f"{tab.name} column '{tab.column(e.column).header}' is named "
                                                       f"{e.name!r}, which is not in the header row of '{title}'"))
     absent = wmap.absent(tab.name)
