@@ -225,7 +225,7 @@ def _non_records(info: TableInfo, data: Sequence[Sequence[object]], sheet: Any, 
     return non_record_rows(data, key_idx, info.header_row + 1, merged=merged, probe=probe)
 
 
-def _read_map(wb: CalamineWorkbook, names: Sequence[str], path: Path) -> WorkbookMap:
+def read_map(wb: CalamineWorkbook, names: Sequence[str], path: Path) -> WorkbookMap:
     """The `poflow Map` tab, when the workbook has one: the person's names for poflow's tabs and columns."""
     title = next((n for n in names if norm(n) == norm(MAP_TAB)), None)
     if title is None:
@@ -301,7 +301,7 @@ def read_workbook(path: Path | str, *, progress: Callable[[str], None] | None = 
     wanted = [t for t in schema.TABS if tabs is None or t.name in tabs]
     try:
         names = tuple(wb.sheet_names)
-        wmap = _read_map(wb, names, path)
+        wmap = read_map(wb, names, path)
         missing = [t.name for t in wanted if t.required and _find_sheet(names, t, wmap) is None]
         if missing:
             raise WorkbookUnreadable(
@@ -528,4 +528,4 @@ def _settings_kwargs(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-__all__ = ["TAB_BY_NAME", "Book", "TableInfo", "open_workbook", "read_workbook"]
+__all__ = ["TAB_BY_NAME", "Book", "TableInfo", "open_workbook", "read_map", "read_workbook"]

@@ -22,7 +22,7 @@ from ..documents.model import Document
 from ..documents.pdf import render_pdf
 from ..documents.sheet import COL_WIDTHS, as_styled, sheet_name, sheet_rows
 from ..errors import Refused
-from ..reader import Book, open_workbook
+from ..reader import Book, open_workbook, read_map
 from ..schema import LIST, PERCENT, TAB_BY_NAME, norm
 from ..store import (
     AddSheet,
@@ -280,10 +280,14 @@ def add_missing_tabs(path: Path, *, force: bool = False) -> tuple[list[str], Pat
     before = fingerprint(path)
     wb = open_workbook(path)
     try:
-        names = {norm(n) for n in wb.sheet_names}
+        sheets = tuple(wb.sheet_names)
+        wmap = read_map(wb, sheets, path)
     finally:
         wb.close()
-    missing = [t for t in schema.TABS if norm(t.name) not in names]
+    names = {norm(n) for n in sheets}
+    # an adopted workbook's tabs go by the person's names (the poflow Map): only the tabs still missing are added
+    mapped = {e.tab for e in wmap.entries if not e.column and norm(e.name) in names}
+    missing = [t for t in schema.TABS if norm(t.name) not in names and t.name not in mapped]
     if not missing:
         return [], None
     changes: list[Edit] = []
