@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +111,7 @@ class NonRecords:
     skip: frozenset[int]  # indices (into the data rows) of totals, subtotal and section label rows
     last_record: int  # index of the last record row; -1 when there is none
     totals_below: bool  # a totals row follows the last record: new rows go above it
+    totals: frozenset[int] = frozenset()  # the skipped rows that are totals or subtotals (the rest: labels)
 
 
 NONE = NonRecords(frozenset(), -1, False)
@@ -161,7 +163,7 @@ def non_record_rows(data: Sequence[Sequence[object]], key_idx: int | None, first
     totals: set[int] = set()
     labels: set[int] = set()
     formula_rows: list[int] = []
-    shapes: set[str] | None = None
+    shapes: Counter[str] | None = None
     merges: dict[int, list[tuple[int, int]]] | None = None
     for i in cand:
         row = data[i]
@@ -185,10 +187,9 @@ def non_record_rows(data: Sequence[Sequence[object]], key_idx: int | None, first
             if j != k or any(c1 == j for c1, _ in merges.get(first_row - 1 + i, ())):
                 labels.add(i)
                 continue
-            if shapes is None:
-                sample = [v for v in keys[:: max(1, len(keys) // 2000)] if v.__class__ is str and v]
-                shapes = {_shape(v) for v in sample if v is not key}
-            if _shape(str(key)) not in shapes:
+            if shapes is None:  # the shapes of the tab's keys (PO-9): a lone cell shaped like no other is a label
+                shapes = Counter(_shape(v) for v in keys[:: max(1, len(keys) // 2000)] if v.__class__ is str and v)
+            if shapes[_shape(str(key))] <= 1:
                 labels.add(i)
             continue
         if (key.__class__ is not str or not key) and all(_numeric(row[j]) for j in filled):
@@ -202,7 +203,7 @@ def non_record_rows(data: Sequence[Sequence[object]], key_idx: int | None, first
                 totals.add(i)
     skip = totals | labels
     last = _last_filled(data, len(data) - 1, skip)
-    return NonRecords(frozenset(skip), last, any(i > last for i in totals))
+    return NonRecords(frozenset(skip), last, any(i > last for i in totals), frozenset(totals))
 
 
 def _last_filled(data: Sequence[Sequence[object]], start: int, skip: Collection[int]) -> int:

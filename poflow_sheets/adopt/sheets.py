@@ -45,7 +45,7 @@ class SheetView:
     header_row: int  # Excel row of the header; 0 when the sheet is empty
     columns: tuple[SheetColumn, ...]
     rows: tuple[int, ...]  # Excel row of each record
-    skipped: tuple[tuple[int, str], ...]  # (Excel row, why) of rows that are no records
+    skipped: tuple[tuple[int, str, str], ...]  # (Excel row, "totals" or "label", the label's text): no records
     width: int = 0  # cells in the header row (a new column goes after them)
 
     def column(self, index: int) -> SheetColumn:
@@ -94,7 +94,8 @@ def view_of(path: Path, title: str, rows: Sequence[Sequence[object]], sheet: Any
     probe = xlsx_probe(path, title) if path.suffix.lower() in (".xlsx", ".xlsm") else None
     nr = non_record_rows(data, named[0] if named else None, first, merged=merged, probe=probe)
     keep = [i for i, r in enumerate(data) if i not in nr.skip and any(v not in ("", None) for v in r)]
-    skipped = tuple((first + i, "a totals, subtotal or label row") for i in sorted(nr.skip))
+    skipped = tuple((first + i, "totals" if i in nr.totals else "label",
+                     " ".join(str(v).strip() for v in data[i] if v not in ("", None))) for i in sorted(nr.skip))
     columns = []
     for i in named:
         values = tuple(data[r][i] if i < len(data[r]) else "" for r in keep)

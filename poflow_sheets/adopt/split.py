@@ -257,8 +257,11 @@ def split_tracker(tracker: Path, target: Path, *, tab: str = "") -> SplitResult:
         if vals:
             shown = ", ".join(dict.fromkeys(_shown(v) for v in vals[:3]))
             result.left_alone.append(f"'{pc.header}' ({pc.letter}): {len(vals)} value(s) not placed, e.g. {shown}")
-    for r, why in view.skipped:
-        notes.append(Problem(r, "", "", f"{why}: not a record"))
+    for r, kind, text in view.skipped:
+        if kind == "totals":
+            notes.append(Problem(r, "", "", "a totals row: not a record"))
+        else:
+            problems.append(Problem(r, "", text, "a note or section label with no order: left out"))
     by_po: dict[str, list[int]] = defaultdict(list)
     for i, p in enumerate(pos):
         if p:

@@ -70,7 +70,7 @@ def _changes(workbook: Path, proposal: Proposal, rows: list[tuple[str, str, str,
     command = opts.command
     changes: list[Edit] = []
     log: list[LogRow] = []
-    map_rows: tuple[tuple[AnyValue, ...], ...] = tuple(tuple(r) for r in rows)
+    map_rows: tuple[tuple[AnyValue, ...], ...] = tuple(tuple(v or None for v in r) for r in rows)  # '' is no cell
     title = proposal.existing.title
     if title:
         changes.append(AppendRows(title, map_rows))

@@ -617,7 +617,12 @@ class Package:
             return cell
         p = fm.group(1)
         new_f = f"<{p}f{attr_text}>{body}</{p}f>" if body is not None else f"<{p}f{attr_text}/>"
-        return cell[: fm.start()] + new_f + cell[fm.end():]
+        cell = cell[: fm.start()] + new_f + cell[fm.end():]
+        if body != fm.group(3):  # the cached result was of the old formula: leave it to be computed on load
+            cell = re.sub(rf"<{_P}v\b[^>]*?(?:/>|>[^<]*</{_P}v>)", "", cell, count=1)
+            head_end = cell.find(">")
+            cell = re.sub(r"\st\s*=\s*\"[^\"]*\"", "", cell[:head_end], count=1) + cell[head_end:]
+        return cell
 
     def _shift_formulas_above(self, ed: SheetEditor, shift: Shift) -> None:
         """Formulas of the rows that stay (the data) follow the moved rows, without growing their ranges."""
