@@ -134,3 +134,25 @@ def test_a_numbers_only_row_is_a_total_when_the_sheet_says_sum() -> None:
 
     assert sorted(non_record_rows(data, 0, 4, probe=probe).skip) == [1] and asked == [[5]]
     assert non_record_rows(data, 0, 4).skip == frozenset()  # without the sheet: a record, reported as such
+
+
+def test_a_chart_over_the_data_grows_and_its_anchor_below_moves(tmp_path: Path) -> None:
+    import re
+    import zipfile
+
+    from openpyxl.chart import BarChart, Reference
+
+    src = _book(tmp_path / "in.xlsx")
+    wb = openpyxl.load_workbook(src)
+    ws = wb["Data"]
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=5), titles_from_data=True)
+    ws.add_chart(chart, "E10")  # anchored below the totals row
+    wb.save(src)
+    out = tmp_path / "out.xlsx"
+    apply_changes(src, out, [AppendRows("Data", (("e", 50),), after=5, totals_below=True, header_row=1)])
+    with zipfile.ZipFile(out) as zf:
+        chart_xml = zf.read(next(n for n in zf.namelist() if n.startswith("xl/charts/chart"))).decode()
+        drawing = zf.read(next(n for n in zf.namelist() if n.startswith("xl/drawings/drawing"))).decode()
+    assert "'Data'!$B$2:$B$6" in chart_xml  # the series covers the new row
+    assert re.search(r"<(?:\w+:)?row>10</(?:\w+:)?row>", drawing)  # E10 (row index 9) moved down one row
