@@ -12,10 +12,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from itertools import islice
 
 from rapidfuzz import fuzz
 
-from ..cells import CellError, converter, parse_bool
+from ..cells import CellError, Converter, converter, parse_bool
 from ..mapping import MapEntry, WorkbookMap
 from ..schema import (
     BOOLEAN,
@@ -171,7 +172,7 @@ def _shown(v: object) -> str:
 def samples(values: Sequence[object]) -> tuple[str, ...]:
     """A few distinct values as text, in sheet order."""
     out: list[str] = []
-    for v in values:
+    for v in islice(values, 200):
         s = _shown(v)
         if s and s not in out:
             out.append(s)
@@ -180,12 +181,15 @@ def samples(values: Sequence[object]) -> tuple[str, ...]:
     return tuple(out)
 
 
+_DATE = Column("d", "d", DATE)
+
+
 def _is_date(v: object) -> bool:
     if isinstance(v, date):
         return True
     if isinstance(v, str):
         try:
-            return converter(Column("d", "d", DATE))(v) is not None
+            return _converter(_DATE)(v) is not None
         except CellError:
             return False
     return False
@@ -205,14 +209,23 @@ def _pct(v: object) -> bool:
 
 def _converts(col: Column, v: object) -> bool:
     try:
-        return converter(col)(v) is not None
+        return _converter(col)(v) is not None
     except CellError:
         return False
 
 
+_CONVERTERS: dict[Column, Converter] = {}
+
+
+def _converter(col: Column) -> Converter:
+    if col not in _CONVERTERS:
+        _CONVERTERS[col] = converter(col)
+    return _CONVERTERS[col]
+
+
 def value_fit(tab: Tab, col: Column, values: Sequence[object]) -> tuple[float, str]:
-    """The share of the values that fit the column, and what they are in words."""
-    vals = [v for v in values if v not in ("", None)][:500]
+    """The share of the values that fit the column, and what they are in words (the first 500 judged)."""
+    vals = list(islice((v for v in values if v not in ("", None)), 500))
     if not vals:
         return 0.5, "no values yet"
     n = len(vals)
@@ -277,7 +290,9 @@ def column_candidates(tab: Tab, view: SheetView) -> list[ColumnProposal]:
     for col in tab.columns:
         for pc in view.columns:
             score, why = name_score(tab, col, pc.header)
-            fit, what = value_fit(tab, col, pc.values)
+            if not score and col.key not in CONTENT_ONLY:
+                continue
+            fit, what = value_fit(tab, col, pc.sample())
             if score:
                 conf = score * (0.6 + 0.4 * fit)
             elif col.key in CONTENT_ONLY and fit >= 0.9 and pc.filled():

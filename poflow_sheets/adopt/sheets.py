@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,10 @@ class SheetColumn:
     def filled(self) -> list[object]:
         """The values that are not empty."""
         return [v for v in self.values if v not in ("", None)]
+
+    def sample(self, n: int = 500) -> list[object]:
+        """The first `n` values that are not empty (what a column's contents are judged by)."""
+        return list(islice((v for v in self.values if v not in ("", None)), n))
 
 
 @dataclass(frozen=True)

@@ -138,7 +138,7 @@ def _roles(view: SheetView) -> tuple[dict[str, SheetColumn], list[SheetColumn]]:
             score, _ = name_score(_TRACKER, col, pc.header, names)
             if not score:
                 continue
-            fit, _ = value_fit(_TRACKER, col, pc.values)
+            fit, _ = value_fit(_TRACKER, col, pc.sample())
             if col.type in TYPED and fit < 0.5:
                 continue
             cands.append((score * (0.6 + 0.4 * fit), -order.index(col.key), col.key, pc))
