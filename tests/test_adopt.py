@@ -351,3 +351,21 @@ def test_split_refuses_to_overwrite(made: dict[tuple[str, str], Path], tmp_path:
 def test_adopt_points_a_one_tab_tracker_at_split(made: dict[tuple[str, str], Path]) -> None:
     ran = run("adopt", made[("tracker", "openpyxl")])
     assert "holds orders, their lines and buyers in one tab" in ran.stdout and "--split NEW.xlsx" in ran.stdout
+
+
+def test_a_required_column_the_person_lacks_gets_its_header_at_the_end(made: dict[tuple[str, str], Path],
+                                                                       tmp_path: Path) -> None:
+    import openpyxl
+
+    path = tmp_path / "no-status.xlsx"
+    wb = openpyxl.load_workbook(made[("renamed", "openpyxl")])
+    ws = wb["PO Log"]
+    ws.delete_cols(next(c.column for c in ws[1] if c.value == "Status"))
+    width = ws.max_column
+    wb.save(path)
+    assert "required, not found: Status (--apply adds the header" in run("adopt", path).stdout
+    run("adopt", path, "--apply")
+    ws = openpyxl.load_workbook(path)["PO Log"]
+    assert [c.value for c in ws[1]][width] == "Status" and ws.max_column == width + 1
+    findings = flatten(validate(read_workbook(path), TODAY).findings)
+    assert findings and all(f[2:] == ["Status", "required"] for f in findings if f[0] == "PO Log")
