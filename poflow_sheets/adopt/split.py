@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -507,10 +507,8 @@ def split_tracker(tracker: Path, target: Path, *, tab: str = "") -> SplitResult:
         if orders[-1].po_date is None:
             problems.append(Problem(r0, roles["po_date"].header if "po_date" in roles else "", "",
                                     f"{po} has no order date; validate will ask for one"))
-    for b in buyers:
-        common = terms_of_buyer[b.buyer_id].most_common(1)
-        if common:
-            b.terms = common[0][0]
+    buyers = [replace(b, terms=common[0][0]) if (common := terms_of_buyer[b.buyer_id].most_common(1)) else b
+              for b in buyers]  # a buyer's usual terms: those of most of its orders
     if orders:
         notes.append(Problem(0, "", "", "deposits: the tracker records none, so the orders ask none (Deposit Pct 0%)"))
     settings = _settings(invoice_numbers)
