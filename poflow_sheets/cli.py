@@ -108,6 +108,28 @@ def init(ctx: click.Context, workbook: Path, demo: bool) -> None:
 
 @main.command()
 @WORKBOOK
+@click.option("--apply", "do_apply", is_flag=True,
+              help="Write the proposal as a 'poflow Map' tab (your headers and columns are never renamed or moved).")
+@click.option("--split", "split_to", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="A one-tab tracker: write its buyers, orders, lines, invoices and payments as this NEW .xlsx.")
+@click.option("--tab", default="", callback=_strip, help="With --split: the tracker's tab (default: the best).")
+@click.option("--force", is_flag=True, help="Write even when Excel or LibreOffice has the workbook open.")
+@click.pass_context
+@_guard
+def adopt(ctx: click.Context, workbook: Path, do_apply: bool, split_to: Path | None, tab: str, force: bool) -> None:
+    """Adopt the order book you keep: propose poflow's names for your tabs and columns, or --split a tracker."""
+    if split_to is not None:
+        if do_apply:
+            raise Refused("--split writes a new workbook and --apply the poflow Map of this one; choose one")
+        run = app.adopt_split(workbook, split_to, tab=tab)
+    else:
+        run = app.adopt(workbook, apply=do_apply, opts=_opts(ctx, force=force))
+    _show(ctx, run.lines)
+    sys.exit(run.exit_status)
+
+
+@main.command()
+@WORKBOOK
 @click.option("--json", "as_json", is_flag=True, help="Print the findings as JSON (docs/workbook-contract.md).")
 @click.option("--annotate", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write a copy with each offending cell highlighted and commented.")

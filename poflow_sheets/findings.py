@@ -45,6 +45,8 @@ CODES: dict[str, tuple[str, str, str]] = {
     "template": (ERROR, "An email template cannot be used",
                  "Name it after a document or a reminder step; use only {buyer} {po} {document} {due_date} "
                  "{amount} {seller} {days}."),
+    "map": (ERROR, "The poflow Map names a tab or column that is not there",
+            "Correct the name in the poflow Map tab (or run `poflow adopt WORKBOOK` to see a proposal)."),
 }
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import MISSING, dataclass, field, fields
+from dataclasses import MISSING, dataclass, field, fields, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +20,8 @@ from . import schema
 from .cells import CellError, converter
 from .errors import WorkbookUnreadable
 from .findings import Finding, col_letter, finding
+from .layout import Header, NonRecords, choose_header, non_record_rows, xlsx_probe
+from .mapping import EMPTY, MAP_HEADERS, MAP_TAB, WorkbookMap, map_problem, parse_map
 from .perf import without_gc
 from .records import (
     Allocation,
@@ -63,6 +65,10 @@ class TableInfo:
     columns: dict[str, tuple[int, str]]  # field key -> (0-based sheet column, header as written)
     width: int = 0
     last_row: int = 0  # Excel row number of the last data row (header_row when empty)
+    # Excel row of the last record (header_row when none); rows below it up to last_row are the person's
+    # totals, notes and blank rows. 0: the same as last_row.
+    records_end: int = 0
+    totals_below: bool = False  # a totals row follows the records: new rows go above it
 
     def where(self, key: str) -> tuple[str, str]:
         """(header as written, column letter) of a field, or the schema header and '' if absent."""
@@ -136,35 +142,102 @@ def _header_row(rows: Sequence[Sequence[object]]) -> int:
     return -1
 
 
-def _map_columns(tab: Tab, title: str, header: Sequence[object], offset: int, path: Path) -> dict[str, tuple[int, str]]:
+def _known_headers(tab: Tab, wmap: WorkbookMap) -> frozenset[str]:
+    """Every normalised header that names one of the tab's columns: schema headers, field names, the map's."""
+    return frozenset({norm(c.header) for c in tab.columns} | {norm(c.key) for c in tab.columns}
+                     | set(wmap.names_of(tab.name)))
+
+
+def _merged(source: TabSource, title: str) -> Callable[[], Any]:
+    """The tab's merged cell ranges, when the backend knows them (an .xlsx does; a Google Sheet here does not)."""
+    def merged() -> Any:
+        ranges = getattr(source, "merged_ranges", None)
+        try:
+            return ranges(title) if ranges is not None else ()
+        except Exception:  # a format without merge information
+            return ()
+    return merged
+
+
+def _header_choice(rows: Sequence[Sequence[object]], tab: Tab, wmap: WorkbookMap, merged: Callable[[], Any]) -> Header:
+    """The header row among the first 20 rows (title rows, notes and blank rows above it allowed)."""
+    if tab.owned and not tab.required:  # a "Log" of the person's own must not be taken for ours by one word
+        first = _header_row(rows)
+        return Header(first, tuple(rows[first]) if first >= 0 else ())
+    return choose_header(rows, _known_headers(tab, wmap), merged)
+
+
+def _non_records(info: TableInfo, data: Sequence[Sequence[object]], merged: Callable[[], Any],
+                 path: Path) -> NonRecords:
+    """Totals, subtotal and section label rows among the data: skipped, not reported."""
+    first_key = info.tab.columns[0].key
+    key_idx = info.columns[first_key][0] if first_key in info.columns else min(
+        (i for i, _ in info.columns.values()), default=None)
+
+    probe = xlsx_probe(path, info.title) if path.suffix.lower() in (".xlsx", ".xlsm") else None
+    return non_record_rows(data, key_idx, info.header_row + 1, merged=merged, probe=probe)
+
+
+def read_map(source: TabSource) -> WorkbookMap:
+    """The `poflow Map` tab, when the workbook has one: the person's names for poflow's tabs and columns."""
+    title = next((n for n in source.sheet_names if norm(n) == norm(MAP_TAB)), None)
+    if title is None:
+        return EMPTY
+    source.fetch([title])
+    rows = source.rows(title)
+    known = frozenset(norm(h) for h in MAP_HEADERS)
+    return parse_map(title, rows, choose_header(rows, known).index)
+
+
+def _map_columns(tab: Tab, title: str, header: Sequence[object], offset: int, path: Path,
+                 wmap: WorkbookMap = EMPTY, findings: list[Finding] | None = None) -> dict[str, tuple[int, str]]:
     by_norm = {norm(c.header): c for c in tab.columns}
     extra_alias = {norm(c.key): c for c in tab.columns}
+    mapped = wmap.names_of(tab.name)
     found: dict[str, tuple[int, str]] = {}
     for i, h in enumerate(header):
+        for key in mapped.get(norm(h), ()):  # the map first: one column of the person's may hold two of ours
+            if key not in found:
+                found[key] = (offset + i, str(h).strip())
+    for i, h in enumerate(header):
         n = norm(h)
-        if not n:
+        if not n or n in mapped:
             continue
         col = by_norm.get(n) or extra_alias.get(n)
         if col is not None and col.key not in found:
             found[col.key] = (offset + i, str(h).strip())
-    missing = [c for c in tab.columns if c.contract and c.key not in found]
+    if wmap.entries and findings is not None:
+        present = {norm(h) for h in header}
+        for e in wmap.columns(tab.name):
+            if e.name and norm(e.name) not in present:
+                findings.append(map_problem(wmap, e, f"{tab.name} column '{tab.column(e.column).header}' is named "
+                                                      f"{e.name!r}, which is not in the header row of '{title}'"))
+    absent = wmap.absent(tab.name)
+    missing = [c for c in tab.columns if c.contract and c.key not in found and c.key not in absent]
     if missing:
         written = [str(h).strip() for h in header if str(h).strip()]
         col = missing[0]
         close = difflib.get_close_matches(col.header, written, n=1, cutoff=0.6)
         near = f" ('{close[0]}' looks like a misspelling)" if close else ""
+        how = (f"; name your column for it in the '{wmap.title}' tab" if wmap.title else "")
         raise WorkbookUnreadable(
             f"{path}: tab '{title}' has no '{col.header}' column{near}; "
             f"expected headers: {', '.join(c.header for c in tab.columns if c.contract)}; "
-            f"found: {', '.join(written) or 'nothing'}"
+            f"found: {', '.join(written) or 'nothing'}{how}"
         )
     return found
 
 
-def _find_sheet(names: Sequence[str], tab: Tab) -> str | None:
+def _find_sheet(names: Sequence[str], tab: Tab, wmap: WorkbookMap = EMPTY) -> str | None:
+    entry = wmap.sheet_for(tab.name)
+    if entry is not None:
+        for n in names:
+            if norm(n) == norm(entry.name):
+                return n
+    claimed = {norm(e.name) for e in wmap.entries if not e.column and e.name and e.tab != tab.name}
     want = norm(tab.name)
     for n in names:
-        if norm(n) == want:
+        if norm(n) == want and want not in claimed:
             return n
     return None
 
@@ -189,15 +262,21 @@ def read_book(source: TabSource, *, progress: Callable[[str], None] | None = Non
     path = source.path
     wanted = [t for t in schema.TABS if tabs is None or t.name in tabs]
     names = source.sheet_names
-    missing = [t.name for t in wanted if t.required and _find_sheet(names, t) is None]
+    wmap = read_map(source)
+    missing = [t.name for t in wanted if t.required and _find_sheet(names, t, wmap) is None]
     if missing:
         raise WorkbookUnreadable(
             f"{path}: required tab{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
             f"missing; found tabs: {', '.join(names) or 'none'}"
+            + ("; `poflow init WORKBOOK` adds the missing tabs" if wmap.title else "")
         )
-    titles = {t.name: title for t in wanted if (title := _find_sheet(names, t)) is not None}
+    findings: list[Finding] = list(wmap.problems)
+    for e in wmap.entries:
+        if not e.column and _find_sheet(names, TAB_BY_NAME[e.tab], wmap) != e.name and \
+                not any(norm(n) == norm(e.name) for n in names):
+            findings.append(map_problem(wmap, e, f"the tab {e.name!r} named for {e.tab} is not in the workbook"))
+    titles = {t.name: title for t in wanted if (title := _find_sheet(names, t, wmap)) is not None}
     source.fetch([*titles.values(), *(n for n in extra if n in names and n not in titles.values())])
-    findings: list[Finding] = []
     tables: dict[str, TableInfo] = {}
     parts: dict[str, Any] = {}
     settings = Settings()
@@ -209,34 +288,44 @@ def read_book(source: TabSource, *, progress: Callable[[str], None] | None = Non
         if progress:
             progress(title)
         rows = source.rows(title)
-        h = _header_row(rows)
+        merged = _merged(source, title)
+        header = _header_choice(rows, tab, wmap, merged)
+        h = header.index
         if h < 0:
             if tab.required:
                 raise WorkbookUnreadable(
                     f"{path}: tab '{title}' is empty; expected a header row with "
                     f"{', '.join(c.header for c in tab.columns if c.contract)}")
             continue
-        cols = _map_columns(tab, title, rows[h], 0, path)
+        cols = _map_columns(tab, title, header.cells, 0, path, wmap, findings)
         if tab.owned and not tab.required and not cols:
             continue  # a person's own tab that happens to share the name (their "Log"): not ours
         data = rows[h + 1:]
         while data and all(v in ("", None) for v in data[-1]):
             data = data[:-1]
         info = TableInfo(tab, title, h + 1, 0, cols, len(rows[h]), h + 1 + len(data))
+        skip: frozenset[int] = frozenset()
+        if tab.name not in ("Log", "Settings"):
+            nr = _non_records(info, data, merged, path)
+            skip = nr.skip
+            if skip:
+                info = replace(info, records_end=h + 2 + nr.last_record, totals_below=nr.totals_below)
         tables[tab.name] = info
-        rows_read += len(data)
+        rows_read += len(data) - len(skip)
         if tab.name == "Log":
             rows_read -= len(data)  # the audit trail is kept, not checked
         elif tab.name == "Settings":
             settings = _read_settings(info, data, findings)
         else:
-            parts[ATTR_OF_TAB[tab.name]] = _read_records(info, data, findings)
+            parts[ATTR_OF_TAB[tab.name]] = _read_records(info, data, findings, skip)
     return Book(path=path, settings=settings, tables=tables, findings=tuple(findings), sheet_names=names,
                 rows_read=rows_read, fingerprint=source.stamp, **parts)
 
 
-def _read_records(info: TableInfo, data: Sequence[Sequence[object]], findings: list[Finding]) -> tuple[Any, ...]:
-    """Rows to records, column by column (fast); a bad cell is reported and reads as empty."""
+def _read_records(info: TableInfo, data: Sequence[Sequence[object]], findings: list[Finding],
+                  skip: Collection[int] = ()) -> tuple[Any, ...]:
+    """Rows to records, column by column (fast); a bad cell is reported and reads as empty; rows in `skip`
+    (totals, subtotal and label rows) are no records."""
     cls = RECORD_OF[info.tab.name]
     defaults = _record_defaults(cls)
     names = [f.name for f in fields(cls) if f.name != "row"]
@@ -245,6 +334,9 @@ def _read_records(info: TableInfo, data: Sequence[Sequence[object]], findings: l
     first = info.header_row + 1
     numbers = list(range(first, first + len(data)))
     rows = [r if len(r) >= width else list(r) + [""] * (width - len(r)) for r in data]
+    if skip:
+        rows = [r for i, r in enumerate(rows) if i not in skip]
+        numbers = [n for i, n in enumerate(numbers) if i not in skip]
     if rows:
         key_idx = info.columns[info.tab.columns[0].key][0] if info.tab.columns[0].key in info.columns else 0
         if "" in [r[key_idx] for r in rows]:  # drop rows that are empty all through
@@ -394,4 +486,4 @@ def _settings_kwargs(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-__all__ = ["TAB_BY_NAME", "Book", "TableInfo", "open_workbook", "read_book", "read_workbook"]
+__all__ = ["TAB_BY_NAME", "Book", "TableInfo", "open_workbook", "read_book", "read_map", "read_workbook"]

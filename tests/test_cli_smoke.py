@@ -19,6 +19,7 @@ BANK = ("Details,Posting Date,Description,Amount,Type,Balance,Check or Slip #,\n
 # command -> (arguments after the workbook, exit statuses expected, words expected in the output)
 SMOKE: dict[str, tuple[tuple[str, ...], tuple[int, ...], str]] = {
     "init": ((), (0,), "every tab"),
+    "adopt": ((), (0,), "nothing to map"),
     "validate": (("--today", "2026-11-26"), (0,), "0 error(s)"),
     "status": (("--today", "2026-11-26"), (0,), "Order pipeline"),
     "linesheet": (("--today", "2026-11-26"), (0,), "line sheet"),

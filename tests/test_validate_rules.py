@@ -191,3 +191,25 @@ def test_validate_cli_json_and_exit_codes(tmp_path: Path) -> None:
                           capture_output=True, text=True, check=False)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert "0 error(s)" in proc.stdout
+
+
+def test_map_rows_that_name_nothing_are_reported(tmp_path: Path) -> None:
+    """The poflow Map is checked: a name the tab lacks, a tab or column poflow does not have, a column named twice."""
+    from poflow_sheets.store import AddSheet, apply_changes
+
+    path = write(demo_rows(), tmp_path / "plain.xlsx")
+    mapped = tmp_path / "mapped.xlsx"
+    apply_changes(path, mapped, [AddSheet("poflow Map", (
+        ("Tab", "Column", "Your Name", "Note"),
+        ("Orders", "Notes", "Remarks", "no such header in Orders"),
+        ("Ordres", "", "PO Log", "no such tab"),
+        ("Orders", "Shipping Method", "Ship Via", "no such column"),
+        ("Orders", "Notes", "Comments", "named twice"),
+    ))])
+    findings = flatten(validate(read_workbook(mapped), TODAY).findings)
+    assert findings == [
+        ["poflow Map", 2, "Your Name", "map"],
+        ["poflow Map", 3, "Tab", "map"],
+        ["poflow Map", 4, "Column", "map"],
+        ["poflow Map", 5, "Column", "map"],
+    ]

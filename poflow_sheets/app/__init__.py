@@ -5,6 +5,8 @@ edges (reader, store, banks, mailer) never decide anything. These functions read
 and write through the one safe path (`write.apply_changeset`).
 """
 
+from .adopt import AdoptRun, adopt
+from .adopt import split as adopt_split
 from .commands import (
     acknowledge,
     approve,
@@ -31,11 +33,14 @@ from .workbook import SendOptions, WriteOptions, load
 reconcile = reconcile_workbook
 
 __all__ = [
+    "AdoptRun",
     "MailRun",
     "ReconcileRun",
     "SendOptions",
     "WriteOptions",
     "acknowledge",
+    "adopt",
+    "adopt_split",
     "approve",
     "cancel",
     "claim",

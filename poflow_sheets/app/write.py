@@ -23,7 +23,7 @@ from ..documents.pdf import render_pdf
 from ..documents.sheet import COL_WIDTHS, as_styled, sheet_name, sheet_rows
 from ..errors import Refused
 from ..gsheets.location import is_sheet
-from ..reader import Book, open_workbook
+from ..reader import Book, read_map
 from ..schema import LIST, PERCENT, TAB_BY_NAME, norm
 from ..store import (
     AddSheet,
@@ -39,6 +39,7 @@ from ..store import (
     write_workbook,
 )
 from ..store.edits import AnyValue
+from ..store.xlsx_read import CalamineSource
 
 FOREIGN_LOG = "poflow Log"  # the audit trail's tab when the workbook has a "Log" tab of its own
 NEW_ROW = "(new row)"  # the Log's Column for a row a command appended
@@ -110,7 +111,8 @@ class _Plan:
             for key, idx in positions.items():
                 row[idx] = cell_value(spec.column(key), getattr(r, key, None))
             out.append(tuple(row))
-        self.changes.append(AppendRows(info.title, tuple(out)))
+        self.changes.append(AppendRows(info.title, tuple(out), after=info.records_end or info.last_row,
+                                       totals_below=info.totals_below, header_row=info.header_row))
 
     def finish(self) -> list[Edit]:
         for tab, rows in self.new_tabs.items():
@@ -293,12 +295,16 @@ def add_missing_tabs(path: Path, *, force: bool = False) -> tuple[list[str], Pat
     """`poflow init EXISTING.xlsx`: add the schema's missing tabs (headers only), touching nothing else."""
     check_writable(path)
     before = fingerprint(path)
-    wb = open_workbook(path)
+    source = CalamineSource(path)
     try:
-        names = {norm(n) for n in wb.sheet_names}
+        sheets = source.sheet_names
+        wmap = read_map(source)
     finally:
-        wb.close()
-    missing = [t for t in schema.TABS if norm(t.name) not in names]
+        source.close()
+    names = {norm(n) for n in sheets}
+    # an adopted workbook's tabs go by the person's names (the poflow Map): only the tabs still missing are added
+    mapped = {e.tab for e in wmap.entries if not e.column and norm(e.name) in names}
+    missing = [t for t in schema.TABS if norm(t.name) not in names and t.name not in mapped]
     if not missing:
         return [], None
     changes: list[Edit] = []

@@ -48,10 +48,20 @@ class SetCell:
 
 @dataclass(frozen=True)
 class AppendRows:
-    """Append rows after the last row of ``sheet`` that has any value, starting in column A."""
+    """Append rows after the last row of ``sheet`` that has any value, starting in column A.
+
+    ``after`` (the last record row as the reader saw it): when a totals row sits below it (``totals_below``,
+    or a row below holding SUM/SUBTOTAL/COUNTA... formulas, or an Excel Table's totals row), the new rows go
+    right after ``after`` and the rows below move down, the person's totals growing over the new rows.
+    ``header_row``: the header's row, so that rows appended under a header below a title block do not take
+    the header's style (0: the first row with a value).
+    """
 
     sheet: str
     rows: tuple[tuple[AnyValue, ...], ...]
+    after: int = 0
+    totals_below: bool = False
+    header_row: int = 0
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ splices them back, so untouched rows (and every element outside ``<sheetData>``)
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from poflow_sheets.errors import Refused
@@ -92,6 +93,7 @@ class RowState:
     attr_text: str = ""
     cells: dict[int, str] = field(default_factory=dict)
     style: int | None = None  # row format when customFormat="1"
+    drop: bool = False  # a row moved away by an insert: written only if it gets cells again
 
 
 class SheetEditor:
@@ -182,6 +184,42 @@ class SheetEditor:
             parsed = self._parsed[r] = self._parse_row(r)
         return parsed.cells.get(c)
 
+    def cells_of(self, r: int) -> dict[int, str]:
+        """The current cells of row ``r`` by column, for reading (the row is not marked as edited)."""
+        st = self.edited.get(r)
+        if st is not None:
+            return st.cells
+        if r not in self.row_pos:
+            return {}
+        parsed = self._parsed.get(r)
+        if parsed is None:
+            parsed = self._parsed[r] = self._parse_row(r)
+        return parsed.cells
+
+    def row_numbers(self) -> list[int]:
+        """Every row the sheet has (written or edited), in order."""
+        return sorted(set(self.row_pos) | set(self.edited))
+
+    def move_rows_down(self, at: int, n: int, fix: Callable[[str, int], str]) -> None:
+        """Move every row from ``at`` down by ``n`` (an insert); ``fix(cell_xml, new_row)`` rewrites each
+        moved cell (its reference and formulas). The rows from ``at`` to ``at + n - 1`` are left empty."""
+        src = [r for r in self.row_numbers() if r >= at]
+        moved: dict[int, RowState] = {}
+        for r in src:
+            st = self.row(r)
+            moved[r + n] = RowState(r + n, st.attr_text, {c: fix(x, r + n) for c, x in st.cells.items()}, st.style)
+        for r in src:
+            self.edited[r] = RowState(r, drop=True)
+        self.edited.update(moved)
+        for r, st in moved.items():
+            if st.cells:
+                lo, hi = min(st.cells), max(st.cells)
+                self.min_written = (r, lo) if self.min_written is None else (
+                    min(self.min_written[0], r), min(self.min_written[1], lo))
+                self.max_written = (r, hi) if self.max_written is None else (
+                    max(self.max_written[0], r), max(self.max_written[1], hi))
+        self._last_value = None
+
     def row_style(self, r: int) -> int | None:
         """The row's own format when it has one (customFormat)."""
         st = self.edited.get(r)
@@ -258,6 +296,8 @@ class SheetEditor:
 
     def _row_text(self, st: RowState) -> str:
         p = self.prefix
+        if st.drop and not st.cells:
+            return ""
         head = f'<{p}row r="{st.r}"' + (f" {st.attr_text}" if st.attr_text else "")
         if not st.cells:
             return head + "/>"

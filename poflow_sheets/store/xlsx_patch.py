@@ -32,7 +32,9 @@ from poflow_sheets.store.edits import (
     Styled,
 )
 from poflow_sheets.store.inert import looks_like_formula
+from poflow_sheets.store.rowshift import AGGREGATE, Shift
 from poflow_sheets.store.sheetxml import (
+    _P,
     F_RE,
     SheetEditor,
     attrs,
@@ -451,7 +453,10 @@ class Package:
             return
         name, idx, ed = self.editor(ch.sheet)
         last = ed.last_value_row()
-        header = ed.first_value_row()
+        if 0 < ch.after < last and (ch.totals_below or self._totals_between(ed, ch.after, last)):
+            self.insert_rows(name, idx, ed, ch)
+            return
+        header = ch.header_row or ed.first_value_row()
         # a merged range reaching below the last value (a title block, a note) is not written into
         for m in re.finditer(r"<(?:[A-Za-z_][\w.-]*:)?mergeCell\b[^>]*?\bref\s*=\s*\"([^\"]+)\"", ed.tail):
             try:
@@ -492,6 +497,230 @@ class Package:
         self.formulas_affected = True
         self.appended.append((name, last + 1, last + n))
         self._extend_ranges(ed, idx, name, last, last + n, max(width, 1))
+
+    # -- rows inserted above a person's totals row -------------------------------------------------------
+    def _totals_between(self, ed: SheetEditor, after: int, last: int) -> bool:
+        """True when a row below ``after`` (up to ``last``) is a totals row: SUM/SUBTOTAL/COUNTA... formulas,
+        or the totals row of an Excel Table on the sheet."""
+        for r in ed.row_numbers():
+            if after < r <= last:
+                for cell in ed.cells_of(r).values():
+                    fm = F_RE.search(cell)
+                    if fm is not None and fm.group(3) and AGGREGATE.search(html.unescape(fm.group(3))):
+                        return True
+        for _tpart, table in self._tables_of(ed):
+            count = int(table.get("totalsRowCount", "0") or 0)
+            try:
+                r2 = parse_range(table.get("ref", ""))[2]
+            except ValueError:
+                continue
+            if count and after < r2 <= last:
+                return True
+        return False
+
+    def _tables_of(self, ed: SheetEditor) -> list[tuple[str, etree._Element]]:
+        rels_part = self.rels_of(ed.part)
+        out: list[tuple[str, etree._Element]] = []
+        if self.exists(rels_part):
+            for rel in self.xml(rels_part):
+                if rel.get("Type") != T_TABLE or rel.get("TargetMode") == "External":
+                    continue
+                tpart = self.resolve(ed.part, rel.get("Target", ""))
+                if self.exists(tpart):
+                    out.append((tpart, self.xml(tpart)))
+        return out
+
+    def _related(self, part: str, suffix: str) -> list[str]:
+        """Parts related to ``part`` by a relationship whose type ends with ``suffix``."""
+        rels_part = self.rels_of(part)
+        if not self.exists(rels_part):
+            return []
+        return [self.resolve(part, rel.get("Target", "")) for rel in self.xml(rels_part)
+                if (rel.get("Type") or "").endswith(suffix) and rel.get("TargetMode") != "External"
+                and self.exists(self.resolve(part, rel.get("Target", "")))]
+
+    def insert_rows(self, name: str, idx: int, ed: SheetEditor, ch: AppendRows) -> None:
+        """Write ``ch.rows`` right after row ``ch.after``, moving the rows below (the person's totals) down;
+        references to the moved rows follow them and the totals' ranges grow over the new rows."""
+        at, n = ch.after + 1, len(ch.rows)
+        width = max((len(r) for r in ch.rows), default=0)
+        check_bounds(max(ed.last_value_row(), at) + n, max(width, 1))
+        shift = Shift(name, at, n)
+        for _r, _c, cell in ed.iter_formula_cells('t="array"'):
+            fm = F_RE.search(cell)
+            ref = attrs(fm.group(2)).get("ref", "") if fm is not None else ""
+            try:
+                r1, _, r2, _ = parse_range(ref) if ref else (0, 0, 0, 0)
+            except ValueError:
+                continue
+            if r1 < at <= r2:
+                raise Refused(f"{self.label}: {name}: rows cannot be inserted inside the array formula in {ref}")
+        ed.move_rows_down(at, n, lambda cell, r: self._moved_cell(cell, r, shift))
+        self._shift_formulas_above(ed, shift)
+        above_is_header = ch.after == (ch.header_row or ed.first_value_row())
+        bases: dict[int, int] = {}
+        for c in range(1, width + 1):
+            above = None if above_is_header else ed.get_cell(ch.after, c)
+            if above is not None:
+                bases[c] = cell_style(above)
+            else:
+                rs = None if above_is_header else ed.row_style(ch.after)
+                bases[c] = rs if rs is not None else ed.col_style(c)
+        for i, values in enumerate(ch.rows):
+            r = at + i
+            for c, value in enumerate(values, start=1):
+                if value is None:
+                    continue
+                new = self._prefixed(ed, self.cell_xml(r, c, value, bases[c]))
+                if new is not None:
+                    ed.set_cell(r, c, new)
+                    self.cells_written += 1
+        self._shift_sheet_xml(ed, shift)
+        for tpart, table in self._tables_of(ed):
+            for el in (table, *table.iter(_n("autoFilter")), *table.iter(_n("sortState"))):
+                ref = el.get("ref")
+                if ref:
+                    el.set("ref", shift.area(ref, extend=True))
+            self.touch(tpart)
+        names = self.wb.find(_n("definedNames"))
+        for dn in names.findall(_n("definedName")) if names is not None else ():
+            if dn.text:
+                new_text = shift.formula(dn.text, own=False, extend=True)
+                if new_text != dn.text:
+                    dn.text = new_text
+                    self.touch(self.wb_part)
+        self._shift_other_sheets(name, ed, shift)
+        self._shift_drawings(ed, shift)
+        self.formulas_affected = True
+        self.drop_calc_chain = True
+        self.appended.append((name, at, at + n - 1))
+
+    def _moved_cell(self, cell: str, r: int, shift: Shift) -> str:
+        head_end = cell.find(">")
+        head = re.sub(r"(\sr\s*=\s*[\"'][A-Za-z]+)\d+", lambda m: f"{m.group(1)}{r}", cell[:head_end], count=1)
+        cell = head + cell[head_end:]
+        return self._shift_cell_formula(cell, shift, own=True, extend=True)
+
+    @staticmethod
+    def _shift_cell_formula(cell: str, shift: Shift, *, own: bool, extend: bool) -> str:
+        fm = F_RE.search(cell)
+        if fm is None:
+            return cell
+        attr_text = fm.group(2)
+        ref = attrs(attr_text).get("ref")
+        if ref:
+            attr_text = re.sub(r"(\bref\s*=\s*\")[^\"]*", lambda m: m.group(1) + shift.sqref(ref, False), attr_text)
+        body = fm.group(3)
+        if body:
+            body = xml_text(shift.formula(html.unescape(body), own=own, extend=extend))
+        if attr_text == fm.group(2) and body == fm.group(3):
+            return cell
+        p = fm.group(1)
+        new_f = f"<{p}f{attr_text}>{body}</{p}f>" if body is not None else f"<{p}f{attr_text}/>"
+        cell = cell[: fm.start()] + new_f + cell[fm.end():]
+        if body != fm.group(3):  # the cached result was of the old formula: leave it to be computed on load
+            cell = re.sub(rf"<{_P}v\b[^>]*?(?:/>|>[^<]*</{_P}v>)", "", cell, count=1)
+            head_end = cell.find(">")
+            cell = re.sub(r"\st\s*=\s*\"[^\"]*\"", "", cell[:head_end], count=1) + cell[head_end:]
+        return cell
+
+    def _shift_formulas_above(self, ed: SheetEditor, shift: Shift) -> None:
+        """Formulas of the rows that stay (the data) follow the moved rows, without growing their ranges."""
+        for r in ed.row_numbers():
+            if r >= shift.at:
+                break
+            idx = ed.row_pos.get(r)
+            if r not in ed.edited and idx is not None:
+                _, start, end = ed.rows[idx]
+                if F_RE.search(ed.inner, start, end) is None:
+                    continue
+            for c, cell in list(ed.cells_of(r).items()):
+                new = self._shift_cell_formula(cell, shift, own=True, extend=False)
+                if new != cell:
+                    ed.set_cell(r, c, new)
+
+    def _shift_sheet_xml(self, ed: SheetEditor, shift: Shift) -> None:
+        """Merged cells, conditional formats, validations, hyperlinks, filters, page breaks, the dimension."""
+        grow = {"conditionalFormatting": True, "dataValidation": True, "autoFilter": True, "sortState": True,
+                "mergeCell": False, "hyperlink": False, "protectedRange": False, "ignoredError": False}
+
+        def element(m: re.Match[str]) -> str:
+            extend = grow[m.group(2)]
+            return re.sub(r"(\b(?:sq)?ref\s*=\s*\")([^\"]*)",
+                          lambda a: a.group(1) + shift.sqref(a.group(2), extend), m.group(0))
+
+        tail = re.sub(rf"<({_P})({'|'.join(grow)})\b[^>]*>", element, ed.tail)
+        tail = re.sub(rf"(<{_P}(?:formula|formula1|formula2|f)>)([^<]*)(</{_P}(?:formula|formula1|formula2|f)>)",
+                      lambda m: m.group(1) + xml_text(shift.formula(html.unescape(m.group(2)), own=True,
+                                                                    extend=False)) + m.group(3), tail)
+        tail = re.sub(rf"(<{_P}sqref>)([^<]*)(</{_P}sqref>)",
+                      lambda m: m.group(1) + shift.sqref(m.group(2), True) + m.group(3), tail)
+
+        def breaks(m: re.Match[str]) -> str:
+            return re.sub(r"(<(?:\w+:)?brk\b[^>]*?\bid\s*=\s*\")(\d+)",
+                          lambda b: b.group(1) + str(int(b.group(2)) + shift.n if int(b.group(2)) >= shift.at
+                                                     else int(b.group(2))), m.group(0))
+
+        tail = re.sub(rf"<{_P}rowBreaks\b.*?</{_P}rowBreaks>", breaks, tail, flags=re.S)
+        ed.tail = tail
+        ed.head = re.sub(rf"(<{_P}dimension\b[^>]*?\bref\s*=\s*\")([^\"]*)",
+                         lambda m: m.group(1) + shift.sqref(m.group(2), False), ed.head, count=1)
+
+    def _shift_other_sheets(self, name: str, ed: SheetEditor, shift: Shift) -> None:
+        """Formulas on other tabs that name this one (a summary's ``=Orders!E12``) follow its moved rows."""
+        key = name.casefold().encode("utf-8")
+        for el in self.sheet_elements():
+            other = el.get("name") or ""
+            try:
+                part, rtype = self.sheet_part(el)
+            except WorkbookUnreadable:
+                continue
+            if part == ed.part or not rtype.endswith("/worksheet") or not self.exists(part):
+                continue
+            current = self.editors.get(part)
+            raw = current.text().encode("utf-8") if current is not None else self.read(part)
+            if key not in raw.lower():
+                continue
+            _, _, oed = self.editor(other)
+            for r in oed.row_numbers():
+                for c, cell in list(oed.cells_of(r).items()):
+                    if "<" in cell and F_RE.search(cell):
+                        new = self._shift_cell_formula(cell, shift, own=False, extend=True)
+                        if new != cell:
+                            oed.set_cell(r, c, new)
+        for part in self._related(ed.part, "/comments"):
+            comments = self.xml(part)
+            for el in comments.iter(_n("comment")):
+                ref = el.get("ref")
+                if ref and shift.area(ref, False) != ref:
+                    el.set("ref", shift.area(ref, False))
+                    self.touch(part)
+
+    def _shift_drawings(self, ed: SheetEditor, shift: Shift) -> None:
+        """Pictures, charts and comment boxes anchored at or below the moved rows move with them; charts'
+        series over the data grow over the new rows."""
+
+        def rows0(m: re.Match[str]) -> str:  # anchors count rows from 0
+            v = int(m.group(2))
+            return m.group(1) + str(v + shift.n if v >= shift.at - 1 else v) + m.group(3)
+
+        for part in self._related(ed.part, "/drawing"):
+            text = self.read(part).decode("utf-8")
+            new = re.sub(r"(<(?:\w+:)?row>)(\d+)(</(?:\w+:)?row>)", rows0, text)
+            if new != text:
+                self.put(part, new.encode("utf-8"))
+            for chart in self._related(part, "/chart"):
+                ctext = self.read(chart).decode("utf-8")
+                cnew = re.sub(r"(<(?:\w+:)?f>)([^<]*)(</(?:\w+:)?f>)",
+                              lambda m: m.group(1) + xml_text(shift.formula(html.unescape(m.group(2)), own=False,
+                                                                            extend=True)) + m.group(3), ctext)
+                if cnew != ctext:
+                    self.put(chart, cnew.encode("utf-8"))
+        for part in self._related(ed.part, "/vmlDrawing"):
+            text = self.read(part).decode("utf-8", "replace")
+            new = re.sub(r"(<x:Row>)(\d+)(</x:Row>)", rows0, text)
+            if new != text:
+                self.put(part, new.encode("utf-8"))
 
     def _extend_ranges(self, ed: SheetEditor, idx: int, name: str, last: int, new_last: int, width: int) -> None:
         """Grow the tab's Tables and autoFilter that end at the old last row so they cover the new rows."""

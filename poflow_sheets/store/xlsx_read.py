@@ -90,6 +90,10 @@ class CalamineSource:
             raise WorkbookUnreadable(f"{self.path}: tab '{title}' cannot be read ({exc})") from None
         return rows
 
+    def merged_ranges(self, title: str) -> object:
+        """The tab's merged cell ranges (calamine's)."""
+        return self._wb.get_sheet_by_name(title).merged_cell_ranges or ()
+
     def close(self) -> None:
         """Release the file."""
         self._wb.close()
