@@ -19,13 +19,13 @@ import click
 
 from . import __version__, app, flow
 from .console import Out
-from .errors import PoflowError, Refused
+from .errors import PoflowError, Refused, actionable
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _guard(fn: F) -> F:
-    """Turn PoflowError into one line and exit 2; any other exception into one line and exit 3."""
+    """Turn PoflowError (and failures a person can act on) into one line and exit 2; any other into exit 3."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -40,6 +40,10 @@ def _guard(fn: F) -> F:
         except click.exceptions.Exit:
             raise
         except Exception as exc:  # a bug: one line, the traceback only with --verbose
+            known = actionable(exc)  # disk full, permissions, memory, malformed XML: one line, exit 2
+            if known is not None:
+                click.echo(f"poflow: {known}", err=True)
+                sys.exit(known.exit_code)
             ctx = click.get_current_context(silent=True)
             if ctx is not None and ctx.find_root().params.get("verbose"):
                 traceback.print_exc()

@@ -1,0 +1,420 @@
+"""Issue 12: what a hostile or unlucky file system and file can still do. One test (or a few) per item."""
+
+from __future__ import annotations
+
+import errno
+import os
+import random
+import stat
+import string
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from poflow_sheets.cli import main
+from poflow_sheets.demo import write_demo
+from poflow_sheets.errors import LimitExceeded, Refused, WorkbookUnreadable, WriteConflict
+from poflow_sheets.limits import check_package
+from poflow_sheets.reader import read_workbook
+from poflow_sheets.store import SetCell, backups_of, fingerprint, write_workbook
+from poflow_sheets.store.safety import lock_path, poflow_lock
+from tests.conftest import SHARED
+from tests.store_helpers import make_book
+
+HEADER = "Details,Posting Date,Description,Amount,Type,Balance,Check or Slip #,\n"
+PAYMENT = 'CREDIT,11/20/2026,"HARBOR HOME CO PAYMENT PO-0998",393.00,ACH_CREDIT,1000.00,,'
+
+
+def cli(*args: str | Path, env: dict[str, str] | None = None) -> tuple[int, str]:
+    """Run the CLI in this process (so a test can stand in for the disk); (exit status, stderr + stdout)."""
+    result = CliRunner().invoke(main, [str(a) for a in args], env=env, catch_exceptions=False)
+    return result.exit_code, result.output
+
+
+def run(*args: str | Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the real CLI in a new process."""
+    return subprocess.run([sys.executable, "-m", "poflow_sheets", *map(str, args)], capture_output=True, text=True,
+                          check=False, env={**os.environ, **(env or {})})
+
+
+def one_line_exit_2(proc: subprocess.CompletedProcess[str]) -> str:
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    return lines[0]
+
+
+@pytest.fixture()
+def demo(tmp_path: Path) -> Path:
+    path = tmp_path / "books.xlsx"
+    write_demo(path)
+    return path
+
+
+def bank(tmp_path: Path, *rows: str, name: str = "bank.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(HEADER + "".join(r + "\n" for r in rows))
+    return path
+
+
+def _set(value: str) -> list[SetCell]:
+    return [SetCell("Invoices", 2, 4, value)]
+
+
+# -- 1. a symbolic link is followed, backups are real copies ------------------------------------------------
+
+
+def test_1_symlinked_workbook_is_updated_through_the_link(tmp_path: Path) -> None:
+    real_dir = tmp_path / "real"
+    real_dir.mkdir()
+    real = make_book(real_dir / "book.xlsx")
+    link = tmp_path / "book.xlsx"
+    link.symlink_to(real)
+    old = real.read_bytes()
+    result = write_workbook(link, _set("paid"), expected=fingerprint(link))
+    assert result.changed
+    assert link.is_symlink() and Path(os.readlink(link)) == real
+    assert real.read_bytes() != old, "the real workbook was left behind"
+    backup = Path(result.backup or "")
+    assert backup.parent == real_dir / ".poflow-backups"
+    assert not backup.is_symlink() and backup.is_file()
+    assert backup.read_bytes() == old
+    assert not (tmp_path / ".poflow-backups").exists()
+    assert backups_of(link) == [backup]
+    assert not lock_path(real).exists() and not lock_path(link).exists()
+
+
+def test_1_reconcile_apply_through_a_symlink(demo: Path, tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    real = elsewhere / "books.xlsx"
+    demo.rename(real)
+    link = tmp_path / "books.xlsx"
+    link.symlink_to(real)
+    before = real.read_bytes()
+    proc = run("reconcile", link, bank(tmp_path, PAYMENT), "--apply", "--today", "2026-11-26")
+    assert proc.returncode in (0, 1), proc.stderr
+    assert link.is_symlink()
+    assert real.read_bytes() != before
+    assert any(p.transaction_id for p in read_workbook(link).payments)
+    (backup,) = backups_of(real)
+    assert not backup.is_symlink() and backup.read_bytes() == before
+
+
+# -- 4. a read-only workbook is refused unless --force -------------------------------------------------------
+
+
+def test_4_read_only_workbook_is_refused_unless_force(demo: Path, tmp_path: Path) -> None:
+    f = bank(tmp_path, PAYMENT)
+    demo.chmod(0o444)
+    before = demo.read_bytes()
+    line = one_line_exit_2(run("import-bank", demo, f))
+    assert "read-only" in line and "--force" in line
+    assert demo.read_bytes() == before
+    proc = run("import-bank", demo, f, "--force")
+    assert proc.returncode == 0, proc.stderr
+    assert demo.read_bytes() != before
+    assert stat.S_IMODE(demo.stat().st_mode) == 0o444  # the mode is kept
+
+
+def test_4_read_only_refused_by_write_workbook(tmp_path: Path) -> None:
+    book = make_book(tmp_path / "book.xlsx")
+    book.chmod(0o400)
+    with pytest.raises(Refused, match="read-only"):
+        write_workbook(book, _set("paid"), expected=None)
+    assert write_workbook(book, _set("paid"), expected=None, force=True).changed
+
+
+# -- 5. locks: host, PID, start time, marker; stale ones taken over; the message names the lock ----------------
+
+
+@pytest.fixture()
+def sleeper() -> Iterator[subprocess.Popen[bytes]]:
+    child = subprocess.Popen(["sleep", "60"])
+    try:
+        yield child
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_5_old_lock_whose_pid_is_an_unrelated_live_process_is_taken_over(tmp_path: Path,
+                                                                         sleeper: subprocess.Popen[bytes]) -> None:
+    book = make_book(tmp_path / "book.xlsx")
+    lock_path(book).write_text(str(sleeper.pid))  # the lock of an older poflow; the PID now runs `sleep`
+    result = write_workbook(book, _set("paid"), expected=fingerprint(book))
+    assert result.changed
+    assert any("took over the stale lock" in n and "not poflow" in n for n in result.notes)
+    assert not lock_path(book).exists()
+
+
+def test_5_lock_whose_pid_was_reused_is_taken_over(tmp_path: Path, sleeper: subprocess.Popen[bytes]) -> None:
+    book = make_book(tmp_path / "book.xlsx")
+    import socket
+
+    lock_path(book).write_text(f"poflow-lock 1\nhost={socket.gethostname()}\npid={sleeper.pid}\nstart=1\n"
+                               "time=2020-01-01T00:00:00\ntoken=abc\n")
+    result = write_workbook(book, _set("paid"), expected=fingerprint(book))
+    assert result.changed and any("another program" in n for n in result.notes)
+
+
+def test_5_live_lock_message_names_the_lock_file_and_its_age(tmp_path: Path) -> None:
+    book = make_book(tmp_path / "book.xlsx")
+    with poflow_lock(book):
+        text = lock_path(book).read_text()
+        for field in ("poflow-lock 1", "host=", f"pid={os.getpid()}", "start=", "token="):
+            assert field in text
+        with pytest.raises(WriteConflict) as err:
+            write_workbook(book, _set("paid"), expected=None)
+    assert str(lock_path(book)) in str(err.value)
+    assert " old" in str(err.value)
+
+
+def test_5_lock_from_another_host_is_not_taken_over(tmp_path: Path) -> None:
+    book = make_book(tmp_path / "book.xlsx")
+    lock_path(book).write_text("poflow-lock 1\nhost=some-other-host\npid=1\nstart=1\ntime=x\ntoken=abc\n")
+    with pytest.raises(WriteConflict, match=r"some-other-host.*delete the lock file"):
+        write_workbook(book, _set("paid"), expected=None)
+
+
+# -- 6. failures a person can act on: one line, exit 2 -------------------------------------------------------
+
+
+def test_6_disk_full_is_one_line_exit_2(demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import poflow_sheets.store.safety as safety
+
+    def full(*_a: object, **_k: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(safety, "apply_changes", full)
+    before = demo.read_bytes()
+    code, out = cli("import-bank", demo, bank(tmp_path, PAYMENT))
+    assert code == 2, out
+    assert "disk is full" in out and "internal error" not in out and len(out.strip().splitlines()) == 1
+    assert demo.read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if "poflow-tmp" in p.name]
+
+
+def test_6_read_only_folder_is_one_line_exit_2(demo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    def denied(*_a: object, **_k: object) -> None:
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path))
+
+    monkeypatch.setattr(tempfile, "mkstemp", denied)  # root may write anywhere: stand in for a read-only folder
+    code, out = cli("import-bank", demo, bank(tmp_path, PAYMENT))
+    assert code == 2, out
+    assert "permission denied" in out and "internal error" not in out
+
+
+def test_6_thirty_digit_amount_is_exit_2(demo: Path, tmp_path: Path) -> None:
+    row = 'CREDIT,11/20/2026,"HARBOR HOME CO",123456789012345678901234567890.00,ACH_CREDIT,1.00,,'
+    line = one_line_exit_2(run("import-bank", demo, bank(tmp_path, row)))
+    assert "bank.csv:2" in line and "digits" in line
+
+
+def test_6_thirty_digit_amount_in_the_workbook_is_a_finding(tmp_path: Path) -> None:
+    from datetime import date
+
+    from poflow_sheets.validate import validate
+    from tests.test_validate_rules import demo_rows, put, write
+
+    rows = demo_rows()
+    put(rows, "Lines", 15, "Unit Price", "123456789012345678901234567890")
+    book = read_workbook(write(rows, tmp_path / "b.xlsx"))
+    codes = [(f.tab, f.row, f.code) for f in validate(book, date(2026, 11, 26)).findings]
+    assert ("Lines", 15, "type") in codes
+
+
+def _with_member(src: Path, dst: Path, name: str, data: bytes) -> Path:
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, data if info.filename == name else zin.read(info.filename))
+    return dst
+
+
+def test_6_entity_in_styles_xml_is_exit_2(demo: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(demo) as z:
+        styles = z.read("xl/styles.xml")
+    decl, _, body = styles.partition(b"?>")
+    evil = decl + b'?><!DOCTYPE styleSheet [<!ENTITY e "x">]>' + body.replace(b"<fonts", b"<!-- &e; --><fonts", 1)
+    bad = _with_member(demo, tmp_path / "evil.xlsx", "xl/styles.xml", evil)
+    line = one_line_exit_2(run("import-bank", bad, bank(tmp_path, PAYMENT)))
+    assert "styles.xml" in line and "DTD" in line
+    broken = _with_member(demo, tmp_path / "broken.xlsx", "xl/styles.xml", body.replace(b"<fonts", b"<fonts &nope;", 1))
+    line = one_line_exit_2(run("import-bank", broken, bank(tmp_path, PAYMENT)))
+    assert "styles.xml" in line or "XML" in line
+
+
+def test_6_memory_error_is_exit_2(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import poflow_sheets.app.commands as commands
+
+    def boom(*_a: object, **_k: object) -> None:
+        raise MemoryError
+
+    monkeypatch.setattr(commands, "validate_book", boom)
+    code, out = cli("validate", demo)
+    assert code == 2 and "out of memory" in out and "internal error" not in out
+
+
+def test_6_a_true_bug_is_still_exit_3(demo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import poflow_sheets.app.commands as commands
+
+    def bug(*_a: object, **_k: object) -> None:
+        raise KeyError("oops")
+
+    monkeypatch.setattr(commands, "validate_book", bug)
+    code, out = cli("validate", demo)
+    assert code == 3 and "internal error" in out
+
+
+# -- 2. limits on how far a workbook inflates ----------------------------------------------------------------
+
+
+def _sheet_xml(cells: str) -> bytes:
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.'
+            f'org/spreadsheetml/2006/main"><sheetData><row r="1">{cells}</row></sheetData></worksheet>').encode()
+
+
+def _replace_sheet(demo: Path, dst: Path, data: bytes, member: str = "xl/worksheets/sheet1.xml") -> Path:
+    return _with_member(demo, dst, member, data)
+
+
+def test_2_a_zip_bomb_cell_is_refused_before_inflating(demo: Path, tmp_path: Path) -> None:
+    big = _sheet_xml('<c r="A1" t="inlineStr"><is><t>' + "A" * (64 << 20) + "</t></is></c>")
+    bomb = _replace_sheet(demo, tmp_path / "bomb.xlsx", big)
+    assert bomb.stat().st_size < 2 << 20
+    proc = run("validate", bomb)
+    line = one_line_exit_2(proc)
+    assert "limit" in line and "POFLOW_LIMIT_RATIO" in line
+
+
+def test_2_whitespace_bomb_is_refused(demo: Path, tmp_path: Path) -> None:
+    ws = _sheet_xml("").replace(b"<sheetData>", b"<sheetData>" + b" " * (128 << 20))
+    line = one_line_exit_2(run("validate", _replace_sheet(demo, tmp_path / "ws.xlsx", ws)))
+    assert "POFLOW_LIMIT_RATIO" in line
+
+
+def test_2_longest_cell(demo: Path, tmp_path: Path) -> None:
+    rng = random.Random(1)
+    text = "".join(rng.choices(string.ascii_letters, k=(1 << 20) + 10))  # does not compress much
+    sheet = _sheet_xml(f'<c r="A1" t="inlineStr"><is><t>{text}</t></is></c>')
+    line = one_line_exit_2(run("validate", _replace_sheet(demo, tmp_path / "long.xlsx", sheet)))
+    assert "POFLOW_LIMIT_CELL_BYTES" in line
+
+
+def test_2_cells_and_shared_strings_limits(demo: Path) -> None:
+    with pytest.raises(LimitExceeded, match="POFLOW_LIMIT_CELLS"):
+        check_package(demo, demo.name, _limits(cells=100))
+    with pytest.raises(LimitExceeded, match="POFLOW_LIMIT_MEMBERS"):
+        check_package(demo, demo.name, _limits(members=3))
+    with pytest.raises(LimitExceeded, match="POFLOW_LIMIT_TOTAL_BYTES"):
+        check_package(demo, demo.name, _limits(total_bytes=1000))
+    line = one_line_exit_2(run("validate", demo, env={"POFLOW_LIMIT_CELLS": "100"}))
+    assert "POFLOW_LIMIT_CELLS" in line
+
+
+def test_2_shared_strings_limit(tmp_path: Path) -> None:
+    import xlsxwriter
+
+    path = tmp_path / "ss.xlsx"
+    wb = xlsxwriter.Workbook(str(path))  # xlsxwriter writes text as shared strings
+    ws = wb.add_worksheet("Sheet1")
+    for i in range(50):
+        ws.write_string(i, 0, f"text {i}")
+    wb.close()
+    with pytest.raises(LimitExceeded, match="POFLOW_LIMIT_SHARED_STRINGS"):
+        check_package(path, path.name, _limits(shared_strings=10))
+    check_package(path, path.name, _limits(shared_strings=50))
+
+
+def _limits(**kw: int) -> object:
+    from dataclasses import replace
+
+    from poflow_sheets.limits import Limits
+
+    return replace(Limits(), **kw)
+
+
+def test_2_a_lying_zip_directory_is_a_damaged_file(demo: Path, tmp_path: Path) -> None:
+    big = _sheet_xml('<c r="A1" t="inlineStr"><is><t>' + "B" * (4 << 20) + "</t></is></c>")
+    path = _replace_sheet(demo, tmp_path / "liar.xlsx", big)
+    data = bytearray(path.read_bytes())
+    # declare the sheet's inflated size as 1,000 bytes in the central directory (and the local header)
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo("xl/worksheets/sheet1.xml")
+    import struct
+
+    pos = 0
+    while True:
+        pos = data.find(b"PK\x01\x02", pos)
+        name_len = struct.unpack_from("<H", data, pos + 28)[0]
+        if data[pos + 46: pos + 46 + name_len] == b"xl/worksheets/sheet1.xml":
+            struct.pack_into("<I", data, pos + 24, 1000)
+            break
+        pos += 4
+    struct.pack_into("<I", data, info.header_offset + 22, 1000)
+    path.write_bytes(bytes(data))
+    with pytest.raises(WorkbookUnreadable, match="damaged"):
+        check_package(path, path.name)
+    line = one_line_exit_2(run("validate", path))
+    assert "damaged" in line
+
+
+def _corpus() -> Path:
+    folder = SHARED / "data" / "excel-made-workbooks"
+    if not folder.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(f"{folder} is missing on CI")
+        pytest.skip(f"{folder} is not here: the corpus size check needs ../shared beside the repository")
+    return folder
+
+
+def test_2_every_real_workbook_passes_the_limits() -> None:
+    folder = _corpus()
+    checked = 0
+    for path in sorted(folder.glob("*.xls[xm]")):
+        try:
+            with zipfile.ZipFile(path):
+                pass
+        except zipfile.BadZipFile:
+            continue
+        check_package(path, path.name)
+        checked += 1
+    assert checked > 100
+
+
+# -- 11. duplicate zip members; sheets in other encodings -----------------------------------------------------
+
+
+def test_11_duplicate_member_is_refused_as_damaged(demo: Path, tmp_path: Path) -> None:
+    dup = tmp_path / "dup.xlsx"
+    with zipfile.ZipFile(demo) as zin, zipfile.ZipFile(dup, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            zout.writestr(info, zin.read(info.filename))
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            zout.writestr("xl/worksheets/sheet5.xml", _sheet_xml('<c r="A1"><v>1</v></c>'))
+    line = one_line_exit_2(run("validate", dup))
+    assert "damaged" in line and "two members named 'xl/worksheets/sheet5.xml'" in line
+    line = one_line_exit_2(run("import-bank", dup, bank(tmp_path, PAYMENT)))
+    assert "damaged" in line
+
+
+def test_11_utf16_sheet_is_reported_as_utf16(demo: Path, tmp_path: Path) -> None:
+    with zipfile.ZipFile(demo) as z:
+        xml = z.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    utf16 = xml.replace('encoding="UTF-8"', 'encoding="UTF-16"').encode("utf-16")
+    line = one_line_exit_2(run("validate", _replace_sheet(demo, tmp_path / "u16.xlsx", utf16)))
+    assert "UTF-16" in line and "empty" not in line
+    cp = xml.replace('encoding="UTF-8"', 'encoding="windows-1252"').encode("cp1252")
+    line = one_line_exit_2(run("validate", _replace_sheet(demo, tmp_path / "cp.xlsx", cp)))
+    assert "windows-1252" in line
