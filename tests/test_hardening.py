@@ -418,3 +418,82 @@ def test_11_utf16_sheet_is_reported_as_utf16(demo: Path, tmp_path: Path) -> None
     cp = xml.replace('encoding="UTF-8"', 'encoding="windows-1252"').encode("cp1252")
     line = one_line_exit_2(run("validate", _replace_sheet(demo, tmp_path / "cp.xlsx", cp)))
     assert "windows-1252" in line
+
+
+# -- 7. credentials echoed by a mail server are scrubbed in every encoding ------------------------------------
+
+
+class EchoingServer:
+    """An SMTP handler whose 535 reply echoes the AUTH PLAIN blob, its decoded hex and the password's."""
+
+    async def handle_AUTH(self, server: object, session: object, envelope: object, args: list[str]) -> str:
+        import base64
+
+        blob = args[1] if len(args) > 1 else ""
+        raw = base64.b64decode(blob + "=" * (-len(blob) % 4))
+        password = raw.split(b"\0")[-1]
+        return (f"535 5.7.8 Authentication failed for AUTH {' '.join(args)} (hex {raw.hex()}, HEX {raw.hex().upper()}, "
+                f"password {password.decode()} {base64.b64encode(password).decode()} {password.hex()})")
+
+    async def handle_DATA(self, server: object, session: object, envelope: object) -> str:
+        return "250 OK"
+
+
+def test_7_credentials_echoed_by_the_server_are_scrubbed(tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    import base64
+    import logging
+
+    from aiosmtpd.controller import Controller
+
+    from poflow_sheets.mailer import MailError, send_report
+    from tests.test_mailer import free_port
+
+    user, password = "books@brand.example", "Tr0ub4dor&3-horse"
+    port = free_port()
+    controller = Controller(EchoingServer(), hostname="127.0.0.1", port=port, auth_require_tls=False,
+                            auth_exclude_mechanism=["LOGIN"])
+    controller.start()
+    caplog.set_level(logging.DEBUG)
+    try:
+        with pytest.raises(MailError) as err:
+            send_report("text", "<p>html</p>", [], host="127.0.0.1", port=port, user=user, password=password,
+                        sender=user, to=["owner@brand.example"], subject="s", starttls=False, timeout=10)
+    finally:
+        controller.stop()
+    message = str(err.value)
+    assert "535" in message and "***" in message
+    blob = f"\0{user}\0{password}".encode()
+    leaks = [password, base64.b64encode(blob).decode(), blob.hex(), blob.hex().upper(),
+             base64.b64encode(password.encode()).decode(), password.encode().hex(), "Tr0ub4dor"]
+    ours = "\n".join(r.getMessage() for r in caplog.records if not r.name.startswith("mail."))  # not the server's
+    for text in (message, ours):
+        for leak in leaks:
+            assert leak not in text, f"{leak!r} leaked: {text}"
+    assert "\n" not in message
+
+
+def test_7_reconcile_email_through_the_cli_does_not_log_the_password(demo: Path, tmp_path: Path) -> None:
+    from aiosmtpd.controller import Controller
+
+    from tests.test_mailer import free_port
+
+    port = free_port()
+    controller = Controller(EchoingServer(), hostname="127.0.0.1", port=port, auth_require_tls=False,
+                            auth_exclude_mechanism=["LOGIN"])
+    controller.start()
+    password = "n1ghtly-Pa55word"
+    env = {"POFLOW_SMTP_HOST": "127.0.0.1", "POFLOW_SMTP_PORT": str(port), "POFLOW_SMTP_USER": "books@brand.example",
+           "POFLOW_SMTP_PASSWORD": password, "POFLOW_REPORT_TO": "owner@brand.example",
+           "POFLOW_SMTP_FROM": "books@brand.example"}
+    try:
+        proc = run("reconcile", demo, bank(tmp_path, PAYMENT), "--email", "--today", "2026-11-26", env=env)
+    finally:
+        controller.stop()
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    import base64
+
+    log = proc.stdout + proc.stderr
+    assert "535" in log
+    blob = f"\0books@brand.example\0{password}".encode()
+    for leak in (password, base64.b64encode(blob).decode(), blob.hex(), blob.hex().upper()):
+        assert leak not in log
