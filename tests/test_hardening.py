@@ -497,3 +497,43 @@ def test_7_reconcile_email_through_the_cli_does_not_log_the_password(demo: Path,
     blob = f"\0books@brand.example\0{password}".encode()
     for leak in (password, base64.b64encode(blob).decode(), blob.hex(), blob.hex().upper()):
         assert leak not in log
+
+
+# -- 8. documents get unique sheet names -----------------------------------------------------------------------
+
+
+def test_8_invoice_numbers_sharing_31_characters_get_two_sheets(tmp_path: Path) -> None:
+    from python_calamine import CalamineWorkbook
+
+    from tests.test_validate_rules import demo_rows, write
+
+    path = write(demo_rows(), tmp_path / "long.xlsx", invoice_prefix="LONGPREFIX-" * 3)
+    proc = run("invoice", path, "--all-ready", "--today", "2026-11-26", "--out", tmp_path / "docs")
+    assert proc.returncode == 0, proc.stderr
+    names = CalamineWorkbook.from_path(str(path)).sheet_names
+    added = [n for n in names if n.startswith("LONGPREFIX")]
+    assert len(added) == 2 and len(set(added)) == 2 and all(len(n) <= 31 for n in added)
+    assert proc.stdout.count("note:") == 2 and "its sheet is named" in proc.stdout
+    for name in added:  # each sheet holds its own invoice
+        rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name(name).to_python()
+        text = " ".join(str(c) for r in rows for c in r)
+        assert text.count("LONGPREFIX-LONGPREFIX-LONGPREFIX-100") >= 1
+
+
+def test_8_same_document_gets_the_same_name_again() -> None:
+    from dataclasses import dataclass
+
+    from poflow_sheets.app.write import document_sheet_name
+
+    @dataclass
+    class Doc:
+        number: str
+        kind: str = "invoice"
+
+    a = Doc("X" * 40 + "1")
+    b = Doc("X" * 40 + "2")
+    name_a, note_a = document_sheet_name(a)  # type: ignore[arg-type]
+    name_b, _ = document_sheet_name(b)  # type: ignore[arg-type]
+    assert name_a != name_b and len(name_a) == 31 and note_a
+    assert document_sheet_name(a)[0] == name_a  # type: ignore[arg-type]
+    assert document_sheet_name(Doc("INV-1001"))[0] == "INV-1001"  # type: ignore[arg-type]

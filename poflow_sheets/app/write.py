@@ -146,9 +146,9 @@ def _key_of(record: object, tab: str) -> str:
     return " / ".join(_text(getattr(record, k, "")) for k in keys)
 
 
-def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime,
-                 sheets: bool = True) -> tuple[list[Edit], list[LogRow]]:
-    """The store changes and Log rows for a ChangeSet (pure)."""
+def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime, sheets: bool = True,
+                 notes: list[str] | None = None) -> tuple[list[Edit], list[LogRow]]:
+    """The store changes and Log rows for a ChangeSet (pure; what a person should know goes to ``notes``)."""
     plan = _Plan(book)
     log: list[LogRow] = []
     stamp = now.strftime("%Y-%m-%d %H:%M:%S")
@@ -173,12 +173,16 @@ def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime,
     for tab, records in by_tab.items():
         plan.append(tab, records)
     if sheets:
+        planned: dict[str, str] = {}  # casefolded tab name -> number of the document it is planned for
         for doc in cs.documents:
             rows = as_styled(sheet_rows(doc), Styled)
             cells = tuple(tuple(cast(AnyValue, v) for v in r) for r in rows)
-            plan.changes.append(AddSheet(sheet_name(doc), cells, COL_WIDTHS, if_missing=True,
-                                         print_setup=_print_setup(doc)))
-            log.append(LogRow(stamp, command, sheet_name(doc), doc.number, "(new sheet)", "", ""))
+            name, note = document_sheet_name(doc, planned)
+            planned[name.casefold()] = doc.number
+            if note and notes is not None:
+                notes.append(note)
+            plan.changes.append(AddSheet(name, cells, COL_WIDTHS, if_missing=True, print_setup=_print_setup(doc)))
+            log.append(LogRow(stamp, command, name, doc.number, "(new sheet)", "", ""))
     if log:
         if "Log" in book.tables or not any(norm(n) == norm("Log") for n in book.sheet_names):
             plan.append("Log", list(log))  # adds the Log tab when the workbook has none
@@ -193,6 +197,31 @@ def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime,
                 header = tuple(Styled(c.header, bold=True) for c in cols)
                 plan.changes.append(AddSheet(FOREIGN_LOG, (header, *trail), if_missing=True, freeze_header=True))
     return plan.finish(), log
+
+
+def document_sheet_name(doc: Document, planned: dict[str, str] | None = None) -> tuple[str, str]:
+    """The tab a document's sheet gets, and a note when it is not simply the document number.
+
+    A tab name holds at most 31 characters and none of []:*?/\\. A number that had to be shortened gets a
+    short suffix derived from the whole number ("~" and 4 hex digits), so two numbers that share their first
+    31 characters get two tabs, and the same document gets the same name again (a second run adds nothing).
+    Two documents of one run whose names would still collide are told apart the same way.
+    """
+    import hashlib
+
+    base = sheet_name(doc)
+    taken = planned or {}
+    clash = taken.get(base.casefold(), doc.number) != doc.number
+    if len(doc.number.strip()) <= 31 and not clash:
+        return base, ""
+    suffix = "~" + hashlib.sha1(doc.number.encode("utf-8")).hexdigest()[:4]
+    name = base[: 31 - len(suffix)].rstrip("'") + suffix
+    n = 2
+    while taken.get(name.casefold(), doc.number) != doc.number:  # vanishingly rare: a clash of suffixes too
+        tail = f"{suffix}{n}"
+        name, n = base[: 31 - len(tail)].rstrip("'") + tail, n + 1
+    return name, f"{doc.number}: its sheet is named {name!r} (a tab name holds at most 31 characters and must differ " \
+                 "from every other tab's)"
 
 
 def _print_setup(doc: Document) -> PrintSetup:
@@ -235,7 +264,9 @@ def apply_changeset(book: Book, cs: ChangeSet, *, command: str, now: datetime, f
     lines: list[str] = list(cs.messages)
     target = check_writable(book.path, output)
     out_dir = out_dir or target.parent / "documents"
-    changes, log = plan_changes(book, cs, command=command, now=now, sheets=sheets)
+    notes: list[str] = []
+    changes, log = plan_changes(book, cs, command=command, now=now, sheets=sheets, notes=notes)
+    lines += [f"note: {n}" for n in notes]
     pdfs = [document_path(out_dir, d) for d in cs.documents]
     if dry_run:
         lines += [f"would change {r.tab} {r.row_key}: {r.column} {r.old!r} -> {r.new!r}" for r in log]
@@ -256,6 +287,7 @@ def apply_changeset(book: Book, cs: ChangeSet, *, command: str, now: datetime, f
             result = write_workbook(target, changes, expected=book.fingerprint, force=force,
                                     retention=book.settings.backup_retention)
         lines.append(f"{target}: {len(log)} change(s) written" + (f" (backup {result.backup})" if result.backup else ""))
+        lines += [f"note: {n}" for n in result.notes]
     for doc, path in zip(cs.documents, pdfs, strict=True):
         write_pdf(path, render_pdf(doc))
         lines.append(f"wrote {path}")
