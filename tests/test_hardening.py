@@ -537,3 +537,83 @@ def test_8_same_document_gets_the_same_name_again() -> None:
     assert name_a != name_b and len(name_a) == 31 and note_a
     assert document_sheet_name(a)[0] == name_a  # type: ignore[arg-type]
     assert document_sheet_name(Doc("INV-1001"))[0] == "INV-1001"  # type: ignore[arg-type]
+
+
+# -- 9. no silent changes: sub-cent amounts, dates before 1900, Backup Retention below 1 -------------------------
+
+
+def test_9_amount_with_more_decimals_is_refused_with_file_and_line(demo: Path, tmp_path: Path) -> None:
+    row = 'CREDIT,11/20/2026,"HARBOR HOME CO",1234.567,ACH_CREDIT,1000.00,,'
+    f = bank(tmp_path, PAYMENT, row)
+    before = demo.read_bytes()
+    line = one_line_exit_2(run("import-bank", demo, f))
+    assert "bank.csv:3" in line and "'1234.567'" in line and "round=yes" in line
+    assert demo.read_bytes() == before
+    quoted = bank(tmp_path, 'CREDIT,11/20/2026,"HARBOR HOME CO","1,234.567",ACH_CREDIT,1000.00,,', name="q.csv")
+    assert "q.csv:2" in one_line_exit_2(run("import-bank", demo, quoted))
+
+
+def test_9_round_yes_in_bank_mapping_accepts_them() -> None:
+    from poflow_sheets.banks import parse_bank_bytes
+
+    data = (HEADER + 'CREDIT,11/20/2026,"HARBOR HOME CO","1,234.567",ACH_CREDIT,1000.00,,\n').encode()
+    result = parse_bank_bytes(data, "b.csv", mapping="round=yes")
+    assert str(result.transactions[0].amount) == "1234.57"
+    result = parse_bank_bytes(data, "b.csv", mapping="chase;round=yes")
+    assert str(result.transactions[0].amount) == "1234.57"
+
+
+@pytest.mark.parametrize("fmt", ["csv", "ofx", "camt"])
+def test_9_other_formats_refuse_sub_cent_amounts(fmt: str) -> None:
+    from poflow_sheets.banks import BankFileError, parse_bank_bytes
+
+    if fmt == "csv":
+        data = (HEADER + 'CREDIT,11/20/2026,"X",10.001,ACH_CREDIT,1000.00,,\n').encode()
+    elif fmt == "ofx":
+        data = (b"OFXHEADER:100\nDATA:OFXSGML\n\n<OFX><BANKMSGSRSV1><STMTTRNRS><STMTRS><CURDEF>USD<BANKTRANLIST>"
+                b"<STMTTRN><TRNTYPE>CREDIT<DTPOSTED>20261120<TRNAMT>10.001<FITID>1<NAME>X</STMTTRN>"
+                b"</BANKTRANLIST></STMTRS></STMTTRNRS></BANKMSGSRSV1></OFX>")
+    else:
+        data = (b'<?xml version="1.0"?><Document xmlns="urn:iso:std:iso:20022:tech:xsd:camt.053.001.02"><BkToCstmrStmt>'
+                b"<Stmt><Id>1</Id><Acct><Id><IBAN>DE89370400440532013000</IBAN></Id></Acct><Ntry>"
+                b'<Amt Ccy="EUR">10.001</Amt><CdtDbtInd>CRDT</CdtDbtInd><BookgDt><Dt>2026-11-20</Dt></BookgDt>'
+                b"</Ntry></Stmt></BkToCstmrStmt></Document>")
+    with pytest.raises(BankFileError, match=r"10\.001.*round=yes"):
+        parse_bank_bytes(data, f"b.{fmt}")
+
+
+def test_9_bank_date_before_1900_is_refused(demo: Path, tmp_path: Path) -> None:
+    from poflow_sheets.banks import parse_bank_bytes
+
+    f = tmp_path / "old.csv"
+    f.write_text("Date,Amount,Description\n2026-11-20,10.00,A\n1899-12-31,10.00,B\n")
+    before = demo.read_bytes()
+    line = one_line_exit_2(run("import-bank", demo, f))
+    assert "old.csv:3" in line and "1899-12-31" in line and "pre1900=yes" in line
+    assert demo.read_bytes() == before
+    ok = parse_bank_bytes(f.read_bytes(), "old.csv", mapping="pre1900=yes")
+    assert [t.date.year for t in ok.transactions] == [2026, 1899]
+
+
+def test_9_a_date_before_1900_is_never_written_as_serial_0(tmp_path: Path) -> None:
+    from datetime import date
+
+    book = make_book(tmp_path / "book.xlsx")
+    with pytest.raises(Refused, match="before 1900"):
+        write_workbook(book, [SetCell("Invoices", 2, 2, date(1899, 12, 31))], expected=None)
+
+
+@pytest.mark.parametrize("retention", [0, -5])
+def test_9_backup_retention_below_one_is_a_finding_and_still_backs_up(tmp_path: Path, retention: int) -> None:
+    from datetime import date
+
+    from poflow_sheets.validate import validate
+    from tests.test_validate_rules import demo_rows, write
+
+    path = write(demo_rows(), tmp_path / "b.xlsx", backup_retention=retention)
+    findings = validate(read_workbook(path), date(2026, 11, 26)).findings
+    assert [(f.tab, f.code) for f in findings] == [("Settings", "setting")]
+    assert "Backup Retention" in findings[0].message
+    result = write_workbook(path, [SetCell("Buyers", 2, 2, "x")], expected=None, retention=retention)
+    assert result.backup and Path(result.backup).is_file()
+    assert any("Backup Retention" in n for n in result.notes)

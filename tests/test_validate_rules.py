@@ -97,6 +97,10 @@ CASES: list[tuple[str, Callable[[Rows], None], list[list[object]]]] = [
     ("short-ship-note", lambda r: put(r, "Shipments", 10, "Qty Shipped", 6), [["Lines", 10, "Note", "short-ship-note"]]),
     ("status-flow", lambda r: put(r, "Orders", 8, "Status", "shipped"), [["Orders", 8, "Status", "status-flow"]]),
     ("over-allocated", _over_allocate, [["Allocations", 3, "Amount", "over-allocated"]]),
+    ("backup-retention-0", lambda r: r.setdefault("Settings", []).append(["Backup Retention", 0]),
+     [["Settings", 21, "Value", "setting"]]),
+    ("backup-retention-negative", lambda r: r.setdefault("Settings", []).append(["Backup Retention", -5]),
+     [["Settings", 21, "Value", "setting"]]),
 ]
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from poflow_sheets.banks.base import BankImport, BankParser, BankProblem, fail
+from poflow_sheets.banks.base import BankImport, BankParser, BankProblem, bank_options, fail, split_options
 from poflow_sheets.banks.camt import CamtParser
 from poflow_sheets.banks.csv_layouts import PROFILES, CsvParser, ExcelParser, Profile, profile_names
 from poflow_sheets.banks.mt940 import Mt940Parser
@@ -54,8 +54,10 @@ def parse_bank_bytes(data: bytes, name: str, *, mapping: str | None = None, defa
     if not data.replace(b"\xef\xbb\xbf", b"").strip(b" \t\r\n\x00"):
         raise fail(name, "the file is empty")
     parser = detect_parser(data[:8192], name)
+    mapping, opts = split_options(mapping)
     try:
-        return parser.parse(data, name, mapping=mapping, default_currency=default_currency)
+        with bank_options(opts):
+            return parser.parse(data, name, mapping=mapping, default_currency=default_currency)
     except BankFileError:
         raise
     except (ValueError, KeyError, IndexError, TypeError, UnicodeError, RecursionError) as exc:

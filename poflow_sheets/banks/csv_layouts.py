@@ -26,6 +26,8 @@ from poflow_sheets.banks.base import (
     BankProblem,
     amount_of,
     bank_id,
+    check_places,
+    check_year,
     clean,
     content_id,
     decide_dayfirst,
@@ -940,9 +942,12 @@ class _Rows:
     def _money(self, value: Cell, line: int, mark: str | None) -> Decimal | None:
         if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
             try:
-                return cents(to_decimal(value))
+                exact = to_decimal(value)
+                rounded = cents(exact)
             except AmountError as exc:
                 raise fail(self.name, f"bad amount {value!r}: {exc}", line) from None
+            check_places(exact, rounded, value, self.name, line)
+            return rounded
         text = _cell_text(value)
         if not text:
             return None
@@ -952,9 +957,9 @@ class _Rows:
         for c in self.layout.columns.get("date", []):
             v = row[c] if c < len(row) else ""
             if isinstance(v, datetime):
-                return v.date()
+                return check_year(v.date(), str(v), self.name, line)
             if isinstance(v, date):
-                return v
+                return check_year(v, str(v), self.name, line)
             if isinstance(v, (int, float)) and 20000 < v < 80000:  # an Excel serial day number
                 return date(1899, 12, 30) + timedelta(days=int(v))
             text = _cell_text(v)

@@ -108,6 +108,9 @@ def xml_text(s: str) -> str:
 def excel_serial(value: date | datetime, date1904: bool) -> str:
     """A date or datetime as Excel's serial number text (exact, no float round-trip)."""
     d = value.date() if isinstance(value, datetime) else value
+    if d < (date(1904, 1, 1) if date1904 else date(1900, 1, 1)):
+        raise Refused(f"cannot write the date {d.isoformat()}: a spreadsheet stores no date before "
+                      f"{1904 if date1904 else 1900} (it would read back as a time)")
     if date1904:
         days = (d - date(1904, 1, 1)).days
     elif d < date(1900, 3, 1):
