@@ -419,3 +419,15 @@ def log_cmd(ctx: click.Context, workbook: Path, limit: int) -> None:
     from .render import print_log
 
     print_log(_out(ctx), workbook, limit)
+
+
+@main.command()
+@WORKBOOK
+@click.argument("backup", required=False)
+@click.option("--list", "list_only", is_flag=True, help="List the backups: time, size and the command that replaced each.")
+@click.option("--force", is_flag=True, help="Restore even when the workbook is open elsewhere or read-only.")
+@click.pass_context
+@_guard
+def restore(ctx: click.Context, workbook: Path, backup: str | None, list_only: bool, force: bool) -> None:
+    """Put back a backup from .poflow-backups/ (BACKUP: its number or file name; the current version is kept)."""
+    _show(ctx, app.restore(workbook, backup, list_only=list_only, force=force, command=_command_text()))

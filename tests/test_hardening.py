@@ -617,3 +617,44 @@ def test_9_backup_retention_below_one_is_a_finding_and_still_backs_up(tmp_path: 
     result = write_workbook(path, [SetCell("Buyers", 2, 2, "x")], expected=None, retention=retention)
     assert result.backup and Path(result.backup).is_file()
     assert any("Backup Retention" in n for n in result.notes)
+
+
+# -- 10. poflow restore ---------------------------------------------------------------------------------------
+
+
+def test_10_restore_lists_and_restores_through_the_safe_path(demo: Path, tmp_path: Path) -> None:
+    original = demo.read_bytes()
+    proc = run("import-bank", demo, bank(tmp_path, PAYMENT))
+    assert proc.returncode == 0, proc.stderr
+    changed = demo.read_bytes()
+    listing = run("restore", demo, "--list")
+    assert listing.returncode == 0, listing.stderr
+    assert "poflow import-bank" in listing.stdout and "KiB" in listing.stdout
+    assert listing.stdout.count(".xlsx  before:") == 1
+    proc = run("restore", demo, "1")
+    assert proc.returncode == 0, proc.stderr
+    assert demo.read_bytes() == original
+    backups = backups_of(demo)
+    assert len(backups) == 2 and backups[-1].read_bytes() == changed  # the replaced version was kept first
+    assert read_workbook(demo).payments == read_workbook(backups[0]).payments
+    # and back again, by file name
+    proc = run("restore", demo, backups[-1].name)
+    assert proc.returncode == 0 and demo.read_bytes() == changed
+    assert "no backup 'nope'" in one_line_exit_2(run("restore", demo, "nope"))
+
+
+def test_10_restore_through_a_symlink_and_refuses_a_damaged_backup(tmp_path: Path) -> None:
+    real_dir = tmp_path / "real"
+    real_dir.mkdir()
+    real = make_book(real_dir / "book.xlsx")
+    link = tmp_path / "book.xlsx"
+    link.symlink_to(real)
+    old = real.read_bytes()
+    write_workbook(link, _set("paid"), expected=None)
+    proc = run("restore", link, "1")
+    assert proc.returncode == 0, proc.stderr
+    assert link.is_symlink() and real.read_bytes() == old
+    newest = backups_of(link)[-1]
+    newest.write_bytes(b"PK\x03\x04 broken")
+    assert "damaged" in one_line_exit_2(run("restore", link, "1"))
+    assert real.read_bytes() == old

@@ -23,6 +23,7 @@ from .commands import (
     validate,
 )
 from .payments import ReconcileRun, reconcile_workbook
+from .restore import restore
 from .workbook import WriteOptions, load
 
 reconcile = reconcile_workbook
@@ -43,6 +44,7 @@ __all__ = [
     "order_from_quote",
     "quote",
     "reconcile",
+    "restore",
     "ship",
     "statement",
     "status",

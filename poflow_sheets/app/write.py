@@ -282,10 +282,10 @@ def apply_changeset(book: Book, cs: ChangeSet, *, command: str, now: datetime, f
                 raise Refused(f"{output}: already exists; choose a new file for --output")
             shutil.copyfile(book.path, output)
             result = write_workbook(output, changes, expected=fingerprint(output), force=force,
-                                    retention=book.settings.backup_retention)
+                                    retention=book.settings.backup_retention, command=command)
         else:
             result = write_workbook(target, changes, expected=book.fingerprint, force=force,
-                                    retention=book.settings.backup_retention)
+                                    retention=book.settings.backup_retention, command=command)
         lines.append(f"{target}: {len(log)} change(s) written" + (f" (backup {result.backup})" if result.backup else ""))
         lines += [f"note: {n}" for n in result.notes]
     for doc, path in zip(cs.documents, pdfs, strict=True):
@@ -323,7 +323,7 @@ def add_missing_tabs(path: Path, *, force: bool = False) -> tuple[list[str], Pat
                      for k in schema.SETTINGS_KEYS]
         changes.append(AddSheet(tab.name, tuple(rows), tuple(float(c.width) for c in tab.columns),
                                 if_missing=True, freeze_header=True, as_table=tab.name != "Settings"))
-    result = write_workbook(path, changes, expected=before, force=force)
+    result = write_workbook(path, changes, expected=before, force=force, command="poflow init")
     return [t.name for t in missing], result
 
 

@@ -12,7 +12,7 @@ import socket
 import stat
 import tempfile
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +20,7 @@ from pathlib import Path
 from poflow_sheets.errors import Refused, WorkbookUnreadable, WriteConflict, os_error_line
 from poflow_sheets.store.edits import Edit, Fingerprint, PatchResult
 from poflow_sheets.store.xlsx_patch import apply_changes, refuse_unwritable
+from poflow_sheets.store.zipcopy import copy_file
 
 BACKUP_DIR = ".poflow-backups"
 
@@ -261,7 +262,29 @@ def backups_of(path: Path, backup_dir: Path | None = None) -> list[Path]:
     return sorted(p for p in folder.iterdir() if pat.match(p.name) and not p.is_symlink())
 
 
-def _make_backup(path: Path, folder: Path, retention: int) -> Path:
+BACKUP_INDEX = "backups.tsv"  # one line per backup: file name, time, size, the command that replaced it
+
+
+def _index_backup(folder: Path, backup: Path, command: str) -> None:
+    """Note which command replaced the version a backup holds (for `poflow restore --list`)."""
+    line = "\t".join((backup.name, datetime.now().isoformat(timespec="seconds"), str(backup.stat().st_size),
+                      " ".join(command.split()))) + "\n"
+    with contextlib.suppress(OSError), open(folder / BACKUP_INDEX, "a", encoding="utf-8") as fh:
+        fh.write(line)
+
+
+def backup_commands(folder: Path) -> dict[str, str]:
+    """Backup file name -> the command that replaced the version it holds ('' when not recorded)."""
+    out: dict[str, str] = {}
+    with contextlib.suppress(OSError), open(folder / BACKUP_INDEX, encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            parts = line.rstrip("\n").split("\t")
+            if len(parts) >= 4:
+                out[parts[0]] = parts[3]
+    return out
+
+
+def _make_backup(path: Path, folder: Path, retention: int, command: str = "") -> Path:
     """Keep the current version of ``path`` (a regular file, never a link) in ``folder``."""
     folder.mkdir(exist_ok=True)
     target = folder / _backup_name(path, datetime.now())
@@ -283,6 +306,7 @@ def _make_backup(path: Path, folder: Path, retention: int) -> Path:
             os.fsync(fout.fileno())
         os.replace(tmp, target)
     _fsync_dir(folder)
+    _index_backup(folder, target, command)
     for old in backups_of(path, folder)[:-max(retention, 1)]:
         with contextlib.suppress(OSError):
             old.unlink()
@@ -324,7 +348,8 @@ def refuse_read_only(path: Path, force: bool = False) -> None:
 
 
 def write_workbook(path: Path, changes: Sequence[Edit], *, expected: Fingerprint | None,
-                   backup_dir: Path | None = None, retention: int = 20, force: bool = False) -> PatchResult:
+                   backup_dir: Path | None = None, retention: int = 20, force: bool = False,
+                   command: str = "") -> PatchResult:
     """Apply ``changes`` to the workbook at ``path`` in place, safely.
 
     Refuses (WriteConflict, nothing changed) when the workbook is open in Excel or LibreOffice (unless
@@ -335,6 +360,26 @@ def write_workbook(path: Path, changes: Sequence[Edit], *, expected: Fingerprint
     version in ``.poflow-backups/`` (the newest ``retention`` per workbook, at least one). A failure a person
     can act on (disk full, no permission) is one line (Refused); nothing is changed then.
     """
+    return _safe_replace(path, lambda real, tmp: apply_changes(real, tmp, changes), expected=expected,
+                         backup_dir=backup_dir, retention=retention, force=force, command=command)
+
+
+def replace_workbook(path: Path, source: Path, *, expected: Fingerprint | None, retention: int = 20,
+                     force: bool = False, command: str = "") -> PatchResult:
+    """Replace the workbook at ``path`` by a copy of ``source`` (a backup) through the same safe path as
+    `write_workbook`: lock, unchanged-since-read check, temp file, fsync, atomic replace, the current version
+    kept as a backup first."""
+    def produce(real: Path, tmp: Path) -> PatchResult:
+        copy_file(source, tmp)
+        same = fingerprint(tmp).sha256 == fingerprint(real).sha256
+        return PatchResult(changed=not same)
+
+    return _safe_replace(path, produce, expected=expected, retention=retention, force=force, command=command)
+
+
+def _safe_replace(path: Path, produce: Callable[[Path, Path], PatchResult], *, expected: Fingerprint | None,
+                  backup_dir: Path | None = None, retention: int = 20, force: bool = False,
+                  command: str = "") -> PatchResult:
     path = Path(path)
     refuse_unwritable(path)
     real = target_of(path)
@@ -348,7 +393,7 @@ def write_workbook(path: Path, changes: Sequence[Edit], *, expected: Fingerprint
                 raise WriteConflict(f"{path.name} is open in another program (lock file {other.name}); "
                                     f"close it there and try again, or use --force")
     try:
-        return _write_locked(path, real, changes, expected, backup_dir, retention, force)
+        return _write_locked(path, real, produce, expected, backup_dir, retention, force, command)
     except OSError as exc:
         line = os_error_line(exc, f"writing {path}")
         if line is None:
@@ -356,8 +401,8 @@ def write_workbook(path: Path, changes: Sequence[Edit], *, expected: Fingerprint
         raise Refused(line + "; the workbook was not changed") from None
 
 
-def _write_locked(path: Path, real: Path, changes: Sequence[Edit], expected: Fingerprint | None,
-                  backup_dir: Path | None, retention: int, force: bool) -> PatchResult:
+def _write_locked(path: Path, real: Path, produce: Callable[[Path, Path], PatchResult], expected: Fingerprint | None,
+                  backup_dir: Path | None, retention: int, force: bool, command: str) -> PatchResult:
     notes: list[str] = []
     with poflow_lock(real, notes):
         current = fingerprint(real)
@@ -370,7 +415,7 @@ def _write_locked(path: Path, real: Path, changes: Sequence[Edit], expected: Fin
         os.close(fd)
         tmp = Path(tmp_name)
         try:
-            result = apply_changes(real, tmp, changes)
+            result = produce(real, tmp)
             if not result.changed:
                 return replace(result, notes=result.notes + tuple(notes))
             with open(tmp, "rb+") as out:
@@ -390,7 +435,8 @@ def _write_locked(path: Path, real: Path, changes: Sequence[Edit], expected: Fin
                                     f"nothing was written")
             if retention < 1:
                 notes.append(f"Backup Retention is {retention}; kept one backup anyway (set it to 1 or more)")
-            backup = _make_backup(real, Path(backup_dir) if backup_dir else real.parent / BACKUP_DIR, retention)
+            backup = _make_backup(real, Path(backup_dir) if backup_dir else real.parent / BACKUP_DIR, retention,
+                                  command)
             os.replace(tmp, real)
             _fsync_dir(real.parent)
             return replace(result, backup=str(backup), notes=result.notes + tuple(notes))
