@@ -293,6 +293,34 @@ def looks_like_date(text: str) -> bool:
     return date_shape(text) is not None
 
 
+class DayFirstVotes:
+    """`decide_dayfirst` counted one date text at a time (a whole column without keeping it)."""
+
+    __slots__ = ("first_big", "second_big", "seps")
+
+    def __init__(self) -> None:
+        self.first_big = self.second_big = False
+        self.seps: Counter[str] = Counter()
+
+    def add(self, text: str) -> None:
+        shape = date_shape(text)
+        if shape is None or shape.pair is None:
+            return
+        a, b, _ = shape.pair
+        self.seps[shape.sep] += 1
+        self.first_big |= a > 12
+        self.second_big |= b > 12
+
+    def decide(self, hint: bool | None = None) -> bool:
+        if self.first_big and not self.second_big:
+            return True
+        if self.second_big and not self.first_big:
+            return False
+        if hint is not None:
+            return hint
+        return bool(self.seps) and self.seps.most_common(1)[0][0] == "."
+
+
 def decide_dayfirst(texts: Iterable[str], hint: bool | None = None) -> bool:
     """Decide D/M/Y versus M/D/Y from a whole column: a first part over 12 means day first.
 

@@ -14,24 +14,25 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import itertools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import IO
 
 from poflow_sheets.banks.base import (
     BankImport,
     BankProblem,
+    DayFirstVotes,
     amount_of,
     bank_id,
     check_places,
     check_year,
     clean,
     content_id,
-    decide_dayfirst,
-    decode_text,
     fail,
     fold,
     join_text,
@@ -39,7 +40,8 @@ from poflow_sheets.banks.base import (
     number_repeats,
     parse_bank_date,
 )
-from poflow_sheets.errors import BankFileError
+from poflow_sheets.errors import BankFileError, LimitExceeded, WorkbookUnreadable
+from poflow_sheets.limits import limits, over
 from poflow_sheets.money import AmountError, cents, parse_amount, to_decimal
 from poflow_sheets.records import Transaction
 
@@ -530,6 +532,17 @@ def _row_texts(row: Row) -> list[str]:
     return [c.replace("\ufeff", "").strip() if type(c) is str else _cell_text(c) for c in row]
 
 
+def _first(texts: list[str], cols: tuple[int, ...]) -> str:
+    """The first non-empty text among `cols` of a row's texts ('' if none)."""
+    n = len(texts)
+    for c in cols:
+        if c < n:
+            t = texts[c]
+            if t:
+                return t
+    return ""
+
+
 def _index(header: Sequence[str]) -> dict[str, int]:
     """Folded header name -> first position; also the name without a "(…)" suffix."""
     out: dict[str, int] = {}
@@ -793,23 +806,10 @@ def _mapping_layout(mapping: str, texts: list[list[str]], name: str) -> Layout:
 
 
 def _decimal_mark(values: list[str]) -> str | None:
-    votes: Counter[str] = Counter()
+    votes = _MarkVotes()
     for raw in values:
-        s = re.sub(r"[^\d.,]", "", raw)
-        if not s:
-            continue
-        if "." in s and "," in s:
-            votes["." if s.rfind(".") > s.rfind(",") else ","] += 1
-        elif s.count(",") > 1:
-            votes["."] += 1
-        elif s.count(".") > 1 or re.search(r",\d{1,2}$", s) or s.endswith(","):
-            votes[","] += 1
-        elif re.search(r"\.\d{1,2}$", s) or re.search(r"\.\d{4,}$", s):
-            votes["."] += 1
-    if not votes:
-        return None
-    (mark, n), *rest = votes.most_common()
-    return mark if not rest or rest[0][1] < n else None
+        votes.add(raw)
+    return votes.decide()
 
 
 def _currency_hint(header: str, sample: str, default: str) -> str:
@@ -835,11 +835,54 @@ def _account_from_preamble(texts: list[list[str]]) -> str:
     return ""
 
 
+class _MarkVotes:
+    """`_decimal_mark` of a column, counted one value at a time."""
+
+    def __init__(self) -> None:
+        self.votes: Counter[str] = Counter()
+
+    def add(self, raw: str) -> None:
+        s = _NOT_NUMBER.sub("", raw)
+        if not s:
+            return
+        votes = self.votes
+        if "." in s and "," in s:
+            votes["." if s.rfind(".") > s.rfind(",") else ","] += 1
+        elif s.count(",") > 1:
+            votes["."] += 1
+        elif s.count(".") > 1 or _COMMA_END.search(s) or s.endswith(","):
+            votes[","] += 1
+        elif _DOT_END.search(s) or _DOT_LONG.search(s):
+            votes["."] += 1
+
+    def decide(self) -> str | None:
+        if not self.votes:
+            return None
+        (mark, n), *rest = self.votes.most_common()
+        return mark if not rest or rest[0][1] < n else None
+
+
+_NOT_NUMBER = re.compile(r"[^\d.,]")
+_COMMA_END = re.compile(r",\d{1,2}$")
+_DOT_END = re.compile(r"\.\d{1,2}$")
+_DOT_LONG = re.compile(r"\.\d{4,}$")
+
+
+@dataclass
+class _Votes:
+    """What a whole file decides, gathered in one pass."""
+
+    dayfirst: DayFirstVotes = field(default_factory=lambda: DayFirstVotes())
+    marks: _MarkVotes = field(default_factory=_MarkVotes)
+    first_amount: str = ""
+    accounts: dict[str, None] = field(default_factory=dict)
+
+
 class _Rows:
     """The data rows after the header, with their line numbers, and the layout to read them."""
 
-    def __init__(self, name: str, fmt: str, rows: list[Row], lines: list[int], layout: Layout, default_currency: str) -> None:
-        self.name, self.fmt, self.rows, self.lines, self.layout = name, fmt, rows, lines, layout
+    def __init__(self, name: str, fmt: str, layout: Layout, default_currency: str) -> None:
+        self.name, self.fmt, self.layout = name, fmt, layout
         self.default_currency = default_currency
         self.problems: list[BankProblem] = []
 
@@ -869,7 +912,7 @@ class _Rows:
         """How many fields a short row needs: up to the last column that has a role."""
         return max((c for cols in self.layout.columns.values() for c in cols), default=0) + 1
 
-    def align(self, row: Row, line: int, delimiter: str) -> Row | None:
+    def align(self, row: Row, line: int, delimiter: str, report: bool = True) -> Row | None:
         """A row of the header's width, realigned when only one reading fits; None if ragged."""
         width = self.layout.width
         if len(row) > width and all(_cell_text(c) == "" for c in row[width:]):
@@ -890,27 +933,62 @@ class _Rows:
             choice = into_typed if len(into_typed) == 1 else fits
             if len(choice) == 1:
                 return choice[0][1]
-        self.problems.append(BankProblem(self.name, line, f"row has {len(row)} fields but the header has {width}: left out"))
+        if report:
+            self.problems.append(BankProblem(self.name, line, f"row has {len(row)} fields but the header has {width}: left out"))
         return None
 
-    def read(self, delimiter: str, account: str) -> list[Transaction]:
-        lay = self.layout
-        aligned: list[tuple[int, Row]] = []
-        for row, line in zip(self.rows, self.lines, strict=True):
+    def aligned(self, pairs: Iterable[tuple[Row, int]], delimiter: str, report: bool = True) -> Iterator[tuple[int, Row]]:
+        """The non-empty rows of the header's width (realigned where only one reading fits), with their lines."""
+        width = self.layout.width
+        for row, line in pairs:
+            if len(row) == width and all(type(c) is str for c in row):  # the common CSV case, inlined
+                if not "".join(row).replace("\ufeff", "").strip():  # type: ignore[arg-type]
+                    continue
+                yield line, row
+                continue
             if not any(_cell_text(c) for c in row):
                 continue
-            fixed = self.align(row, line, delimiter)
+            fixed = self.align(row, line, delimiter, report)
             if fixed is not None:
-                aligned.append((line, fixed))
+                yield line, fixed
+
+    def scan(self, aligned: Iterable[tuple[int, Row]]) -> _Votes:
+        """What the whole file decides, in one pass that keeps no rows: date order, decimal mark, the first
+        amount (for the currency), the accounts named in an account column."""
+        lay = self.layout
         date_cols = lay.columns.get("date", [])
         amount_cols = [c for r in ("amount", "debit", "credit", "fee") for c in lay.columns.get(r, [])]
-        date_texts = [_cell_text(r[c]) for _, r in aligned for c in date_cols if isinstance(r[c], str)]
-        mark = lay.decimal or _decimal_mark([_cell_text(r[c]) for _, r in aligned for c in amount_cols if isinstance(r[c], str)])
+        account_cols = lay.columns.get("account", [])
+        votes = _Votes()
+        day = votes.dayfirst
+        marks = votes.marks if lay.decimal is None else None
+        for _line, r in aligned:
+            for c in date_cols:
+                v = r[c]
+                if type(v) is str:
+                    day.add(_cell_text(v))
+            if marks is not None:
+                for c in amount_cols:
+                    v = r[c]
+                    if type(v) is str:
+                        marks.add(_cell_text(v))
+            if not votes.first_amount:
+                votes.first_amount = next((t for c in amount_cols if (t := _cell_text(r[c]))), "")
+            if account_cols:
+                a = self._get(r, "account")
+                if a:
+                    votes.accounts[a] = None
+        return votes
+
+    def build(self, aligned: Iterable[tuple[int, Row]], votes: _Votes, account: str) -> list[Transaction]:
+        """The transactions of the aligned rows, as the whole-file votes decided."""
+        lay = self.layout
+        amount_cols = [c for r in ("amount", "debit", "credit", "fee") for c in lay.columns.get(r, [])]
+        mark = lay.decimal or votes.marks.decide()
         # undecided day/month order: a decimal-comma export comes from a day-first country
-        dayfirst = decide_dayfirst(date_texts, lay.dayfirst if lay.dayfirst is not None else (True if mark == "," else None))
-        first_amount = next((_cell_text(r[c]) for _, r in aligned for c in amount_cols if _cell_text(r[c])), "")
+        dayfirst = votes.dayfirst.decide(lay.dayfirst if lay.dayfirst is not None else (True if mark == "," else None))
         amount_header = lay.header[amount_cols[0]] if amount_cols and amount_cols[0] < len(lay.header) else ""
-        file_currency = _currency_hint(amount_header, first_amount, self.default_currency)
+        file_currency = _currency_hint(amount_header, votes.first_amount, self.default_currency)
         out: list[Transaction] = []
         for line, row in aligned:
             t = self._transaction(row, line, dayfirst, mark, file_currency, account)
@@ -967,22 +1045,34 @@ class _Rows:
                 return parse_bank_date(text, self.name, line, dayfirst=dayfirst)
         return None
 
+    def _plan(self) -> dict[str, tuple[int, ...]]:
+        """Each role's columns as a tuple (computed once per file)."""
+        plan = getattr(self, "_roles", None)
+        if plan is None:
+            plan = {role: tuple(cols) for role, cols in self.layout.columns.items()}
+            self._roles = plan
+            self._dates: dict[str, date] = {}
+            self._shared: dict[str, str] = {}
+        return plan
+
     def _transaction(
         self, row: Row, line: int, dayfirst: bool, mark: str | None, file_currency: str, account: str
     ) -> Transaction | None:
         lay = self.layout
+        roles = self._plan()
+        empty: tuple[int, ...] = ()
         texts = _row_texts(row)
-        date_text = self._get_t(texts, "date")
-        memo_parts = self._all_t(texts, "memo")
-        status_text = self._get_t(texts, "status")
-        status = fold(status_text)
+        date_text = _first(texts, roles.get("date", empty))
+        memo_parts = [texts[c] for c in roles.get("memo", empty) if c < len(texts)]
+        status_cols = roles.get("status", empty)
+        status_text = _first(texts, status_cols) if status_cols else ""
+        status = fold(status_text) if status_text else ""
         if status and (status in _PENDING or any(status.startswith(p) or status.endswith(p) for p in _PENDING)):
             self.problems.append(BankProblem(self.name, line, f"pending ({status_text}), not booked yet: left out"))
             return None
         if status and status in _FAILED:
             self.problems.append(BankProblem(self.name, line, f"status {status_text}: left out"))
             return None
-        amounts_text = [self._get_t(texts, r) for r in ("amount", "debit", "credit")]
         if date_text and not any(ch.isdigit() for ch in date_text) and not looks_like_date(date_text):
             if _SUMMARY.match(date_text) or fold(date_text) in ("", "pending"):
                 if fold(date_text) == "pending":
@@ -991,35 +1081,46 @@ class _Rows:
             self.problems.append(BankProblem(self.name, line, f"{date_text!r} is not a transaction date: left out"))
             return None
         if not date_text:
-            if any(amounts_text):
+            if any(_first(texts, roles.get(r, empty)) for r in ("amount", "debit", "credit")):
                 self.problems.append(BankProblem(self.name, line, "row without a date: left out"))
             return None
         if _SUMMARY.match(date_text):
             return None
-        when = self._date(row, line, dayfirst)
-        assert when is not None
+        when = self._dates.get(date_text) if type(row[roles["date"][0]]) is str else None
+        if when is None or date_text != texts[roles["date"][0]]:
+            when = self._date(row, line, dayfirst)
+            assert when is not None
+            if date_text == texts[roles["date"][0]] and type(row[roles["date"][0]]) is str:
+                self._dates[date_text] = when  # one date object per distinct text: fast, and shared
         amount = self._row_amount(row, line, mark)
         if amount is None:
             memo = join_text(memo_parts)
             if not _SUMMARY.match(memo):
                 self.problems.append(BankProblem(self.name, line, "row without an amount: left out"))
             return None
-        currency = self._get_t(texts, "currency").upper() or file_currency
+        currency_cols = roles.get("currency", empty)
+        currency = (_first(texts, currency_cols).upper() if currency_cols else "") or file_currency
         payer = ""
-        if amount < 0:
-            payer = self._get_t(texts, "payee")
-        payer = payer or self._get_t(texts, "payer")
-        if not payer and "payer" not in lay.columns and "payee" not in lay.columns:
+        if amount < 0 and "payee" in roles:
+            payer = _first(texts, roles["payee"])
+        if not payer and "payer" in roles:
+            payer = _first(texts, roles["payer"])
+        if not payer and "payer" not in roles and "payee" not in roles:
             payer = next((p for p in memo_parts if p), "")
         memo = join_text(memo_parts)
-        fee_text = self._get_t(texts, "fee")
-        if fee_text:
-            fee = self._money(next(row[c] for c in lay.columns["fee"] if texts[c]), line, mark)
+        fee_cols = roles.get("fee", empty)
+        if fee_cols and _first(texts, fee_cols):
+            fee = self._money(next(row[c] for c in fee_cols if texts[c]), line, mark)
             if fee:
                 memo = join_text([memo, f"(fee {fee})"])
-        refs = tuple(dict.fromkeys(r for r in self._all_t(texts, "refs") if r))
-        ident = self._get_t(texts, "ident")
-        account = self._get_t(texts, "account") or account
+        refs_cols = roles.get("refs", empty)
+        refs = tuple(dict.fromkeys(r for r in (texts[c] for c in refs_cols if c < len(texts)) if r)) if refs_cols else ()
+        ident = _first(texts, roles["ident"]) if "ident" in roles else ""
+        if "account" in roles:
+            account = _first(texts, roles["account"]) or account
+        payer = clean(payer)
+        if payer == memo:
+            payer = memo  # one string for both
         prefix = "csv" if lay.name in ("generic", "mapping", "headerless") else lay.name
         if ident and len(ident) > 64:  # an opaque blob (DCU): keep it in bank_id, key on its hash
             tid = bank_id(prefix, account, "h" + hashlib.sha1(ident.encode("utf-8")).hexdigest()[:20])
@@ -1027,17 +1128,19 @@ class _Rows:
             tid = bank_id(prefix, account, ident)
         else:
             tid = content_id(account, when, amount, payer, memo)
+        code = _first(texts, roles["code"]) if "code" in roles else ""
+        shared = self._shared
         return Transaction(
             transaction_id=tid,
             date=when,
             amount=amount,
-            currency=currency or self.default_currency,
-            payer=clean(payer),
+            currency=shared.setdefault(currency, currency) if currency else (currency or self.default_currency),
+            payer=payer,
             memo=memo,
             source=f"{self.name}:{line}",
             source_file=self.name,
             bank_id=ident,
-            bank_code=self._get_t(texts, "code"),
+            bank_code=shared.setdefault(code, code),
             references=refs,
         )
 
@@ -1096,17 +1199,38 @@ def read_table(
     rows: list[Row], lines: list[int], name: str, fmt: str, *, mapping: str | None, default_currency: str, delimiter: str = ""
 ) -> BankImport:
     """Turn rows of cells (from CSV or a sheet) into a `BankImport`."""
+    return read_rows(lambda: zip(rows, lines, strict=True), name, fmt, mapping=mapping,
+                     default_currency=default_currency, delimiter=delimiter)
+
+
+HEAD_ROWS = 200  # the rows the layout is decided from (header, profile, headerless columns)
+
+
+def read_rows(
+    passes: Callable[[], Iterator[tuple[Row, int]]], name: str, fmt: str, *, mapping: str | None, default_currency: str,
+    delimiter: str = ""
+) -> BankImport:
+    """Turn rows of cells into a `BankImport` reading them twice as a stream (`passes()` starts a new pass):
+    once for what the whole file decides (date order, decimal mark), once to build the transactions.
+    Memory holds the transactions, never the rows."""
+    head = list(itertools.islice(passes(), HEAD_ROWS))
+    rows = [r for r, _ in head]
     if not any(any(_cell_text(c) for c in r) for r in rows):
         raise fail(name, "the file is empty: no rows")
     layout = _find_layout(rows, name, mapping)
-    start = layout.header_index + 1
-    texts = [[_cell_text(c) for c in r] for r in rows[: max(start, 0)]]
+    start = max(layout.header_index + 1, 0)
+    texts = [[_cell_text(c) for c in r] for r in rows[:start]]
     account = _account_from_preamble(texts[: max(layout.header_index, 0)])
-    reader = _Rows(name, fmt, rows[start:], lines[start:], layout, default_currency)
-    transactions = reader.read(delimiter, account)
+    reader = _Rows(name, fmt, layout, default_currency)
+
+    def body(report: bool) -> Iterator[tuple[int, Row]]:
+        return reader.aligned(itertools.islice(passes(), start, None), delimiter, report)
+
+    votes = reader.scan(body(True))
+    transactions = reader.build(body(False), votes, account)
     if not transactions and not reader.problems:
         raise fail(name, f"no transactions below the header (columns {_describe(layout.header)})")
-    accounts = [a for a in dict.fromkeys(reader._get(r, "account") for r in reader.rows if r) if a]
+    accounts = [a for a in votes.accounts if a]
     return BankImport(
         transactions=number_repeats(transactions),
         problems=tuple(reader.problems),
@@ -1115,8 +1239,17 @@ def read_table(
     )
 
 
+def _sniff_encoding(head: bytes) -> str:
+    """How a text export is encoded, from its first bytes (UTF-8 is confirmed while reading)."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    return "utf-8"
+
+
 class CsvParser:
-    """Delimited text exports (comma, semicolon, tab, pipe) in UTF-8, UTF-16 or cp1252."""
+    """Delimited text exports (comma, semicolon, tab, pipe) in UTF-8, UTF-16 or cp1252, read as a stream."""
 
     name = "csv"
 
@@ -1124,22 +1257,50 @@ class CsvParser:
         return b"\x00" not in head[:1024] or head.startswith((b"\xff\xfe", b"\xfe\xff"))
 
     def parse(self, data: bytes, name: str, *, mapping: str | None = None, default_currency: str = "USD") -> BankImport:
-        text = decode_text(data)
-        if not text.strip():
+        return self.parse_stream(lambda: io.BytesIO(data), name, mapping=mapping, default_currency=default_currency)
+
+    def parse_stream(self, open_binary: Callable[[], IO[bytes]], name: str, *, mapping: str | None = None,
+                     default_currency: str = "USD") -> BankImport:
+        """Read an export from `open_binary()` (called once per pass): memory independent of the file's length."""
+        with open_binary() as fh:
+            head = fh.read(1 << 16)
+        encoding = _sniff_encoding(head)
+        # UTF-8 is confirmed while reading; a byte that is not UTF-8 means cp1252 (else latin-1), as decode_text
+        for enc in ((encoding,) if encoding != "utf-8" else ("utf-8", "cp1252", "latin-1")):
+            try:
+                return self._parse(open_binary, head, enc, name, mapping, default_currency)
+            except UnicodeDecodeError:
+                continue
+        raise fail(name, "the file is neither UTF-8, UTF-16 nor cp1252 text")  # pragma: no cover - latin-1 decodes all
+
+    def _parse(self, open_binary: Callable[[], IO[bytes]], head: bytes, encoding: str, name: str, mapping: str | None,
+               default_currency: str) -> BankImport:
+        errors = "strict" if encoding in ("utf-8", "cp1252", "latin-1") else "replace"
+        head_text = head.decode(encoding, errors="ignore")
+        if not head_text.strip():
             raise fail(name, "the file is empty")
-        delimiter = _sniff_delimiter(text)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        rows: list[Row] = []
-        lines: list[int] = []
-        last = 0
-        try:
-            for rec in reader:
-                rows.append(list(rec))
-                lines.append(last + 1)
-                last = reader.line_num
-        except csv.Error as exc:
-            raise fail(name, f"not readable as CSV: {exc}", last + 1) from None
-        return read_table(rows, lines, name, "csv", mapping=mapping, default_currency=default_currency, delimiter=delimiter)
+        delimiter = _sniff_delimiter(head_text[: head_text.rfind("\n") + 1] or head_text)
+        lim = limits()
+        csv.field_size_limit(lim.bank_field_bytes)
+
+        def rows() -> Iterator[tuple[Row, int]]:
+            with open_binary() as fh, io.TextIOWrapper(fh, encoding=encoding, errors=errors, newline="") as text:
+                reader = csv.reader(text, delimiter=delimiter)
+                last = 0
+                try:
+                    for rec in reader:
+                        yield rec, last + 1  # type: ignore[misc]
+                        last = reader.line_num
+                        if last > lim.bank_rows:
+                            raise over(name, f"the file has more than {lim.bank_rows:,} lines, which", "bank_rows",
+                                       f"{lim.bank_rows:,}")
+                except csv.Error as exc:
+                    if "field larger than field limit" in str(exc):
+                        raise over(name, f"line {last + 1} has a field of more than {lim.bank_field_bytes:,} "
+                                   "characters, which", "bank_field_bytes", f"{lim.bank_field_bytes:,}") from None
+                    raise fail(name, f"not readable as CSV: {exc}", last + 1) from None
+
+        return read_rows(rows, name, "csv", mapping=mapping, default_currency=default_currency, delimiter=delimiter)
 
 
 class ExcelParser:
@@ -1154,6 +1315,15 @@ class ExcelParser:
         from python_calamine import CalamineWorkbook
 
         fmt = "xls" if data.startswith(b"\xd0\xcf\x11\xe0") else "xlsx"
+        if fmt == "xlsx":
+            from poflow_sheets.limits import check_package
+
+            try:  # a zip bomb or a damaged package: one line, nothing inflated
+                check_package(io.BytesIO(data), name)
+            except LimitExceeded:
+                raise
+            except WorkbookUnreadable as exc:
+                raise fail(name, f"not a readable spreadsheet: {str(exc).removeprefix(name + ': ')}") from None
         try:
             book = CalamineWorkbook.from_filelike(io.BytesIO(data))
             sheets = [book.get_sheet_by_index(i).to_python(skip_empty_area=False) for i in range(len(book.sheet_names))]
