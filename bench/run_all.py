@@ -18,8 +18,9 @@ BENCHES = {
     "pdf": ["bench_pdf.py"],
     "reconcile": ["bench_reconcile.py"],
     "corpus": ["bench_write.py", "--corpus", "all"],
+    "hardening": ["bench_hardening.py"],
 }
-DEFAULT = ("validate", "write", "invoice", "pdf", "reconcile")
+DEFAULT = ("validate", "write", "invoice", "pdf", "reconcile", "hardening")
 
 
 def main() -> int:

@@ -1285,7 +1285,19 @@ class CsvParser:
 
         def rows() -> Iterator[tuple[Row, int]]:
             with open_binary() as fh, io.TextIOWrapper(fh, encoding=encoding, errors=errors, newline="") as text:
-                reader = csv.reader(text, delimiter=delimiter)
+                longest = 4 * lim.bank_field_bytes
+
+                def lines() -> Iterator[str]:  # never more than `longest` characters of one line in memory
+                    while True:
+                        piece = text.readline(longest)
+                        if not piece:
+                            return
+                        if len(piece) == longest and not piece.endswith(("\n", "\r")):
+                            raise over(name, f"line {reader.line_num + 1} is longer than {longest:,} characters, which",
+                                       "bank_field_bytes", f"{lim.bank_field_bytes:,} characters a field")
+                        yield piece
+
+                reader = csv.reader(lines(), delimiter=delimiter)
                 last = 0
                 try:
                     for rec in reader:
