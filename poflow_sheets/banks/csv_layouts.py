@@ -32,7 +32,6 @@ from poflow_sheets.banks.base import (
     check_places,
     check_year,
     clean,
-    content_id,
     fail,
     fold,
     join_text,
@@ -937,11 +936,13 @@ class _Rows:
             self.problems.append(BankProblem(self.name, line, f"row has {len(row)} fields but the header has {width}: left out"))
         return None
 
-    def aligned(self, pairs: Iterable[tuple[Row, int]], delimiter: str, report: bool = True) -> Iterator[tuple[int, Row]]:
-        """The non-empty rows of the header's width (realigned where only one reading fits), with their lines."""
+    def aligned(self, pairs: Iterable[tuple[Row, int]], delimiter: str, report: bool = True,
+                all_text: bool = False) -> Iterator[tuple[int, Row]]:
+        """The non-empty rows of the header's width (realigned where only one reading fits), with their lines.
+        `all_text`: every cell is a str (CSV), so that need not be checked row by row."""
         width = self.layout.width
         for row, line in pairs:
-            if len(row) == width and all(type(c) is str for c in row):  # the common CSV case, inlined
+            if len(row) == width and (all_text or all(type(c) is str for c in row)):  # the common CSV case, inlined
                 if not "".join(row).replace("\ufeff", "").strip():  # type: ignore[arg-type]
                     continue
                 yield line, row
@@ -1026,10 +1027,15 @@ class _Rows:
                 raise fail(self.name, f"bad amount {value!r}: {exc}", line) from None
             check_places(exact, rounded, value, self.name, line)
             return rounded
-        text = _cell_text(value)
+        text = value.replace("\ufeff", "").strip() if type(value) is str else _cell_text(value)
         if not text:
             return None
-        return amount_of(text, self.name, line, mark)
+        cached = self._amounts.get(text)
+        if cached is None:
+            cached = amount_of(text, self.name, line, mark)
+            if len(self._amounts) < 500_000:  # amounts repeat: one Decimal per distinct text, parsed once
+                self._amounts[text] = cached
+        return cached
 
     def _date(self, row: Row, line: int, dayfirst: bool) -> date | None:
         for c in self.layout.columns.get("date", []):
@@ -1045,6 +1051,12 @@ class _Rows:
                 return parse_bank_date(text, self.name, line, dayfirst=dayfirst)
         return None
 
+    def _clean_account(self, account: str) -> str:
+        cached = self._accounts.get(account)
+        if cached is None:
+            cached = self._accounts[account] = clean(account)
+        return cached
+
     def _plan(self) -> dict[str, tuple[int, ...]]:
         """Each role's columns as a tuple (computed once per file)."""
         plan = getattr(self, "_roles", None)
@@ -1053,12 +1065,13 @@ class _Rows:
             self._roles = plan
             self._dates: dict[str, date] = {}
             self._shared: dict[str, str] = {}
+            self._accounts: dict[str, str] = {}
+            self._amounts: dict[str, Decimal] = {}
         return plan
 
     def _transaction(
         self, row: Row, line: int, dayfirst: bool, mark: str | None, file_currency: str, account: str
     ) -> Transaction | None:
-        lay = self.layout
         roles = self._plan()
         empty: tuple[int, ...] = ()
         texts = _row_texts(row)
@@ -1073,6 +1086,26 @@ class _Rows:
         if status and status in _FAILED:
             self.problems.append(BankProblem(self.name, line, f"status {status_text}: left out"))
             return None
+        date_col = roles["date"][0] if "date" in roles else -1
+        when = self._dates.get(date_text) if date_text and date_col >= 0 and texts[date_col] == date_text \
+            and type(row[date_col]) is str else None
+        if when is None:
+            when = self._check_date(row, texts, line, date_text, date_col, dayfirst, roles)
+            if when is None:
+                return None
+        amount = self._row_amount(row, line, mark)
+        if amount is None:
+            memo = join_text(memo_parts)
+            if not _SUMMARY.match(memo):
+                self.problems.append(BankProblem(self.name, line, "row without an amount: left out"))
+            return None
+        return self._finish(row, texts, line, when, amount, memo_parts, mark, file_currency, account)
+
+    def _check_date(self, row: Row, texts: list[str], line: int, date_text: str, date_col: int, dayfirst: bool,
+                    roles: dict[str, tuple[int, ...]]) -> date | None:
+        """The row's date, or None (with a problem noted where a person should know) for a row that is not a
+        transaction. A date text seen before skips all of this: the checks depend on the text alone."""
+        empty: tuple[int, ...] = ()
         if date_text and not any(ch.isdigit() for ch in date_text) and not looks_like_date(date_text):
             if _SUMMARY.match(date_text) or fold(date_text) in ("", "pending"):
                 if fold(date_text) == "pending":
@@ -1086,18 +1119,17 @@ class _Rows:
             return None
         if _SUMMARY.match(date_text):
             return None
-        when = self._dates.get(date_text) if type(row[roles["date"][0]]) is str else None
-        if when is None or date_text != texts[roles["date"][0]]:
-            when = self._date(row, line, dayfirst)
-            assert when is not None
-            if date_text == texts[roles["date"][0]] and type(row[roles["date"][0]]) is str:
-                self._dates[date_text] = when  # one date object per distinct text: fast, and shared
-        amount = self._row_amount(row, line, mark)
-        if amount is None:
-            memo = join_text(memo_parts)
-            if not _SUMMARY.match(memo):
-                self.problems.append(BankProblem(self.name, line, "row without an amount: left out"))
-            return None
+        when = self._date(row, line, dayfirst)
+        assert when is not None
+        if date_col >= 0 and date_text == texts[date_col] and type(row[date_col]) is str:
+            self._dates[date_text] = when  # one date object per distinct text: fast, and shared
+        return when
+
+    def _finish(self, row: Row, texts: list[str], line: int, when: date, amount: Decimal, memo_parts: list[str],
+                mark: str | None, file_currency: str, account: str) -> Transaction:
+        lay = self.layout
+        roles = self._roles
+        empty: tuple[int, ...] = ()
         currency_cols = roles.get("currency", empty)
         currency = (_first(texts, currency_cols).upper() if currency_cols else "") or file_currency
         payer = ""
@@ -1126,8 +1158,9 @@ class _Rows:
             tid = bank_id(prefix, account, "h" + hashlib.sha1(ident.encode("utf-8")).hexdigest()[:20])
         elif ident:
             tid = bank_id(prefix, account, ident)
-        else:
-            tid = content_id(account, when, amount, payer, memo)
+        else:  # content_id(account, when, amount, payer, memo), with the parts already clean
+            key = "|".join((self._clean_account(account), when.isoformat(), f"{amount:.2f}", payer, memo))
+            tid = "fp:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
         code = _first(texts, roles["code"]) if "code" in roles else ""
         shared = self._shared
         return Transaction(
@@ -1224,7 +1257,7 @@ def read_rows(
     reader = _Rows(name, fmt, layout, default_currency)
 
     def body(report: bool) -> Iterator[tuple[int, Row]]:
-        return reader.aligned(itertools.islice(passes(), start, None), delimiter, report)
+        return reader.aligned(itertools.islice(passes(), start, None), delimiter, report, all_text=fmt == "csv")
 
     votes = reader.scan(body(True))
     transactions = reader.build(body(False), votes, account)

@@ -699,7 +699,10 @@ def _match_payments(transactions: Sequence[Transaction], ledger: Ledger, config:
             fresh.append(t)
     decisions: dict[str, _Decision] = {}
     future: list[Transaction] = [t for t in fresh if t.date > today]
-    pending = sorted((t for t in fresh if t.date <= today), key=lambda t: (t.date, t.transaction_id))
+    # Money paid out is never a buyer payment and changes nothing: it is only reported (classify says why),
+    # without a decision object or a place in the matching order (a busy account has a million of them).
+    paid_out = {t.transaction_id for t in fresh if t.amount <= 0 and t.date <= today}
+    pending = sorted((t for t in fresh if t.date <= today and t.amount > 0), key=lambda t: (t.date, t.transaction_id))
     for _ in range(6):  # repeat until a pass applies nothing: the result is a fixpoint (idempotent)
         applied_any = False
         left: list[Transaction] = []
@@ -721,6 +724,10 @@ def _match_payments(transactions: Sequence[Transaction], ledger: Ledger, config:
     for t in future:
         unmatched.append(Unmatched(t.transaction_id, t.source, f"dated {t.date}, after today ({today})"))
     for t in transactions:
+        if paid_out and t.transaction_id in paid_out:
+            paid_out.discard(t.transaction_id)  # a repeated id in the input is reported once
+            ignored.append(Unmatched(t.transaction_id, t.source, classify(t)[1]))
+            continue
         if t.transaction_id not in decisions:
             continue
         dec = decisions.pop(t.transaction_id)  # a repeated id in the input is reported once
