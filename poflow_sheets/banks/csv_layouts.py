@@ -1063,6 +1063,12 @@ class _Rows:
         if plan is None:
             plan = {role: tuple(cols) for role, cols in self.layout.columns.items()}
             self._roles = plan
+            self._date_cols = plan.get("date", ())
+            self._date_col = self._date_cols[0] if self._date_cols else -1
+            self._memo_cols = plan.get("memo", ())
+            self._status_cols = plan.get("status", ())
+            simple = len(plan.get("amount", ())) == 1 and not {"debit", "credit", "dc"} & set(plan)
+            self._amount_col = plan["amount"][0] if simple else -1
             self._dates: dict[str, date] = {}
             self._shared: dict[str, str] = {}
             self._accounts: dict[str, str] = {}
@@ -1073,11 +1079,10 @@ class _Rows:
         self, row: Row, line: int, dayfirst: bool, mark: str | None, file_currency: str, account: str
     ) -> Transaction | None:
         roles = self._plan()
-        empty: tuple[int, ...] = ()
         texts = _row_texts(row)
-        date_text = _first(texts, roles.get("date", empty))
-        memo_parts = [texts[c] for c in roles.get("memo", empty) if c < len(texts)]
-        status_cols = roles.get("status", empty)
+        date_text = _first(texts, self._date_cols)
+        memo_parts = [texts[c] for c in self._memo_cols if c < len(texts)]
+        status_cols = self._status_cols
         status_text = _first(texts, status_cols) if status_cols else ""
         status = fold(status_text) if status_text else ""
         if status and (status in _PENDING or any(status.startswith(p) or status.endswith(p) for p in _PENDING)):
@@ -1086,14 +1091,19 @@ class _Rows:
         if status and status in _FAILED:
             self.problems.append(BankProblem(self.name, line, f"status {status_text}: left out"))
             return None
-        date_col = roles["date"][0] if "date" in roles else -1
+        date_col = self._date_col
         when = self._dates.get(date_text) if date_text and date_col >= 0 and texts[date_col] == date_text \
             and type(row[date_col]) is str else None
         if when is None:
             when = self._check_date(row, texts, line, date_text, date_col, dayfirst, roles)
             if when is None:
                 return None
-        amount = self._row_amount(row, line, mark)
+        amount = None
+        if self._amount_col >= 0:  # one amount column, no debit/credit/indicator: `_row_amount`, inlined
+            text = texts[self._amount_col]
+            amount = self._amounts.get(text) if type(row[self._amount_col]) is str else None
+        if amount is None:
+            amount = self._row_amount(row, line, mark)
         if amount is None:
             memo = join_text(memo_parts)
             if not _SUMMARY.match(memo):
@@ -1139,20 +1149,26 @@ class _Rows:
             payer = _first(texts, roles["payer"])
         if not payer and "payer" not in roles and "payee" not in roles:
             payer = next((p for p in memo_parts if p), "")
-        memo = join_text(memo_parts)
+        memo = clean(memo_parts[0]) if len(memo_parts) == 1 else join_text(memo_parts)  # join_text, one part
         fee_cols = roles.get("fee", empty)
         if fee_cols and _first(texts, fee_cols):
             fee = self._money(next(row[c] for c in fee_cols if texts[c]), line, mark)
             if fee:
                 memo = join_text([memo, f"(fee {fee})"])
         refs_cols = roles.get("refs", empty)
-        refs = tuple(dict.fromkeys(r for r in (texts[c] for c in refs_cols if c < len(texts)) if r)) if refs_cols else ()
+        refs: tuple[str, ...] = ()
+        if refs_cols:
+            found = [texts[c] for c in refs_cols if c < len(texts) and texts[c]]
+            refs = tuple(dict.fromkeys(found)) if len(found) > 1 else tuple(found)
         ident = _first(texts, roles["ident"]) if "ident" in roles else ""
         if "account" in roles:
             account = _first(texts, roles["account"]) or account
-        payer = clean(payer)
-        if payer == memo:
-            payer = memo  # one string for both
+        if len(memo_parts) == 1 and payer is memo_parts[0]:
+            payer = memo  # clean(payer) is the memo: one string for both
+        else:
+            payer = clean(payer)
+            if payer == memo:
+                payer = memo
         prefix = "csv" if lay.name in ("generic", "mapping", "headerless") else lay.name
         if ident and len(ident) > 64:  # an opaque blob (DCU): keep it in bank_id, key on its hash
             tid = bank_id(prefix, account, "h" + hashlib.sha1(ident.encode("utf-8")).hexdigest()[:20])
@@ -1163,19 +1179,10 @@ class _Rows:
             tid = "fp:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
         code = _first(texts, roles["code"]) if "code" in roles else ""
         shared = self._shared
-        return Transaction(
-            transaction_id=tid,
-            date=when,
-            amount=amount,
-            currency=shared.setdefault(currency, currency) if currency else (currency or self.default_currency),
-            payer=payer,
-            memo=memo,
-            source=f"{self.name}:{line}",
-            source_file=self.name,
-            bank_id=ident,
-            bank_code=shared.setdefault(code, code),
-            references=refs,
-        )
+        return Transaction(  # positional: transaction_id, date, amount, currency, payer, memo, source, source_file,
+            tid, when, amount,  # bank_id, bank_code, references
+            shared.setdefault(currency, currency) if currency else (currency or self.default_currency),
+            payer, memo, f"{self.name}:{line}", self.name, ident, shared.setdefault(code, code), refs)
 
     def _row_amount(self, row: Row, line: int, mark: str | None) -> Decimal | None:
         lay = self.layout
