@@ -658,3 +658,71 @@ def test_10_restore_through_a_symlink_and_refuses_a_damaged_backup(tmp_path: Pat
     newest.write_bytes(b"PK\x03\x04 broken")
     assert "damaged" in one_line_exit_2(run("restore", link, "1"))
     assert real.read_bytes() == old
+
+
+# -- 3. bank files are read as a stream ------------------------------------------------------------------------
+
+
+def test_3_memory_does_not_grow_with_rows_that_are_not_kept(tmp_path: Path) -> None:
+    """500,000 summary rows and one transaction: the old reader held every row (hundreds of MB)."""
+    path = tmp_path / "big.csv"
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(HEADER + PAYMENT + "\n")
+        line = 'DEBIT,Total,"a summary line that a bank prints between the transactions",,SUMMARY,1.00,,\n'
+        for _ in range(50):
+            fh.write(line * 10_000)
+    assert path.stat().st_size > 40_000_000
+    script = ("import resource, sys\nfrom pathlib import Path\nfrom poflow_sheets.banks import read_bank_file\n"
+              "r = read_bank_file(Path(sys.argv[1]))\n"
+              "print(len(r.transactions), resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)")
+    proc = subprocess.run([sys.executable, "-c", script, str(path)], capture_output=True, text=True, check=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    count, peak_mib = map(int, proc.stdout.split())
+    assert count == 1
+    assert peak_mib < 150, f"peak {peak_mib} MiB for a 40 MB file of rows that are not kept"
+
+
+def test_3_two_processes_build_the_same_import_as_one(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import poflow_sheets.banks.csv_layouts as layouts
+    from poflow_sheets.banks import read_bank_file
+
+    path = tmp_path / "two.csv"
+    rng = random.Random(7)
+    with open(path, "w", encoding="utf-8") as fh:
+        fh.write(HEADER)
+        for i in range(20_000):
+            if i % 997 == 0:
+                fh.write('CREDIT,11/20/2026,"ragged, row",1.00,X\n')  # a row left out, reported
+            elif i % 1409 == 0:
+                fh.write('CREDIT,11/21/2026,"a memo\nover two lines",5.00,ACH_CREDIT,1.00,,\n')
+            else:
+                fh.write(f'CREDIT,{1 + i % 12:02d}/{1 + i % 28:02d}/2026,"PAYMENT {rng.randint(1, 50)}",'
+                         f"{rng.randint(1, 9999)}.{rng.randint(0, 99):02d},ACH_CREDIT,1.00,,\n")
+    one = read_bank_file(path)
+    monkeypatch.setattr(layouts, "FORK_BYTES", 0)
+    calls = []
+    real = layouts._build_in_two
+
+    def spy(*args: object, **kw: object) -> object:
+        calls.append(1)
+        return real(*args, **kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(layouts, "_build_in_two", spy)
+    monkeypatch.setattr(layouts, "_can_fork", lambda: True)
+    two = read_bank_file(path)
+    assert calls, "the file was not split"
+    assert two == one
+    assert len(one.transactions) > 19_000 and one.problems
+
+
+def test_3_limits_let_a_million_row_bank_file_through() -> None:
+    from poflow_sheets.limits import Limits
+
+    lim = Limits()
+    assert lim.bank_rows >= 1_000_000 and lim.bank_bytes >= 200 << 20
+
+
+def test_3_bank_row_limit_names_its_variable(demo: Path, tmp_path: Path) -> None:
+    f = bank(tmp_path, *([PAYMENT] * 30))
+    line = one_line_exit_2(run("import-bank", demo, f, env={"POFLOW_LIMIT_BANK_ROWS": "10"}))
+    assert "POFLOW_LIMIT_BANK_ROWS" in line and "bank.csv" in line

@@ -11,6 +11,7 @@ else reported and left out while the rest imports.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
@@ -1246,9 +1247,12 @@ def read_table(
 HEAD_ROWS = 200  # the rows the layout is decided from (header, profile, headerless columns)
 
 
+Halves = Callable[[], "tuple[Callable[[], Iterator[tuple[Row, int]]], int] | None"]
+
+
 def read_rows(
     passes: Callable[[], Iterator[tuple[Row, int]]], name: str, fmt: str, *, mapping: str | None, default_currency: str,
-    delimiter: str = ""
+    delimiter: str = "", halves: Halves | None = None
 ) -> BankImport:
     """Turn rows of cells into a `BankImport` reading them twice as a stream (`passes()` starts a new pass):
     once for what the whole file decides (date order, decimal mark), once to build the transactions.
@@ -1267,7 +1271,14 @@ def read_rows(
         return reader.aligned(itertools.islice(passes(), start, None), delimiter, report, all_text=fmt == "csv")
 
     votes = reader.scan(body(True))
-    transactions = reader.build(body(False), votes, account)
+    split = halves() if halves is not None else None
+    if split is None:
+        transactions = reader.build(body(False), votes, account)
+    else:  # a large file: the second half is built by a forked process while this one builds the first
+        rest, split_line = split
+        transactions = _build_in_two(reader, votes, account, delimiter,
+                                     lambda: itertools.takewhile(lambda p: p[0] < split_line, body(False)),
+                                     lambda: reader.aligned(rest(), delimiter, False, all_text=fmt == "csv"))
     if not transactions and not reader.problems:
         raise fail(name, f"no transactions below the header (columns {_describe(layout.header)})")
     accounts = [a for a in votes.accounts if a]
@@ -1277,6 +1288,86 @@ def read_rows(
         format=f"{fmt}:{layout.name}",
         account=", ".join(accounts) or account,
     )
+
+
+def _build_in_two(reader: _Rows, votes: _Votes, account: str, delimiter: str,
+                  first: Callable[[], Iterable[tuple[int, Row]]], second: Callable[[], Iterable[tuple[int, Row]]]
+                  ) -> list[Transaction]:
+    """`reader.build` of the first half here and of the second half in a forked process, in file order.
+    The child sends its transactions back as plain tuples in a temp file; if it fails for any reason, this
+    process builds the second half itself (the result is the same, only slower)."""
+    import os
+    import pickle
+    import tempfile
+
+    fd, tmp = tempfile.mkstemp(prefix="poflow-bank-", suffix=".pickle")
+    os.close(fd)
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: build, write, leave without running any of the parent's exit handlers
+            code = 1
+            try:
+                out = reader.build(second(), votes, account)
+                rows = [(t.transaction_id, t.date, t.amount, t.currency, t.payer, t.memo, t.source, t.source_file,
+                         t.bank_id, t.bank_code, t.references) for t in out]
+                problems = [(p.file, p.line, p.message) for p in reader.problems]
+                with open(tmp, "wb") as fh:
+                    pickle.dump((rows, problems), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                code = 0
+            finally:
+                os._exit(code)
+        before = len(reader.problems)
+        out = reader.build(first(), votes, account)
+        _, status = os.waitpid(pid, 0)
+        if os.waitstatus_to_exitcode(status) == 0:
+            with open(tmp, "rb") as fh:
+                rows, problems = pickle.load(fh)
+            out += [Transaction(*r) for r in rows]
+            reader.problems += [BankProblem(*p) for p in problems[before:]]
+            return out
+        return out + reader.build(second(), votes, account)  # the child failed: the same work, here
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+FORK_BYTES = 16 << 20  # a CSV larger than this is built by two processes (where there are two cores)
+
+
+def _split_line(open_binary: Callable[[], IO[bytes]], size: int) -> int | None:
+    """The line number in the middle of a file by bytes, or None where line numbers cannot be told from
+    newline bytes (a lone carriage return ends a line too)."""
+    newlines = 0
+    with open_binary() as fh:
+        left = size // 2
+        while left > 0:
+            chunk = fh.read(min(left, 4 << 20))
+            if not chunk:
+                break
+            if chunk.count(b"\r") != chunk.count(b"\r\n"):
+                return None
+            newlines += chunk.count(b"\n")
+            left -= len(chunk)
+    return newlines + 1
+
+
+def _offset_of_line(open_binary: Callable[[], IO[bytes]], line: int) -> int | None:
+    """The byte offset where physical line `line` (1-based) starts; None if the file has fewer lines."""
+    seen = 0
+    pos = 0
+    with open_binary() as fh:
+        while True:
+            chunk = fh.read(4 << 20)
+            if not chunk:
+                return None
+            n = chunk.count(b"\n")
+            if seen + n >= line - 1:
+                i = -1
+                for _ in range(line - 1 - seen):
+                    i = chunk.index(b"\n", i + 1)
+                return pos + i + 1
+            seen += n
+            pos += len(chunk)
 
 
 def _sniff_encoding(head: bytes) -> str:
@@ -1323,8 +1414,12 @@ class CsvParser:
         lim = limits()
         csv.field_size_limit(lim.bank_field_bytes)
 
-        def rows() -> Iterator[tuple[Row, int]]:
+        state: dict[str, int] = {}  # the middle line (by bytes) and the first record that starts there or after
+
+        def rows(offset: int = 0, first_line: int = 1) -> Iterator[tuple[Row, int]]:
             with open_binary() as fh, io.TextIOWrapper(fh, encoding=encoding, errors=errors, newline="") as text:
+                if offset:
+                    fh.seek(offset)
                 longest = 4 * lim.bank_field_bytes
 
                 def lines() -> Iterator[str]:  # never more than `longest` characters of one line in memory
@@ -1333,16 +1428,21 @@ class CsvParser:
                         if not piece:
                             return
                         if len(piece) == longest and not piece.endswith(("\n", "\r")):
-                            raise over(name, f"line {reader.line_num + 1} is longer than {longest:,} characters, which",
+                            raise over(name, f"line {base + reader.line_num + 1} is longer than {longest:,} characters, which",
                                        "bank_field_bytes", f"{lim.bank_field_bytes:,} characters a field")
                         yield piece
 
                 reader = csv.reader(lines(), delimiter=delimiter)
-                last = 0
+                last = first_line - 1
+                base = last
+                target = state.get("middle", 0)
                 try:
                     for rec in reader:
+                        if target and last + 1 >= target and not offset:
+                            state.setdefault("split", last + 1)  # a record starts here: a safe place to split
+                            target = 0
                         yield rec, last + 1  # type: ignore[misc]
-                        last = reader.line_num
+                        last = base + reader.line_num
                         if last > lim.bank_rows:
                             raise over(name, f"the file has more than {lim.bank_rows:,} lines, which", "bank_rows",
                                        f"{lim.bank_rows:,}")
@@ -1352,7 +1452,33 @@ class CsvParser:
                                    "characters, which", "bank_field_bytes", f"{lim.bank_field_bytes:,}") from None
                     raise fail(name, f"not readable as CSV: {exc}", last + 1) from None
 
-        return read_rows(rows, name, "csv", mapping=mapping, default_currency=default_currency, delimiter=delimiter)
+        halves: Halves | None = None
+        size = _size_of(open_binary)
+        if size > FORK_BYTES and encoding in ("utf-8", "utf-8-sig", "cp1252", "latin-1") and _can_fork():
+            middle = _split_line(open_binary, size)
+            if middle is not None and middle > HEAD_ROWS:
+                state["middle"] = middle
+
+                def halves() -> tuple[Callable[[], Iterator[tuple[Row, int]]], int] | None:
+                    split = state.get("split")
+                    offset = _offset_of_line(open_binary, split) if split else None
+                    if split is None or offset is None:
+                        return None
+                    return (lambda: rows(offset, split)), split
+
+        return read_rows(rows, name, "csv", mapping=mapping, default_currency=default_currency, delimiter=delimiter,
+                         halves=halves)
+
+
+def _size_of(open_binary: Callable[[], IO[bytes]]) -> int:
+    with open_binary() as fh:
+        return fh.seek(0, io.SEEK_END)
+
+
+def _can_fork() -> bool:
+    import os
+
+    return hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
 
 
 class ExcelParser:

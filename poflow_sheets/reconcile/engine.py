@@ -698,11 +698,20 @@ def _match_payments(transactions: Sequence[Transaction], ledger: Ledger, config:
             seen.add(t.transaction_id)
             fresh.append(t)
     decisions: dict[str, _Decision] = {}
-    future: list[Transaction] = [t for t in fresh if t.date > today]
+    future: list[Transaction] = []
     # Money paid out is never a buyer payment and changes nothing: it is only reported (classify says why),
     # without a decision object or a place in the matching order (a busy account has a million of them).
-    paid_out = {t.transaction_id for t in fresh if t.amount <= 0 and t.date <= today}
-    pending = sorted((t for t in fresh if t.date <= today and t.amount > 0), key=lambda t: (t.date, t.transaction_id))
+    paid_out: set[str] = set()
+    pending = []
+    zero = Decimal(0)
+    for t in fresh:
+        if t.date > today:
+            future.append(t)
+        elif t.amount <= zero:
+            paid_out.add(t.transaction_id)
+        else:
+            pending.append(t)
+    pending.sort(key=lambda t: (t.date, t.transaction_id))
     for _ in range(6):  # repeat until a pass applies nothing: the result is a fixpoint (idempotent)
         applied_any = False
         left: list[Transaction] = []
