@@ -266,7 +266,7 @@ def reconcile_workbook(workbook: Path, bank_files: Sequence[Path], today: date, 
         files += [f for f, _ in found]
         hashes = [h for _, h in found]
     if apply and not opts.dry_run:
-        check_writable(workbook, opts.output)
+        check_writable(workbook, opts.output, opts.force)
     book, imported = load_for_reconcile(workbook, files)
     rec = reconcile(book, files, today, accepts=pairs, imported=imported)
     lines = list(rec.changes.messages)

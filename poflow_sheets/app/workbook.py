@@ -77,7 +77,7 @@ def change_workbook(workbook: Path, compute: Callable[[Book], ChangeSet], *, com
     from .write import apply_changeset, check_writable
 
     if not dry_run:
-        check_writable(workbook, output)
+        check_writable(workbook, output, force)
     book = load(workbook, out)
     if output is not None and not writable_format(workbook) and not dry_run:
         book = export_as_xlsx(book, output)  # an .ods/.xls book becomes a new .xlsx, then changes apply there

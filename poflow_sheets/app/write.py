@@ -37,15 +37,18 @@ from ..store import (
     write_workbook,
 )
 from ..store.edits import AnyValue
+from ..store.safety import refuse_read_only
 
 FOREIGN_LOG = "poflow Log"  # the audit trail's tab when the workbook has a "Log" tab of its own
 
 
-def check_writable(path: Path, output: Path | None = None) -> Path:
-    """The file a write goes to: the workbook itself, or --output for formats poflow only reads."""
+def check_writable(path: Path, output: Path | None = None, force: bool = False) -> Path:
+    """The file a write goes to: the workbook itself, or --output for formats poflow only reads.
+    A read-only workbook is refused here, before any work (unless ``force``)."""
     if output is not None:
         return output
     refuse_unwritable(path)
+    refuse_read_only(path, force)
     return path
 
 
@@ -262,7 +265,7 @@ def apply_changeset(book: Book, cs: ChangeSet, *, command: str, now: datetime, f
                     output: Path | None = None) -> list[str]:
     """Write a ChangeSet: the workbook in one safe write, then each document's PDF. Returns what was done."""
     lines: list[str] = list(cs.messages)
-    target = check_writable(book.path, output)
+    target = check_writable(book.path, output, force) if not dry_run else check_writable(book.path, output, True)
     out_dir = out_dir or target.parent / "documents"
     notes: list[str] = []
     changes, log = plan_changes(book, cs, command=command, now=now, sheets=sheets, notes=notes)
@@ -304,7 +307,7 @@ def _setting_cell(k: schema.SettingKey) -> object:
 
 def add_missing_tabs(path: Path, *, force: bool = False) -> tuple[list[str], PatchResult | None]:
     """`poflow init EXISTING.xlsx`: add the schema's missing tabs (headers only), touching nothing else."""
-    check_writable(path)
+    check_writable(path, force=force)
     before = fingerprint(path)
     wb = open_workbook(path)
     try:
