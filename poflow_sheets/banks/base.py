@@ -296,22 +296,32 @@ def looks_like_date(text: str) -> bool:
 class DayFirstVotes:
     """`decide_dayfirst` counted one date text at a time (a whole column without keeping it)."""
 
-    __slots__ = ("first_big", "second_big", "seps")
+    __slots__ = ("counts", "first_big", "second_big", "seps")
 
     def __init__(self) -> None:
         self.first_big = self.second_big = False
         self.seps: Counter[str] = Counter()
+        self.counts: dict[str, int] = {}  # texts not yet counted in: a column repeats the same few dates
 
     def add(self, text: str) -> None:
-        shape = date_shape(text)
-        if shape is None or shape.pair is None:
-            return
-        a, b, _ = shape.pair
-        self.seps[shape.sep] += 1
-        self.first_big |= a > 12
-        self.second_big |= b > 12
+        counts = self.counts
+        counts[text] = counts.get(text, 0) + 1
+        if len(counts) > 50_000:
+            self._fold()
+
+    def _fold(self) -> None:
+        for text, n in self.counts.items():
+            shape = date_shape(text)
+            if shape is None or shape.pair is None:
+                continue
+            a, b, _ = shape.pair
+            self.seps[shape.sep] += n
+            self.first_big |= a > 12
+            self.second_big |= b > 12
+        self.counts.clear()
 
     def decide(self, hint: bool | None = None) -> bool:
+        self._fold()
         if self.first_big and not self.second_big:
             return True
         if self.second_big and not self.first_big:

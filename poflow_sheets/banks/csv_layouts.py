@@ -1334,21 +1334,46 @@ def _build_in_two(reader: _Rows, votes: _Votes, account: str, delimiter: str,
 FORK_BYTES = 16 << 20  # a CSV larger than this is built by two processes (where there are two cores)
 
 
-def _split_line(open_binary: Callable[[], IO[bytes]], size: int) -> int | None:
-    """The line number in the middle of a file by bytes, or None where line numbers cannot be told from
-    newline bytes (a lone carriage return ends a line too)."""
+@dataclass(frozen=True)
+class _Lines:
+    """What one binary scan of a text export tells: its longest line, where to split it (by bytes) and whether
+    line numbers can be told from newline bytes (no lone carriage return)."""
+
+    longest: int
+    middle: int
+    plain_newlines: bool
+
+
+def _scan_lines(open_binary: Callable[[], IO[bytes]], size: int) -> _Lines:
+    import numpy as np
+
+    split_at = size * 11 // 20  # the forked half also sends its result back: it gets a little less
+    longest = 0
+    start = 0  # offset where the current line began
+    pos = 0
     newlines = 0
+    middle = 0
+    plain = True
+    tail = b""
     with open_binary() as fh:
-        left = size // 2
-        while left > 0:
-            chunk = fh.read(min(left, 4 << 20))
+        while True:
+            chunk = fh.read(8 << 20)
             if not chunk:
                 break
-            if chunk.count(b"\r") != chunk.count(b"\r\n"):
-                return None
-            newlines += chunk.count(b"\n")
-            left -= len(chunk)
-    return newlines + 1
+            if plain and (chunk.count(b"\r") != chunk.count(b"\r\n") and not (tail + chunk[:1]).endswith(b"\r\n")):
+                plain = False
+            where = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+            if len(where):
+                ends = where + pos
+                longest = max(longest, int(ends[0]) - start, int(np.diff(ends).max()) if len(ends) > 1 else 0)
+                if not middle and int(ends[-1]) >= split_at:
+                    middle = newlines + int(np.searchsorted(ends, split_at)) + 1
+                newlines += len(ends)
+                start = int(ends[-1]) + 1
+            pos += len(chunk)
+            longest = max(longest, pos - start)
+            tail = chunk[-1:]
+    return _Lines(longest, middle or newlines + 1, plain)
 
 
 def _offset_of_line(open_binary: Callable[[], IO[bytes]], line: int) -> int | None:
@@ -1420,19 +1445,7 @@ class CsvParser:
             with open_binary() as fh, io.TextIOWrapper(fh, encoding=encoding, errors=errors, newline="") as text:
                 if offset:
                     fh.seek(offset)
-                longest = 4 * lim.bank_field_bytes
-
-                def lines() -> Iterator[str]:  # never more than `longest` characters of one line in memory
-                    while True:
-                        piece = text.readline(longest)
-                        if not piece:
-                            return
-                        if len(piece) == longest and not piece.endswith(("\n", "\r")):
-                            raise over(name, f"line {base + reader.line_num + 1} is longer than {longest:,} characters, which",
-                                       "bank_field_bytes", f"{lim.bank_field_bytes:,} characters a field")
-                        yield piece
-
-                reader = csv.reader(lines(), delimiter=delimiter)
+                reader = csv.reader(text, delimiter=delimiter)
                 last = first_line - 1
                 base = last
                 target = state.get("middle", 0)
@@ -1454,17 +1467,23 @@ class CsvParser:
 
         halves: Halves | None = None
         size = _size_of(open_binary)
-        if size > FORK_BYTES and encoding in ("utf-8", "utf-8-sig", "cp1252", "latin-1") and _can_fork():
-            middle = _split_line(open_binary, size)
-            if middle is not None and middle > HEAD_ROWS:
-                state["middle"] = middle
+        longest = 4 * lim.bank_field_bytes  # a line is never read whole when it is longer than this
+        if encoding == "utf-16":
+            scan = _Lines(0, 0, False)  # newline bytes are not lines in UTF-16; csv's field limit still holds
+        else:
+            scan = _scan_lines(open_binary, size)
+        if scan.longest > longest:
+            raise over(name, f"a line is longer than {longest:,} bytes, which", "bank_field_bytes",
+                       f"{lim.bank_field_bytes:,} characters a field")
+        if size > FORK_BYTES and scan.plain_newlines and _can_fork() and scan.middle > HEAD_ROWS:
+            state["middle"] = scan.middle
 
-                def halves() -> tuple[Callable[[], Iterator[tuple[Row, int]]], int] | None:
-                    split = state.get("split")
-                    offset = _offset_of_line(open_binary, split) if split else None
-                    if split is None or offset is None:
-                        return None
-                    return (lambda: rows(offset, split)), split
+            def halves() -> tuple[Callable[[], Iterator[tuple[Row, int]]], int] | None:
+                split = state.get("split")
+                offset = _offset_of_line(open_binary, split) if split else None
+                if split is None or offset is None:
+                    return None
+                return (lambda: rows(offset, split)), split
 
         return read_rows(rows, name, "csv", mapping=mapping, default_currency=default_currency, delimiter=delimiter,
                          halves=halves)
