@@ -703,13 +703,13 @@ def test_3_two_processes_build_the_same_import_as_one(tmp_path: Path, monkeypatc
     one = read_bank_file(path)
     monkeypatch.setattr(layouts, "FORK_BYTES", 0)
     calls = []
-    real = layouts._build_in_two
+    real = layouts._process_in_two
 
     def spy(*args: object, **kw: object) -> object:
         calls.append(1)
         return real(*args, **kw)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(layouts, "_build_in_two", spy)
+    monkeypatch.setattr(layouts, "_process_in_two", spy)
     monkeypatch.setattr(layouts, "_can_fork", lambda: True)
     two = read_bank_file(path)
     assert calls, "the file was not split"
@@ -728,3 +728,34 @@ def test_3_bank_row_limit_names_its_variable(demo: Path, tmp_path: Path) -> None
     f = bank(tmp_path, *([PAYMENT] * 30))
     line = one_line_exit_2(run("import-bank", demo, f, env={"POFLOW_LIMIT_BANK_ROWS": "10"}))
     assert "POFLOW_LIMIT_BANK_ROWS" in line and "bank.csv" in line
+
+
+def test_3_a_split_inside_a_quoted_field_falls_back_to_one_process(tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    import poflow_sheets.banks.csv_layouts as layouts
+    from poflow_sheets.banks import read_bank_file
+
+    path = tmp_path / "quoted.csv"
+    rows = [f'CREDIT,11/{1 + i % 28:02d}/2026,"PAYMENT {i}",{i}.00,ACH_CREDIT,1.00,,' for i in range(1, 3000)]
+    rows[1500] = 'CREDIT,11/20/2026,"a memo\nover\nthree lines",7.00,ACH_CREDIT,1.00,,'  # lines 1502-1504
+    path.write_text(HEADER + "\n".join(rows) + "\n")
+    one = read_bank_file(path)
+    monkeypatch.setattr(layouts, "FORK_BYTES", 0)
+    monkeypatch.setattr(layouts, "_can_fork", lambda: True)
+    monkeypatch.setattr(layouts, "_scan_lines", lambda *_a: layouts._Lines(100, 1503, True))  # inside the field
+    assert read_bank_file(path) == one
+    assert any(t.memo == "a memo over three lines" for t in one.transactions)
+
+
+def test_3_a_date_order_the_first_rows_cannot_tell_is_decided_by_the_whole_file(tmp_path: Path) -> None:
+    from datetime import date
+
+    from poflow_sheets.banks import read_bank_file
+
+    path = tmp_path / "dayfirst.csv"
+    body = [f"{1 + i % 12:02d}/{1 + i % 12:02d}/2026,{i}.00,A{i}" for i in range(1, 400)] + ["13/01/2026,5.00,late"]
+    path.write_text("Date,Amount,Description\n" + "\n".join(body) + "\n")
+    result = read_bank_file(path)
+    assert result.transactions[0].date == date(2026, 2, 2) and result.transactions[-1].date == date(2026, 1, 13)
+    path.write_text("Date,Amount,Description\n" + "\n".join([*body[:-1], "01/13/2026,5.00,late"]) + "\n")
+    assert read_bank_file(path).transactions[-1].date == date(2026, 1, 13)

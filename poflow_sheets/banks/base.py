@@ -320,6 +320,14 @@ class DayFirstVotes:
             self.second_big |= b > 12
         self.counts.clear()
 
+    def merge(self, later: DayFirstVotes) -> None:
+        """Add the votes of another part of the same column."""
+        self._fold()
+        later._fold()
+        self.first_big |= later.first_big
+        self.second_big |= later.second_big
+        self.seps.update(later.seps)
+
     def decide(self, hint: bool | None = None) -> bool:
         self._fold()
         if self.first_big and not self.second_big:

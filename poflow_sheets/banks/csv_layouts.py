@@ -877,6 +877,14 @@ class _Votes:
     first_amount: str = ""
     accounts: dict[str, None] = field(default_factory=dict)
 
+    def merge(self, later: _Votes) -> None:
+        """Add the votes of a later part of the same file."""
+        self.dayfirst.merge(later.dayfirst)
+        self.marks.votes.update(later.marks.votes)
+        self.first_amount = self.first_amount or later.first_amount
+        for a in later.accounts:
+            self.accounts.setdefault(a, None)
+
 
 class _Rows:
     """The data rows after the header, with their line numbers, and the layout to read them."""
@@ -884,7 +892,8 @@ class _Rows:
     def __init__(self, name: str, fmt: str, layout: Layout, default_currency: str) -> None:
         self.name, self.fmt, self.layout = name, fmt, layout
         self.default_currency = default_currency
-        self.problems: list[BankProblem] = []
+        self.problems: list[BankProblem] = []  # rows left out while building transactions
+        self.align_problems: list[BankProblem] = []  # ragged rows left out (reported first)
 
     def typed_columns(self) -> dict[int, str]:
         cols: dict[int, str] = {}
@@ -934,7 +943,8 @@ class _Rows:
             if len(choice) == 1:
                 return choice[0][1]
         if report:
-            self.problems.append(BankProblem(self.name, line, f"row has {len(row)} fields but the header has {width}: left out"))
+            self.align_problems.append(
+                BankProblem(self.name, line, f"row has {len(row)} fields but the header has {width}: left out"))
         return None
 
     def aligned(self, pairs: Iterable[tuple[Row, int]], delimiter: str, report: bool = True,
@@ -954,17 +964,17 @@ class _Rows:
             if fixed is not None:
                 yield line, fixed
 
-    def scan(self, aligned: Iterable[tuple[int, Row]]) -> _Votes:
-        """What the whole file decides, in one pass that keeps no rows: date order, decimal mark, the first
-        amount (for the currency), the accounts named in an account column."""
+    def voter(self, votes: _Votes) -> Callable[[Row], None]:
+        """A function that counts one aligned row into `votes`: date order, decimal mark, the first amount (for
+        the currency), the accounts named in an account column."""
         lay = self.layout
-        date_cols = lay.columns.get("date", [])
-        amount_cols = [c for r in ("amount", "debit", "credit", "fee") for c in lay.columns.get(r, [])]
+        date_cols = tuple(lay.columns.get("date", []))
+        amount_cols = tuple(c for r in ("amount", "debit", "credit", "fee") for c in lay.columns.get(r, []))
         account_cols = lay.columns.get("account", [])
-        votes = _Votes()
         day = votes.dayfirst
         marks = votes.marks if lay.decimal is None else None
-        for _line, r in aligned:
+
+        def vote(r: Row) -> None:
             for c in date_cols:
                 v = r[c]
                 if type(v) is str:
@@ -980,17 +990,44 @@ class _Rows:
                 a = self._get(r, "account")
                 if a:
                     votes.accounts[a] = None
+
+        return vote
+
+    def scan(self, aligned: Iterable[tuple[int, Row]]) -> _Votes:
+        """What the whole file decides, in one pass that keeps no rows."""
+        votes = _Votes()
+        vote = self.voter(votes)
+        for _line, r in aligned:
+            vote(r)
         return votes
 
-    def build(self, aligned: Iterable[tuple[int, Row]], votes: _Votes, account: str) -> list[Transaction]:
-        """The transactions of the aligned rows, as the whole-file votes decided."""
+    def decision(self, votes: _Votes) -> tuple[str | None, bool, str]:
+        """(decimal mark, day first, the file's currency) as the votes decide."""
         lay = self.layout
         amount_cols = [c for r in ("amount", "debit", "credit", "fee") for c in lay.columns.get(r, [])]
         mark = lay.decimal or votes.marks.decide()
         # undecided day/month order: a decimal-comma export comes from a day-first country
         dayfirst = votes.dayfirst.decide(lay.dayfirst if lay.dayfirst is not None else (True if mark == "," else None))
         amount_header = lay.header[amount_cols[0]] if amount_cols and amount_cols[0] < len(lay.header) else ""
-        file_currency = _currency_hint(amount_header, votes.first_amount, self.default_currency)
+        return mark, dayfirst, _currency_hint(amount_header, votes.first_amount, self.default_currency)
+
+    def process(self, aligned: Iterable[tuple[int, Row]], votes: _Votes, assumed: tuple[str | None, bool, str],
+                account: str) -> list[Transaction]:
+        """Count every row into `votes` and build its transaction as `assumed` decides, in the same pass (the
+        caller checks that the whole file decides the same; else it builds again)."""
+        mark, dayfirst, currency = assumed
+        vote = self.voter(votes)
+        out: list[Transaction] = []
+        for line, row in aligned:
+            vote(row)
+            t = self._transaction(row, line, dayfirst, mark, currency, account)
+            if t is not None:
+                out.append(t)
+        return out
+
+    def build(self, aligned: Iterable[tuple[int, Row]], votes: _Votes, account: str) -> list[Transaction]:
+        """The transactions of the aligned rows, as the whole-file votes decided."""
+        mark, dayfirst, file_currency = self.decision(votes)
         out: list[Transaction] = []
         for line, row in aligned:
             t = self._transaction(row, line, dayfirst, mark, file_currency, account)
@@ -1247,16 +1284,21 @@ def read_table(
 HEAD_ROWS = 200  # the rows the layout is decided from (header, profile, headerless columns)
 
 
-Halves = Callable[[], "tuple[Callable[[], Iterator[tuple[Row, int]]], int] | None"]
+Second = tuple[Callable[[], Iterator[tuple[Row, int]]], int]  # the rows from a line on, and that line
 
 
 def read_rows(
     passes: Callable[[], Iterator[tuple[Row, int]]], name: str, fmt: str, *, mapping: str | None, default_currency: str,
-    delimiter: str = "", halves: Halves | None = None
+    delimiter: str = "", second: Second | None = None
 ) -> BankImport:
-    """Turn rows of cells into a `BankImport` reading them twice as a stream (`passes()` starts a new pass):
-    once for what the whole file decides (date order, decimal mark), once to build the transactions.
-    Memory holds the transactions, never the rows."""
+    """Turn rows of cells into a `BankImport`, reading them as a stream (`passes()` starts a new pass).
+
+    What the whole file decides (date order, decimal mark, currency) is first taken from its first rows;
+    one pass then counts every row's votes and builds its transaction. When the whole file decides the same
+    (nearly always), that is the result; else a second pass builds every transaction again. Memory holds
+    the transactions, never the rows. With `second` (a large file), a forked process does the same for the
+    rows from that line on, while this process does the rows before it.
+    """
     head = list(itertools.islice(passes(), HEAD_ROWS))
     rows = [r for r, _ in head]
     if not any(any(_cell_text(c) for c in r) for r in rows):
@@ -1266,66 +1308,94 @@ def read_rows(
     texts = [[_cell_text(c) for c in r] for r in rows[:start]]
     account = _account_from_preamble(texts[: max(layout.header_index, 0)])
     reader = _Rows(name, fmt, layout, default_currency)
+    csv_rows = fmt == "csv"
 
-    def body(report: bool) -> Iterator[tuple[int, Row]]:
-        return reader.aligned(itertools.islice(passes(), start, None), delimiter, report, all_text=fmt == "csv")
+    def body(report: bool, pairs: Iterable[tuple[Row, int]] | None = None) -> Iterator[tuple[int, Row]]:
+        source = itertools.islice(passes(), start, None) if pairs is None else pairs
+        return reader.aligned(source, delimiter, report, all_text=csv_rows)
 
-    votes = reader.scan(body(True))
-    split = halves() if halves is not None else None
-    if split is None:
+    probe = _Rows(name, fmt, layout, default_currency)
+    assumed = reader.decision(probe.scan(probe.aligned(head[start:], delimiter, False, all_text=csv_rows)))
+    votes = _Votes()
+    try:
+        if second is not None:
+            transactions = _process_in_two(reader, votes, assumed, account, body, second)
+        else:
+            transactions = reader.process(body(True), votes, assumed, account)
+        done = reader.decision(votes) == assumed
+    except BankFileError:
+        done = False  # perhaps only the assumption was wrong: the two-pass way tells (and raises if it is real)
+    if not done:
+        reader.problems.clear()
+        reader.align_problems.clear()
+        votes = reader.scan(body(True))
         transactions = reader.build(body(False), votes, account)
-    else:  # a large file: the second half is built by a forked process while this one builds the first
-        rest, split_line = split
-        transactions = _build_in_two(reader, votes, account, delimiter,
-                                     lambda: itertools.takewhile(lambda p: p[0] < split_line, body(False)),
-                                     lambda: reader.aligned(rest(), delimiter, False, all_text=fmt == "csv"))
-    if not transactions and not reader.problems:
+    problems = reader.align_problems + reader.problems
+    if not transactions and not problems:
         raise fail(name, f"no transactions below the header (columns {_describe(layout.header)})")
     accounts = [a for a in votes.accounts if a]
     return BankImport(
         transactions=number_repeats(transactions),
-        problems=tuple(reader.problems),
+        problems=tuple(problems),
         format=f"{fmt}:{layout.name}",
         account=", ".join(accounts) or account,
     )
 
 
-def _build_in_two(reader: _Rows, votes: _Votes, account: str, delimiter: str,
-                  first: Callable[[], Iterable[tuple[int, Row]]], second: Callable[[], Iterable[tuple[int, Row]]]
-                  ) -> list[Transaction]:
-    """`reader.build` of the first half here and of the second half in a forked process, in file order.
-    The child sends its transactions back as plain tuples in a temp file; if it fails for any reason, this
-    process builds the second half itself (the result is the same, only slower)."""
+def _process_in_two(reader: _Rows, votes: _Votes, assumed: tuple[str | None, bool, str], account: str,
+                    body: Callable[..., Iterator[tuple[int, Row]]], second: Second) -> list[Transaction]:
+    """`reader.process` of the rows before line `split` here and of the rows from it in a forked process.
+
+    The child starts reading at the split line's bytes; that is right only when a record starts there, which
+    this process sees when it gets there (a quoted field over several lines may straddle it). If not, or if
+    the child fails for any reason, this process reads on by itself: the same result, only slower. The child
+    sends its transactions back as plain tuples in a temp file.
+    """
     import os
     import pickle
     import tempfile
 
+    rest, split = second
     fd, tmp = tempfile.mkstemp(prefix="poflow-bank-", suffix=".pickle")
     os.close(fd)
     try:
         pid = os.fork()
-        if pid == 0:  # the child: build, write, leave without running any of the parent's exit handlers
+        if pid == 0:  # the child: process, write, leave without running any of the parent's exit handlers
             code = 1
             try:
-                out = reader.build(second(), votes, account)
+                part = _Votes()
+                out = reader.process(body(True, rest()), part, assumed, account)
                 rows = [(t.transaction_id, t.date, t.amount, t.currency, t.payer, t.memo, t.source, t.source_file,
                          t.bank_id, t.bank_code, t.references) for t in out]
-                problems = [(p.file, p.line, p.message) for p in reader.problems]
+                problems = [[(p.file, p.line, p.message) for p in lst] for lst in (reader.align_problems, reader.problems)]
                 with open(tmp, "wb") as fh:
-                    pickle.dump((rows, problems), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    pickle.dump((rows, problems, part), fh, protocol=pickle.HIGHEST_PROTOCOL)
                 code = 0
             finally:
                 os._exit(code)
-        before = len(reader.problems)
-        out = reader.build(first(), votes, account)
+        aligned_before, built_before = len(reader.align_problems), len(reader.problems)
+        pairs = body(True)
+        held: list[tuple[int, Row]] = []  # the first record at or after the split line
+
+        def before_split() -> Iterator[tuple[int, Row]]:
+            for line, row in pairs:
+                if line >= split:
+                    held.append((line, row))
+                    return
+                yield line, row
+
+        out = reader.process(before_split(), votes, assumed, account)
         _, status = os.waitpid(pid, 0)
-        if os.waitstatus_to_exitcode(status) == 0:
-            with open(tmp, "rb") as fh:
-                rows, problems = pickle.load(fh)
+        if held and held[0][0] == split and os.waitstatus_to_exitcode(status) == 0:
+            with open(tmp, "rb") as result:
+                rows, (aligned, built), part = pickle.load(result)
+            votes.merge(part)
             out += [Transaction(*r) for r in rows]
-            reader.problems += [BankProblem(*p) for p in problems[before:]]
+            reader.align_problems += [BankProblem(*p) for p in aligned[aligned_before:]]
+            reader.problems += [BankProblem(*p) for p in built[built_before:]]
             return out
-        return out + reader.build(second(), votes, account)  # the child failed: the same work, here
+        # No record starts at the split line (a quoted field straddles it), or the child failed: read on here.
+        return out + reader.process(itertools.chain(held, pairs), votes, assumed, account)
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -1439,8 +1509,6 @@ class CsvParser:
         lim = limits()
         csv.field_size_limit(lim.bank_field_bytes)
 
-        state: dict[str, int] = {}  # the middle line (by bytes) and the first record that starts there or after
-
         def rows(offset: int = 0, first_line: int = 1) -> Iterator[tuple[Row, int]]:
             with open_binary() as fh, io.TextIOWrapper(fh, encoding=encoding, errors=errors, newline="") as text:
                 if offset:
@@ -1448,12 +1516,8 @@ class CsvParser:
                 reader = csv.reader(text, delimiter=delimiter)
                 last = first_line - 1
                 base = last
-                target = state.get("middle", 0)
                 try:
                     for rec in reader:
-                        if target and last + 1 >= target and not offset:
-                            state.setdefault("split", last + 1)  # a record starts here: a safe place to split
-                            target = 0
                         yield rec, last + 1  # type: ignore[misc]
                         last = base + reader.line_num
                         if last > lim.bank_rows:
@@ -1465,7 +1529,6 @@ class CsvParser:
                                    "characters, which", "bank_field_bytes", f"{lim.bank_field_bytes:,}") from None
                     raise fail(name, f"not readable as CSV: {exc}", last + 1) from None
 
-        halves: Halves | None = None
         size = _size_of(open_binary)
         longest = 4 * lim.bank_field_bytes  # a line is never read whole when it is longer than this
         if encoding == "utf-16":
@@ -1475,18 +1538,14 @@ class CsvParser:
         if scan.longest > longest:
             raise over(name, f"a line is longer than {longest:,} bytes, which", "bank_field_bytes",
                        f"{lim.bank_field_bytes:,} characters a field")
+        second: Second | None = None
         if size > FORK_BYTES and scan.plain_newlines and _can_fork() and scan.middle > HEAD_ROWS:
-            state["middle"] = scan.middle
-
-            def halves() -> tuple[Callable[[], Iterator[tuple[Row, int]]], int] | None:
-                split = state.get("split")
-                offset = _offset_of_line(open_binary, split) if split else None
-                if split is None or offset is None:
-                    return None
-                return (lambda: rows(offset, split)), split
-
+            split = scan.middle
+            offset = _offset_of_line(open_binary, split)
+            if offset is not None:
+                second = (lambda: rows(offset, split)), split
         return read_rows(rows, name, "csv", mapping=mapping, default_currency=default_currency, delimiter=delimiter,
-                         halves=halves)
+                         second=second)
 
 
 def _size_of(open_binary: Callable[[], IO[bytes]]) -> int:
