@@ -121,11 +121,12 @@ def bench_big(rows: int, repeat: int) -> None:
     for _ in range(repeat):  # alternate, best of N: the machine is shared
         base.append(measure("pandas", workbook, bank))
         ours.append(measure("poflow", workbook, bank))
+    load = os.getloadavg()[0]
     t_base = min(b[0] for b in base)
     t_ours = min(o[0] for o in ours)
     peak = max(o[1] for o in ours)
     print(f"bank file: {bank.relative_to(REPO)}: {base[0][2]:,} rows, {bank.stat().st_size / 1e6:.0f} MB; "
-          f"workbook: 10,000-order benchmark book")
+          f"workbook: 10,000-order benchmark book; load average {load:.1f} on {os.cpu_count()} cores (shared machine)")
     print(f"reconcile {rows:,} rows (read workbook + stream the bank file + match): {t_ours:.2f} s vs "
           f"pandas.read_csv + pandas.read_excel(calamine) {t_base:.2f} s: ratio {t_ours / t_base:.1f} (target <= 10)")
     child = max(o[3] for o in ours)
