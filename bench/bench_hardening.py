@@ -185,7 +185,7 @@ def _deflate_stream(dst: Path, src: Path, name: str, chunks: list[tuple[bytes, i
     return dst
 
 
-def hostile_set() -> list[tuple[str, list[str]]]:
+def hostile_set() -> list[tuple[str, list[str], Path]]:
     """The hostile files (built once in bench/out/hostile/) and the command that must refuse each."""
     folder = OUT / "hostile"
     folder.mkdir(parents=True, exist_ok=True)
@@ -272,7 +272,8 @@ def hostile_set() -> list[tuple[str, list[str]]]:
     out = []
     for label, path, cmd in cases:
         args = [cmd[0], str(path)] + [str(bank) if a == "+bank" else a[1:] if a.startswith("+") else a for a in cmd[1:]]
-        out.append((label, args))
+        hostile = Path(cmd[1][1:]) if len(cmd) > 1 and cmd[1].startswith("+") and cmd[1] != "+bank" else path
+        out.append((label, args, hostile))
     return out
 
 
@@ -312,11 +313,11 @@ def run_refused(args: list[str]) -> tuple[int, float, float, str]:
 def bench_hostile() -> bool:
     ok = True
     print("hostile files (each must be refused: exit 2, one line, within 2 s and 200 MB):")
-    for label, args in hostile_set():
+    for label, args, hostile in hostile_set():
         code, seconds, peak, err = run_refused(args)
         good = code == 2 and seconds <= 2.0 and peak <= 200 and len(err.splitlines()) == 1
         ok &= good
-        size = Path(args[1]).stat().st_size / 1e6
+        size = hostile.stat().st_size / 1e6
         print(f"  {'ok  ' if good else 'FAIL'} {label} ({size:.1f} MB on disk): exit {code}, {seconds:.2f} s, "
               f"{peak:.0f} MiB: {err[:150]}")
     print(f"hostile files refused within limits: {'all' if ok else 'NOT ALL'} (target all)")

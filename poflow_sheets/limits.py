@@ -177,6 +177,10 @@ def check_package(file: str | os.PathLike[str] | IO[bytes], label: str, lim: Lim
                         if not chunk:
                             break
                         if first:
+                            if b"<!DOCTYPE" in chunk[:4096] or b"<!ENTITY" in chunk[:4096]:
+                                raise WorkbookUnreadable(
+                                    f"{label}: {info.filename} declares a DTD or XML entities, which no Excel file "
+                                    "has; poflow does not read it (open it in Excel and save it again)")
                             enc = _encoding_problem(chunk[:200])
                             if enc is not None:
                                 raise WorkbookUnreadable(
