@@ -19,8 +19,9 @@ BENCHES = {
     "reconcile": ["bench_reconcile.py"],
     "corpus": ["bench_write.py", "--corpus", "all"],
     "gsheets": ["bench_gsheets.py"],
+    "hardening": ["bench_hardening.py"],
 }
-DEFAULT = ("validate", "write", "invoice", "pdf", "reconcile", "gsheets")
+DEFAULT = ("validate", "write", "invoice", "pdf", "reconcile", "gsheets", "hardening")
 
 
 def main() -> int:

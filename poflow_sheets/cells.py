@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from .dates import full_year
-from .money import AmountError, to_decimal
+from .money import MAX_DIGITS, AmountError, to_decimal
 from .schema import BOOLEAN, DATE, ENUM, INTEGER, LIST, MONEY, NUMBER, PERCENT, TEXT, Column
 
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -127,16 +127,20 @@ def parse_int(value: object) -> int | None:
 
 def parse_money(value: object) -> Decimal | None:
     """An exact amount (not rounded: unit prices may carry fractions of a cent)."""
-    if value.__class__ is float:
+    if isinstance(value, float) and -1e15 < value < 1e15:
         return Decimal(repr(value))
     if value is None or value == "":
         return None
     if isinstance(value, str) and not value.strip():
         return None
     try:
-        return to_decimal(value)
+        d = to_decimal(value)
     except AmountError as exc:
         raise CellError(f"{exc}; expected an amount such as 1234.50") from None
+    if not d.is_finite() or d.adjusted() >= MAX_DIGITS:
+        raise CellError(f"{value!s} is larger than any real amount (at most {MAX_DIGITS} digits before the "
+                        "decimal mark); expected an amount such as 1234.50")
+    return d
 
 
 def parse_percent(value: object) -> Decimal | None:

@@ -19,14 +19,14 @@ import click
 
 from . import __version__, app, flow
 from .console import Out
-from .errors import PoflowError, Refused
+from .errors import PoflowError, Refused, actionable
 from .workbook_arg import workbook_argument
 
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def _guard(fn: F) -> F:
-    """Turn PoflowError into one line and exit 2; any other exception into one line and exit 3."""
+    """Turn PoflowError (and failures a person can act on) into one line and exit 2; any other into exit 3."""
 
     @functools.wraps(fn)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -41,6 +41,10 @@ def _guard(fn: F) -> F:
         except click.exceptions.Exit:
             raise
         except Exception as exc:  # a bug: one line, the traceback only with --verbose
+            known = actionable(exc)  # disk full, permissions, memory, malformed XML: one line, exit 2
+            if known is not None:
+                click.echo(f"poflow: {known}", err=True)
+                sys.exit(known.exit_code)
             ctx = click.get_current_context(silent=True)
             if ctx is not None and ctx.find_root().params.get("verbose"):
                 traceback.print_exc()
@@ -635,3 +639,15 @@ def google_login(ctx: click.Context, client_secrets: Path | None, no_browser: bo
 
     path = login(client_secrets, open_browser=not no_browser)
     _out(ctx).info(f"signed in; the token is in {path}, readable by you only")
+
+
+@main.command()
+@WORKBOOK
+@click.argument("backup", required=False)
+@click.option("--list", "list_only", is_flag=True, help="List the backups: time, size and the command that replaced each.")
+@click.option("--force", is_flag=True, help="Restore even when the workbook is open elsewhere or read-only.")
+@click.pass_context
+@_guard
+def restore(ctx: click.Context, workbook: Path, backup: str | None, list_only: bool, force: bool) -> None:
+    """Put back a backup from .poflow-backups/ (BACKUP: its number or file name; the current version is kept)."""
+    _show(ctx, app.restore(workbook, backup, list_only=list_only, force=force, command=_command_text(ctx)))

@@ -138,22 +138,58 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
-def _scrub(text: str, password: str) -> str:
-    """Text from a server or a library with the password (plain or base64, as AUTH sends it) removed."""
-    text = re.sub(r"\s+", " ", text).strip()
+def secret_forms(password: str, user: str = "") -> list[str]:
+    """Every form in which a password can come back from a server or a library: as typed; in the AUTH PLAIN
+    blob (``\\0user\\0password``) and the AUTH LOGIN answer; each as base64 (padded or not, standard or
+    URL-safe), as hex (either case) and URL-encoded. Longest first, so a blob is replaced before its parts."""
+    from base64 import urlsafe_b64encode
+    from urllib.parse import quote
+
     if not password:
-        return text
-    secrets = {password, b64encode(password.encode()).decode()}
-    for secret in secrets:
-        if secret:
+        return []
+    raws = {password.encode(), f"\0{user}\0{password}".encode(), f"{user}\0{password}".encode(),
+            f"\0\0{password}".encode()}
+    forms: set[str] = set()
+    for raw in raws:
+        text = raw.decode("utf-8", "replace")
+        for b64 in (b64encode(raw).decode(), urlsafe_b64encode(raw).decode()):
+            forms.update({b64, b64.rstrip("=")})
+            forms.update({b64.encode().hex(), b64.encode().hex().upper()})
+        forms.update({raw.hex(), raw.hex().upper(), quote(text, safe=""), text.replace("\0", "\\0"),
+                      text.replace("\0", "\\x00")})
+    forms.add(password)
+    return sorted((f for f in forms if len(f) >= min(4, len(password))), key=len, reverse=True)
+
+
+def _scrub(text: str, password: str, user: str = "") -> str:
+    """Text from a server or a library with the password removed in every form it may take (see secret_forms)."""
+    text = re.sub(r"\s+", " ", text).strip()
+    for secret in secret_forms(password, user):
+        if secret in text:
             text = text.replace(secret, "***")
+        elif secret.isalnum() and secret.lower() in text.lower():  # hex in a case of its own
+            text = re.sub(re.escape(secret), "***", text, flags=re.IGNORECASE)
     return text
 
 
-def _reply(exc: smtplib.SMTPResponseException, password: str) -> str:
+class ScrubFilter(logging.Filter):
+    """A logging filter that takes the password (in every form) out of each record's message."""
+
+    def __init__(self, password: str, user: str = "") -> None:
+        super().__init__()
+        self.password, self.user = password, user
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if self.password:
+            record.msg = _scrub(record.getMessage(), self.password, self.user)
+            record.args = None
+        return True
+
+
+def _reply(exc: smtplib.SMTPResponseException, password: str, user: str = "") -> str:
     err = exc.smtp_error
     text = err.decode("utf-8", "replace") if isinstance(err, bytes) else str(err)
-    return f"{exc.smtp_code} {_scrub(text, password)}"
+    return f"{exc.smtp_code} {_scrub(text, password, user)}"
 
 
 def send_report(summary_text: str, summary_html: str, attachments: Sequence[Path], *, host: str, port: int,
@@ -172,6 +208,10 @@ def send_report(summary_text: str, summary_html: str, attachments: Sequence[Path
     where = f"mail server {host}:{port}"
     context = ssl.create_default_context()
     smtp: smtplib.SMTP | None = None
+    scrub = ScrubFilter(password, user)
+    smtp_log = logging.getLogger("smtplib")
+    log.addFilter(scrub)
+    smtp_log.addFilter(scrub)
     try:
         if port == SMTPS_PORT and starttls is not True:
             smtp = smtplib.SMTP_SSL(host, port, timeout=timeout, context=context)
@@ -202,30 +242,32 @@ def send_report(summary_text: str, summary_html: str, attachments: Sequence[Path
     except MailError:
         raise
     except smtplib.SMTPAuthenticationError as exc:
-        raise MailError(f"{where} refused the login for user {user!r} ({_reply(exc, password)}); "
+        raise MailError(f"{where} refused the login for user {user!r} ({_reply(exc, password, user)}); "
                         f"check the user and {ENV_PASSWORD}") from None
     except smtplib.SMTPRecipientsRefused as exc:
         raise MailError(f"{where} refused every recipient: {', '.join(sorted(exc.recipients))}") from None
     except smtplib.SMTPSenderRefused as exc:
-        raise MailError(f"{where} refused the sender {sender!r} ({_reply(exc, password)})") from None
+        raise MailError(f"{where} refused the sender {sender!r} ({_reply(exc, password, user)})") from None
     except smtplib.SMTPResponseException as exc:
-        raise MailError(f"{where} answered {_reply(exc, password)}") from None
+        raise MailError(f"{where} answered {_reply(exc, password, user)}") from None
     except smtplib.SMTPException as exc:
-        raise MailError(f"{where}: {_scrub(str(exc), password)}") from None
+        raise MailError(f"{where}: {_scrub(str(exc), password, user)}") from None
     except ssl.SSLError as exc:
-        raise MailError(f"{where}: TLS failed ({_scrub(exc.reason or str(exc), password)})") from None
+        raise MailError(f"{where}: TLS failed ({_scrub(exc.reason or str(exc), password, user)})") from None
     except TimeoutError:
         raise MailError(f"{where} did not answer within {timeout:g} s") from None
     except socket.gaierror:
         raise MailError(f"{where}: unknown host {host!r}") from None
     except OSError as exc:
-        raise MailError(f"{where}: cannot connect ({_scrub(exc.strerror or str(exc), password)})") from None
+        raise MailError(f"{where}: cannot connect ({_scrub(exc.strerror or str(exc), password, user)})") from None
     finally:
         if smtp is not None:
             try:
                 smtp.quit()
             except (smtplib.SMTPException, OSError):
                 smtp.close()
+        log.removeFilter(scrub)
+        smtp_log.removeFilter(scrub)
 
 
 def send_with_settings(cfg: SmtpSettings, summary_text: str, summary_html: str, attachments: Sequence[Path],

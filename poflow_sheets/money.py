@@ -16,8 +16,19 @@ class AmountError(ValueError):
     """Text that is not an amount; the message says what was found and what was expected."""
 
 
+MAX_DIGITS = 15  # digits before the decimal mark: more than any real amount (and than a float holds)
+
+
 def cents(value: Decimal) -> Decimal:
-    """Round a Decimal to whole cents, half up (the way invoices are rounded)."""
+    """Round a Decimal to whole cents, half up (the way invoices are rounded).
+
+    An amount of more than 15 digits before the decimal mark (or not finite) is no real money: AmountError.
+    """
+    if not value.is_finite():
+        raise AmountError(f"{value} is not a finite number, expected an amount")
+    if value.adjusted() >= MAX_DIGITS:
+        raise AmountError(f"{value:f} has more than {MAX_DIGITS} digits before the decimal mark; "
+                          f"no real amount is that large")
     return value.quantize(CENT, rounding=ROUND_HALF_UP)
 
 

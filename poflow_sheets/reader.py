@@ -378,7 +378,10 @@ def _convert_column(info: TableInfo, col: schema.Column, idx: int, cells: Sequen
         if col.type in (schema.TEXT,):
             return [c.strip() or None if c.__class__ is str else conv(c) for c in cells]
         if col.type == schema.MONEY:
-            return [Decimal(repr(c)) if c.__class__ is float else conv(c) for c in cells]
+            money: list[Any] = [Decimal(repr(c)) if c.__class__ is float else conv(c) for c in cells]
+            if max((abs(v) for v in money if v is not None), default=0) >= _MONEY_LIMIT:
+                raise CellError("larger than any real amount")  # then cell by cell, each reported
+            return money
         if col.type == schema.INTEGER:
             return [int(c) if c.__class__ is float and c.is_integer() else conv(c) for c in cells]
         return [conv(c) for c in cells]
@@ -429,6 +432,7 @@ def _record_defaults(cls: type) -> dict[str, Any]:
     return _DEFAULTS[cls]
 
 
+_MONEY_LIMIT = Decimal(10) ** 15
 _EMPTY_BY_TYPE = {"str": "", "int": 0, "Decimal": Decimal("0.00")}
 
 

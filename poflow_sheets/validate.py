@@ -120,6 +120,10 @@ def _check_settings(book: Book, out: _Out) -> None:
         parse_terms(s.default_terms)
     except TermsError as exc:
         out.add("terms", "Settings", s.rows.get("default_terms", 0), "value", s.default_terms, str(exc))
+    if s.backup_retention < 1:
+        out.add("setting", "Settings", s.rows.get("backup_retention", 0), "value", s.backup_retention,
+                f"Backup Retention is {s.backup_retention}: fewer than one backup would turn backups off; poflow "
+                "keeps one anyway", hint="Set it to 1 or more (the default is 20).")
     used = [_number_of(i.invoice_number, s.invoice_prefix) for i in book.invoices if i.kind != "credit"]
     top = max((n for n in used if n is not None), default=None)
     if top is not None and s.next_invoice_number <= top:

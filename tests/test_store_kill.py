@@ -10,6 +10,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import python_calamine
 
 from poflow_sheets.store import SetCell, apply_changes
@@ -61,11 +62,20 @@ def _versions(start: Path, work: Path) -> set[str]:
     return set(known)
 
 
-def test_sigkill_during_write_leaves_old_or_new(tmp_path: Path) -> None:
+@pytest.mark.parametrize("via_link", [False, True], ids=["file", "symlink"])
+def test_sigkill_during_write_leaves_old_or_new(tmp_path: Path, via_link: bool) -> None:
     work = tmp_path / "work"
     work.mkdir()
-    book = make_book(tmp_path / "book.xlsx", rows=3000)
-    valid = _versions(book, tmp_path / "work")
+    folder = tmp_path
+    if via_link:  # the workbook is a symbolic link: the write goes to the file it points to, in its folder
+        folder = tmp_path / "real"
+        folder.mkdir()
+    book = make_book(folder / "book.xlsx", rows=3000)
+    target = book
+    if via_link:
+        book = tmp_path / "book.xlsx"
+        book.symlink_to(target)
+    valid = _versions(target, tmp_path / "work")
     assert len(valid) <= 4, "patching should converge to a few versions"
     rng = random.Random(20260304)
     script = CHILD.format(values=VALUES)
@@ -79,9 +89,10 @@ def test_sigkill_during_write_leaves_old_or_new(tmp_path: Path) -> None:
         time.sleep(rng.uniform(0.0, 0.25))
         child.send_signal(signal.SIGKILL)
         child.wait()
-        if (tmp_path / ".book.xlsx.poflow-lock").exists():
+        if (folder / ".book.xlsx.poflow-lock").exists():
             mid_write += 1  # killed while holding the lock: inside write_workbook
-        data = book.read_bytes()
+        assert book.is_symlink() == via_link, "the link was replaced by a file"
+        data = target.read_bytes()
         digest = _sha(data)
         assert digest in valid, "workbook is neither the old nor a new version"
         seen.add(digest)
@@ -91,5 +102,5 @@ def test_sigkill_during_write_leaves_old_or_new(tmp_path: Path) -> None:
     assert len(seen) >= 2
     assert mid_write >= KILLS // 2, f"only {mid_write} kills landed inside a write"
     print(f"kills: {KILLS}, inside a write: {mid_write}, versions seen: {len(seen)}")
-    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".book.xlsx.poflow-tmp")]
+    leftovers = [p.name for p in folder.iterdir() if p.name.startswith(".book.xlsx.poflow-tmp")]
     assert len(leftovers) <= 1  # at most the temp file of the last killed run; the next run removes it

@@ -40,7 +40,8 @@ def test_open_in_excel_or_libreoffice_is_refused(book: Path, lock_name: str) -> 
 def test_own_lock_held_by_live_process_is_refused(book: Path) -> None:
     before = book.read_bytes()
     with poflow_lock(book):
-        assert lock_path(book).read_text() == str(os.getpid())
+        text = lock_path(book).read_text()
+        assert text.startswith("poflow-lock 1\n") and f"pid={os.getpid()}\n" in text
         with pytest.raises(WriteConflict, match="another poflow"):
             write_workbook(book, _set("paid"), expected=None)
     assert not lock_path(book).exists()

@@ -15,7 +15,7 @@ from poflow_sheets.demo import SETTINGS, demo_book
 from poflow_sheets.findings import flatten
 from poflow_sheets.reader import read_workbook
 from poflow_sheets.rows import record_rows
-from poflow_sheets.schema import TAB_BY_NAME
+from poflow_sheets.schema import SETTINGS_KEYS, TAB_BY_NAME
 from poflow_sheets.template import write_new_workbook
 from poflow_sheets.validate import validate
 
@@ -80,6 +80,8 @@ def _claim(qty: int, reported: date, status: str = "open") -> Callable[[Rows], N
     return mutate
 
 
+BACKUP_ROW = [k.key for k in SETTINGS_KEYS].index("backup_retention") + 2  # the key's row in the Settings tab
+
 CASES: list[tuple[str, Callable[[Rows], None], list[list[object]]]] = [
     ("required", lambda r: put(r, "Lines", 9, "SKU", None), [["Lines", 9, "SKU", "required"]]),
     ("type-qty", lambda r: put(r, "Lines", 15, "Qty", "twelve"), [["Lines", 15, "Qty", "type"]]),
@@ -120,6 +122,10 @@ CASES: list[tuple[str, Callable[[Rows], None], list[list[object]]]] = [
     ("replacement-unknown-claim", lambda r: r["Shipments"].append(
         ["SH-0099", "4500012345", 1, 6, date(2026, 11, 10), "UPS", "1ZR", None, None, None, None, "CL-0404"]),
      [["Shipments", 13, "Claim", "unknown-reference"]]),
+    ("backup-retention-0", lambda r: r.setdefault("Settings", []).append(["Backup Retention", 0]),
+     [["Settings", BACKUP_ROW, "Value", "setting"]]),
+    ("backup-retention-negative", lambda r: r.setdefault("Settings", []).append(["Backup Retention", -5]),
+     [["Settings", BACKUP_ROW, "Value", "setting"]]),
 ]
 
 

@@ -28,6 +28,7 @@ from .commands import (
 from .evidence import evidence
 from .mail import MailRun, import_po, inbox, remind, send
 from .payments import ReconcileRun, reconcile_workbook
+from .restore import restore
 from .workbook import SendOptions, WriteOptions, load
 
 reconcile = reconcile_workbook
@@ -58,6 +59,7 @@ __all__ = [
     "quote",
     "reconcile",
     "remind",
+    "restore",
     "send",
     "ship",
     "statement",

@@ -60,6 +60,9 @@ def _read_bank(settings: Settings, files: Sequence[Path]) -> BankImport:
                            default_currency=settings.currency or "USD")
 
 
+FORK_LIMIT = 16 << 20  # bank files larger than this (together) are read in this process
+
+
 def load_for_reconcile(workbook: Path, files: Sequence[Path], *,
                        progress: Callable[[str], None] | None = None) -> tuple[Book, BankImport]:
     """Read the workbook and the bank files. With two or more cores the bank files are parsed in a
@@ -68,7 +71,9 @@ def load_for_reconcile(workbook: Path, files: Sequence[Path], *,
     if not files:
         return read_workbook(workbook, progress=progress), BankImport((), (), "none", "")
     settings = read_workbook(workbook, tabs=("Settings",)).settings  # the mapping and currency: ~10 ms
-    if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    big = sum(f.stat().st_size for f in files if f.is_file()) > FORK_LIMIT
+    if big or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        # a large export costs more to send back from a child (pickled) than the overlap saves
         return read_workbook(workbook, progress=progress), _read_bank(settings, files)
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
         banks = pool.submit(_read_bank, settings, list(files))
@@ -279,7 +284,7 @@ def reconcile_workbook(workbook: Path, bank_files: Sequence[Path], today: date, 
         files += [f for f, _ in found]
         hashes = [h for _, h in found]
     if apply and not opts.dry_run:
-        check_writable(workbook, opts.output)
+        check_writable(workbook, opts.output, opts.force)
     backend = backend_of(workbook)
     if isinstance(backend, XlsxBackend):
         book, imported = load_for_reconcile(workbook, files)

@@ -111,7 +111,7 @@ def change_workbook(workbook: Path, compute: Callable[[Book], ChangeSet], *, com
     from .write import apply_changeset, check_writable
 
     if not dry_run:
-        check_writable(workbook, output)
+        check_writable(workbook, output, force)
     backend = backend_of(workbook)
     book = load(workbook, out, backend=backend)
     book, backend, output = as_written(book, backend, output, dry_run)

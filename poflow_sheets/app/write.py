@@ -39,6 +39,7 @@ from ..store import (
     write_workbook,
 )
 from ..store.edits import AnyValue
+from ..store.safety import refuse_read_only
 from ..store.xlsx_read import CalamineSource
 
 FOREIGN_LOG = "poflow Log"  # the audit trail's tab when the workbook has a "Log" tab of its own
@@ -46,12 +47,14 @@ NEW_ROW = "(new row)"  # the Log's Column for a row a command appended
 NEW_SHEET = "(new sheet)"  # ... and for a tab it added
 
 
-def check_writable(path: Path, output: Path | None = None) -> Path:
-    """The file a write goes to: the workbook itself, or --output for formats poflow only reads."""
+def check_writable(path: Path, output: Path | None = None, force: bool = False) -> Path:
+    """The file a write goes to: the workbook itself, or --output for formats poflow only reads.
+    A read-only workbook is refused here, before any work (unless ``force``)."""
     if output is not None:
         return output
     if not is_sheet(path):
         refuse_unwritable(path)
+        refuse_read_only(path, force)
     return path
 
 
@@ -155,9 +158,9 @@ def key_of(record: object, tab: str) -> str:
     return " / ".join(text_of(getattr(record, k, "")) for k in keys)
 
 
-def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime,
-                 sheets: bool = True) -> tuple[list[Edit], list[LogRow]]:
-    """The store changes and Log rows for a ChangeSet (pure)."""
+def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime, sheets: bool = True,
+                 notes: list[str] | None = None) -> tuple[list[Edit], list[LogRow]]:
+    """The store changes and Log rows for a ChangeSet (pure; what a person should know goes to ``notes``)."""
     plan = _Plan(book)
     log: list[LogRow] = []
     stamp = now.strftime("%Y-%m-%d %H:%M:%S")
@@ -183,14 +186,18 @@ def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime,
         plan.append(tab, records)
     if sheets:
         have = {n.casefold() for n in book.sheet_names}
+        planned: dict[str, str] = {}  # casefolded tab name -> number of the document it is planned for
         for doc in cs.documents:
             if sheet_name(doc).casefold() in have:
                 continue  # issued before (a rerun): the sheet and its Log line are there already
             rows = as_styled(sheet_rows(doc), Styled)
             cells = tuple(tuple(cast(AnyValue, v) for v in r) for r in rows)
-            plan.changes.append(AddSheet(sheet_name(doc), cells, COL_WIDTHS, if_missing=True,
-                                         print_setup=_print_setup(doc)))
-            log.append(LogRow(stamp, command, sheet_name(doc), doc.number, NEW_SHEET, "", ""))
+            name, note = document_sheet_name(doc, planned)
+            planned[name.casefold()] = doc.number
+            if note and notes is not None:
+                notes.append(note)
+            plan.changes.append(AddSheet(name, cells, COL_WIDTHS, if_missing=True, print_setup=_print_setup(doc)))
+            log.append(LogRow(stamp, command, name, doc.number, NEW_SHEET, "", ""))
     if log:
         if "Log" in book.tables or not any(norm(n) == norm("Log") for n in book.sheet_names):
             plan.append("Log", list(log))  # adds the Log tab when the workbook has none
@@ -205,6 +212,31 @@ def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime,
                 header = tuple(Styled(c.header, bold=True) for c in cols)
                 plan.changes.append(AddSheet(FOREIGN_LOG, (header, *trail), if_missing=True, freeze_header=True))
     return plan.finish(), log
+
+
+def document_sheet_name(doc: Document, planned: dict[str, str] | None = None) -> tuple[str, str]:
+    """The tab a document's sheet gets, and a note when it is not simply the document number.
+
+    A tab name holds at most 31 characters and none of []:*?/\\. A number that had to be shortened gets a
+    short suffix derived from the whole number ("~" and 4 hex digits), so two numbers that share their first
+    31 characters get two tabs, and the same document gets the same name again (a second run adds nothing).
+    Two documents of one run whose names would still collide are told apart the same way.
+    """
+    import hashlib
+
+    base = sheet_name(doc)
+    taken = planned or {}
+    clash = taken.get(base.casefold(), doc.number) != doc.number
+    if len(doc.number.strip()) <= 31 and not clash:
+        return base, ""
+    suffix = "~" + hashlib.sha1(doc.number.encode("utf-8")).hexdigest()[:4]
+    name = base[: 31 - len(suffix)].rstrip("'") + suffix
+    n = 2
+    while taken.get(name.casefold(), doc.number) != doc.number:  # vanishingly rare: a clash of suffixes too
+        tail = f"{suffix}{n}"
+        name, n = base[: 31 - len(tail)].rstrip("'") + tail, n + 1
+    return name, f"{doc.number}: its sheet is named {name!r} (a tab name holds at most 31 characters and must differ " \
+                 "from every other tab's)"
 
 
 def _print_setup(doc: Document) -> PrintSetup:
@@ -250,9 +282,11 @@ def apply_changeset(book: Book, cs: ChangeSet, *, command: str, now: datetime, f
     """Write a ChangeSet: the workbook in one safe write (through `backend`, by default where the book
     was read from), then each document's PDF. Returns what was done."""
     lines: list[str] = list(cs.messages)
-    target = check_writable(book.path, output)
+    target = check_writable(book.path, output, force) if not dry_run else check_writable(book.path, output, True)
     out_dir = out_dir or target.parent / "documents"
-    changes, log = plan_changes(book, cs, command=command, now=now, sheets=sheets)
+    notes: list[str] = []
+    changes, log = plan_changes(book, cs, command=command, now=now, sheets=sheets, notes=notes)
+    lines += [f"note: {n}" for n in notes]
     pdfs = [document_path(out_dir, d) for d in cs.documents]
     if dry_run:
         lines += [f"would change {r.tab} {r.row_key}: {r.column} {r.old!r} -> {r.new!r}" for r in log]
@@ -268,15 +302,16 @@ def apply_changeset(book: Book, cs: ChangeSet, *, command: str, now: datetime, f
                 raise Refused(f"{output}: already exists; choose a new file for --output")
             shutil.copyfile(book.path, output)
             result = write_workbook(output, changes, expected=fingerprint(output), force=force,
-                                    retention=book.settings.backup_retention)
+                                    retention=book.settings.backup_retention, command=command)
         else:
             if backend is None:
                 from .workbook import backend_of
 
                 backend = backend_of(target)
             result = backend.write(changes, expected=book.fingerprint, force=force,
-                                   retention=book.settings.backup_retention)
+                                   retention=book.settings.backup_retention, command=command)
         lines.append(f"{target}: {len(log)} change(s) written" + (f" (backup {result.backup})" if result.backup else ""))
+        lines += [f"note: {n}" for n in result.notes]
     for doc, path in zip(cs.documents, pdfs, strict=True):
         write_pdf(path, render_pdf(doc))
         lines.append(f"wrote {path}")
@@ -293,7 +328,7 @@ def _setting_cell(k: schema.SettingKey) -> object:
 
 def add_missing_tabs(path: Path, *, force: bool = False) -> tuple[list[str], PatchResult | None]:
     """`poflow init EXISTING.xlsx`: add the schema's missing tabs (headers only), touching nothing else."""
-    check_writable(path)
+    check_writable(path, force=force)
     before = fingerprint(path)
     source = CalamineSource(path)
     try:
@@ -316,7 +351,7 @@ def add_missing_tabs(path: Path, *, force: bool = False) -> tuple[list[str], Pat
                      for k in schema.SETTINGS_KEYS]
         changes.append(AddSheet(tab.name, tuple(rows), tuple(float(c.width) for c in tab.columns),
                                 if_missing=True, freeze_header=True, as_table=tab.name != "Settings"))
-    result = write_workbook(path, changes, expected=before, force=force)
+    result = write_workbook(path, changes, expected=before, force=force, command="poflow init")
     return [t.name for t in missing], result
 
 

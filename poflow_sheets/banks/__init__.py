@@ -13,12 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from pathlib import Path
 
-from poflow_sheets.banks.base import BankImport, BankParser, BankProblem, fail
+from poflow_sheets.banks.base import BankImport, BankParser, BankProblem, bank_options, fail, split_options
 from poflow_sheets.banks.camt import CamtParser
 from poflow_sheets.banks.csv_layouts import PROFILES, CsvParser, ExcelParser, Profile, profile_names
 from poflow_sheets.banks.mt940 import Mt940Parser
 from poflow_sheets.banks.ofx import OfxParser
 from poflow_sheets.errors import BankFileError
+from poflow_sheets.limits import limits, over
 
 from ..perf import without_gc
 
@@ -54,8 +55,10 @@ def parse_bank_bytes(data: bytes, name: str, *, mapping: str | None = None, defa
     if not data.replace(b"\xef\xbb\xbf", b"").strip(b" \t\r\n\x00"):
         raise fail(name, "the file is empty")
     parser = detect_parser(data[:8192], name)
+    mapping, opts = split_options(mapping)
     try:
-        return parser.parse(data, name, mapping=mapping, default_currency=default_currency)
+        with bank_options(opts):
+            return parser.parse(data, name, mapping=mapping, default_currency=default_currency)
     except BankFileError:
         raise
     except (ValueError, KeyError, IndexError, TypeError, UnicodeError, RecursionError) as exc:
@@ -64,9 +67,35 @@ def parse_bank_bytes(data: bytes, name: str, *, mapping: str | None = None, defa
 
 
 def read_bank_file(path: Path, *, mapping: str | None = None, default_currency: str = "USD") -> BankImport:
-    """Read one bank export of any supported format into normalized transactions."""
+    """Read one bank export of any supported format into normalized transactions.
+
+    A CSV export is read as a stream (twice: once for what the whole file decides, once for the rows), so
+    memory holds the transactions, never the file; other formats are read whole, within the size limit.
+    """
     path = Path(path)
+    lim = limits()
     try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise BankFileError(f"{path}: is a folder, not a bank export")
+        if size > lim.bank_bytes:
+            raise over(str(path), f"the file is {size / (1 << 20):,.0f} MiB, which", "bank_bytes",
+                       f"{lim.bank_bytes / (1 << 20):,.0f} MiB")
+        with open(path, "rb") as fh:
+            head = fh.read(1 << 16)
+        if not head.replace(b"\xef\xbb\xbf", b"").strip(b" \t\r\n\x00") and size <= len(head):
+            raise fail(path.name, "the file is empty")
+        parser = detect_parser(head[:8192], path.name)
+        if isinstance(parser, CsvParser):
+            rest, opts = split_options(mapping)
+            try:
+                with bank_options(opts):
+                    return parser.parse_stream(lambda: open(path, "rb"), path.name, mapping=rest,
+                                               default_currency=default_currency)
+            except BankFileError:
+                raise
+            except (ValueError, KeyError, IndexError, TypeError, RecursionError) as exc:
+                raise fail(path.name, f"could not be read as {parser.name}: {type(exc).__name__}: {exc}") from exc
         data = path.read_bytes()
     except FileNotFoundError:
         raise BankFileError(f"{path}: no such file") from None

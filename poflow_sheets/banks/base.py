@@ -10,7 +10,9 @@ import hashlib
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
@@ -59,6 +61,50 @@ class BankParser(Protocol):
     def sniff(self, head: bytes, name: str) -> bool: ...
 
     def parse(self, data: bytes, name: str, *, mapping: str | None = None, default_currency: str = "USD") -> BankImport: ...
+
+
+@dataclass(frozen=True, slots=True)
+class BankOptions:
+    """What a person allowed in the Bank Mapping setting beyond the columns (``round=yes``, ``pre1900=yes``)."""
+
+    round: bool = False  # amounts with more than two decimals are rounded to cents instead of refused
+    pre1900: bool = False  # dates before 1900 are accepted instead of refused
+
+
+OPTION_KEYS = {"round": "round", "pre1900": "pre1900"}
+_OPTIONS: ContextVar[BankOptions | None] = ContextVar("bank_options", default=None)
+_DEFAULT_OPTIONS = BankOptions()
+_YES = ("yes", "y", "true", "1", "on")
+
+
+def split_options(mapping: str | None) -> tuple[str | None, BankOptions]:
+    """The Bank Mapping setting without its options, and the options: ``chase;round=yes`` -> ("chase", round)."""
+    if not mapping:
+        return mapping, BankOptions()
+    rest: list[str] = []
+    found: dict[str, bool] = {}
+    for part in mapping.split(";"):
+        key, sep, value = part.partition("=")
+        if sep and key.strip().lower() in OPTION_KEYS:
+            found[OPTION_KEYS[key.strip().lower()]] = value.strip().lower() in _YES
+        elif part.strip():
+            rest.append(part.strip())
+    return (";".join(rest) or None), BankOptions(**found)
+
+
+@contextmanager
+def bank_options(options: BankOptions) -> Iterator[None]:
+    """Read bank files with these options (the readers ask `options()`)."""
+    token = _OPTIONS.set(options)
+    try:
+        yield
+    finally:
+        _OPTIONS.reset(token)
+
+
+def options() -> BankOptions:
+    """The options in force for the bank file being read."""
+    return _OPTIONS.get() or _DEFAULT_OPTIONS
 
 
 def fail(name: str, message: str, line: int | None = None) -> BankFileError:
@@ -149,15 +195,31 @@ def plain_amount(text: str, decimal_mark: str | None) -> Decimal | None:
     return cents(value)
 
 
-def amount_of(text: str, name: str, line: int, decimal_mark: str | None = None) -> Decimal:
-    """Parse an amount through `money.parse_amount`, translating the error to a `BankFileError`."""
+def amount_of(text: str, name: str, line: int, decimal_mark: str | None = None, what: str = "amount") -> Decimal:
+    """Parse an amount through `money.parse_amount`, translating the error to a `BankFileError`.
+
+    An amount with more than two decimals (`1,234.567`) is refused with the file and line: rounding it
+    silently would book a different amount than the bank did (``round=yes`` in Bank Mapping allows it).
+    """
     plain = plain_amount(text, decimal_mark)
     if plain is not None:
         return plain
     try:
-        return parse_amount(text, decimal_mark)
+        exact = parse_amount(text, decimal_mark, quantize=False)
+        value = cents(exact)
     except AmountError as exc:
-        raise fail(name, f"bad amount {text.strip()!r}: {exc}", line) from None
+        raise fail(name, f"bad {what} {text.strip()!r}: {exc}", line) from None
+    check_places(exact, value, text, name, line)
+    return value
+
+
+def check_places(exact: Decimal, value: Decimal, text: object, name: str, line: int) -> None:
+    """Refuse an amount that rounding to cents would change (unless ``round=yes``)."""
+    if exact != value and not options().round:
+        places = -exact.normalize().as_tuple().exponent  # type: ignore[operator]
+        raise fail(name, f"amount {str(text).strip()!r} has {places} decimals but money has 2 (cents); poflow would "
+                   "have to round it. Check the export, or add 'round=yes' to the Bank Mapping setting to round "
+                   "such amounts to cents", line)
 
 
 # --------------------------------------------------------------------------- dates
@@ -231,6 +293,52 @@ def looks_like_date(text: str) -> bool:
     return date_shape(text) is not None
 
 
+class DayFirstVotes:
+    """`decide_dayfirst` counted one date text at a time (a whole column without keeping it)."""
+
+    __slots__ = ("counts", "first_big", "second_big", "seps")
+
+    def __init__(self) -> None:
+        self.first_big = self.second_big = False
+        self.seps: Counter[str] = Counter()
+        self.counts: dict[str, int] = {}  # texts not yet counted in: a column repeats the same few dates
+
+    def add(self, text: str) -> None:
+        counts = self.counts
+        counts[text] = counts.get(text, 0) + 1
+        if len(counts) > 50_000:
+            self._fold()
+
+    def _fold(self) -> None:
+        for text, n in self.counts.items():
+            shape = date_shape(text)
+            if shape is None or shape.pair is None:
+                continue
+            a, b, _ = shape.pair
+            self.seps[shape.sep] += n
+            self.first_big |= a > 12
+            self.second_big |= b > 12
+        self.counts.clear()
+
+    def merge(self, later: DayFirstVotes) -> None:
+        """Add the votes of another part of the same column."""
+        self._fold()
+        later._fold()
+        self.first_big |= later.first_big
+        self.second_big |= later.second_big
+        self.seps.update(later.seps)
+
+    def decide(self, hint: bool | None = None) -> bool:
+        self._fold()
+        if self.first_big and not self.second_big:
+            return True
+        if self.second_big and not self.first_big:
+            return False
+        if hint is not None:
+            return hint
+        return bool(self.seps) and self.seps.most_common(1)[0][0] == "."
+
+
 def decide_dayfirst(texts: Iterable[str], hint: bool | None = None) -> bool:
     """Decide D/M/Y versus M/D/Y from a whole column: a first part over 12 means day first.
 
@@ -268,7 +376,7 @@ def parse_bank_date(text: str, name: str, line: int, *, dayfirst: bool = False) 
         a, b, y = shape.pair
         d, m = (a, b) if dayfirst else (b, a)
     try:
-        return date(y, m, d)
+        return check_year(date(y, m, d), text, name, line)
     except ValueError:
         order = "day/month/year" if dayfirst and shape.fixed is None else "year-month-day"
         if shape.fixed is None and not dayfirst:
@@ -282,9 +390,19 @@ def compact_date(text: str, name: str, line: int) -> date:
     if len(s) < 8 or not s[:8].isdigit():
         raise fail(name, f"{s!r} is not a date (expected YYYYMMDD…)", line)
     try:
-        return date(int(s[:4]), int(s[4:6]), int(s[6:8]))
+        when = date(int(s[:4]), int(s[4:6]), int(s[6:8]))
     except ValueError:
         raise fail(name, f"{s!r} is not a date", line) from None
+    return check_year(when, s, name, line)
+
+
+def check_year(when: date, text: str, name: str, line: int) -> date:
+    """Refuse a date before 1900 (a spreadsheet cannot hold it as a date; it would read back as a time)."""
+    if when.year < 1900 and not options().pre1900:
+        raise fail(name, f"date {text.strip()!r} is before 1900, which a spreadsheet cannot store as a date (it "
+                   "would read back as a time). Check the export, or add 'pre1900=yes' to the Bank Mapping setting "
+                   "to accept such dates", line)
+    return when
 
 
 # --------------------------------------------------------------------------- identity
@@ -302,12 +420,17 @@ def number_repeats(transactions: Iterable[Transaction]) -> tuple[Transaction, ..
     Two genuine identical payments on one day stay two, while the same row seen again in an
     overlapping export (same position among its twins) gets the same id.
     """
-    seen: Counter[str] = Counter()
+    once: set[str] = set()
+    repeats: Counter[str] = Counter()  # only the ids seen more than once: a set is cheaper for a million rows
     out: list[Transaction] = []
     for t in transactions:
-        seen[t.transaction_id] += 1
-        n = seen[t.transaction_id]
-        out.append(t if n == 1 else replace(t, transaction_id=f"{t.transaction_id}:{n}"))
+        tid = t.transaction_id
+        if tid not in once:
+            once.add(tid)
+            out.append(t)
+            continue
+        n = repeats[tid] = repeats.get(tid, 1) + 1
+        out.append(replace(t, transaction_id=f"{tid}:{n}"))
     return tuple(out)
 
 

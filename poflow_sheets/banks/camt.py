@@ -19,6 +19,7 @@ from defusedxml.ElementTree import fromstring
 from poflow_sheets.banks.base import (
     BankImport,
     BankProblem,
+    amount_of,
     bank_id,
     clean,
     content_id,
@@ -26,9 +27,7 @@ from poflow_sheets.banks.base import (
     join_text,
     number_repeats,
     parse_bank_date,
-    plain_amount,
 )
-from poflow_sheets.money import AmountError, parse_amount
 from poflow_sheets.records import Transaction
 
 _NTRY_START = re.compile(rb"<(?:[\w.-]+:)?Ntry[\s>/]")
@@ -173,12 +172,7 @@ class CamtParser:
     def _amount(self, el: Element | None, name: str, line: int) -> tuple[Decimal, str] | None:
         if el is None or not (el.text or "").strip():
             return None
-        value = plain_amount(el.text or "", ".")
-        try:
-            if value is None:
-                value = parse_amount(el.text or "", ".")
-        except AmountError as exc:
-            raise fail(name, f"bad amount {el.text!r}: {exc}", line) from None
+        value = amount_of(el.text or "", name, line, ".")
         return value, (el.get("Ccy") or "").upper()
 
     def _entry(self, entry: Element, name: str, line: int, account: str, currency: str) -> list[Transaction]:

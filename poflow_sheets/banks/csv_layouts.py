@@ -11,25 +11,28 @@ else reported and left out while the rest imports.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import hashlib
 import io
+import itertools
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from typing import IO
 
 from poflow_sheets.banks.base import (
     BankImport,
     BankProblem,
+    DayFirstVotes,
     amount_of,
     bank_id,
+    check_places,
+    check_year,
     clean,
-    content_id,
-    decide_dayfirst,
-    decode_text,
     fail,
     fold,
     join_text,
@@ -37,7 +40,8 @@ from poflow_sheets.banks.base import (
     number_repeats,
     parse_bank_date,
 )
-from poflow_sheets.errors import BankFileError
+from poflow_sheets.errors import BankFileError, LimitExceeded, WorkbookUnreadable
+from poflow_sheets.limits import limits, over
 from poflow_sheets.money import AmountError, cents, parse_amount, to_decimal
 from poflow_sheets.records import Transaction
 
@@ -528,6 +532,17 @@ def _row_texts(row: Row) -> list[str]:
     return [c.replace("\ufeff", "").strip() if type(c) is str else _cell_text(c) for c in row]
 
 
+def _first(texts: list[str], cols: tuple[int, ...]) -> str:
+    """The first non-empty text among `cols` of a row's texts ('' if none)."""
+    n = len(texts)
+    for c in cols:
+        if c < n:
+            t = texts[c]
+            if t:
+                return t
+    return ""
+
+
 def _index(header: Sequence[str]) -> dict[str, int]:
     """Folded header name -> first position; also the name without a "(…)" suffix."""
     out: dict[str, int] = {}
@@ -791,23 +806,10 @@ def _mapping_layout(mapping: str, texts: list[list[str]], name: str) -> Layout:
 
 
 def _decimal_mark(values: list[str]) -> str | None:
-    votes: Counter[str] = Counter()
+    votes = _MarkVotes()
     for raw in values:
-        s = re.sub(r"[^\d.,]", "", raw)
-        if not s:
-            continue
-        if "." in s and "," in s:
-            votes["." if s.rfind(".") > s.rfind(",") else ","] += 1
-        elif s.count(",") > 1:
-            votes["."] += 1
-        elif s.count(".") > 1 or re.search(r",\d{1,2}$", s) or s.endswith(","):
-            votes[","] += 1
-        elif re.search(r"\.\d{1,2}$", s) or re.search(r"\.\d{4,}$", s):
-            votes["."] += 1
-    if not votes:
-        return None
-    (mark, n), *rest = votes.most_common()
-    return mark if not rest or rest[0][1] < n else None
+        votes.add(raw)
+    return votes.decide()
 
 
 def _currency_hint(header: str, sample: str, default: str) -> str:
@@ -833,13 +835,65 @@ def _account_from_preamble(texts: list[list[str]]) -> str:
     return ""
 
 
+class _MarkVotes:
+    """`_decimal_mark` of a column, counted one value at a time."""
+
+    def __init__(self) -> None:
+        self.votes: Counter[str] = Counter()
+
+    def add(self, raw: str) -> None:
+        s = _NOT_NUMBER.sub("", raw)
+        if not s:
+            return
+        votes = self.votes
+        if "." in s and "," in s:
+            votes["." if s.rfind(".") > s.rfind(",") else ","] += 1
+        elif s.count(",") > 1:
+            votes["."] += 1
+        elif s.count(".") > 1 or _COMMA_END.search(s) or s.endswith(","):
+            votes[","] += 1
+        elif _DOT_END.search(s) or _DOT_LONG.search(s):
+            votes["."] += 1
+
+    def decide(self) -> str | None:
+        if not self.votes:
+            return None
+        (mark, n), *rest = self.votes.most_common()
+        return mark if not rest or rest[0][1] < n else None
+
+
+_NOT_NUMBER = re.compile(r"[^\d.,]")
+_COMMA_END = re.compile(r",\d{1,2}$")
+_DOT_END = re.compile(r"\.\d{1,2}$")
+_DOT_LONG = re.compile(r"\.\d{4,}$")
+
+
+@dataclass
+class _Votes:
+    """What a whole file decides, gathered in one pass."""
+
+    dayfirst: DayFirstVotes = field(default_factory=lambda: DayFirstVotes())
+    marks: _MarkVotes = field(default_factory=_MarkVotes)
+    first_amount: str = ""
+    accounts: dict[str, None] = field(default_factory=dict)
+
+    def merge(self, later: _Votes) -> None:
+        """Add the votes of a later part of the same file."""
+        self.dayfirst.merge(later.dayfirst)
+        self.marks.votes.update(later.marks.votes)
+        self.first_amount = self.first_amount or later.first_amount
+        for a in later.accounts:
+            self.accounts.setdefault(a, None)
+
+
 class _Rows:
     """The data rows after the header, with their line numbers, and the layout to read them."""
 
-    def __init__(self, name: str, fmt: str, rows: list[Row], lines: list[int], layout: Layout, default_currency: str) -> None:
-        self.name, self.fmt, self.rows, self.lines, self.layout = name, fmt, rows, lines, layout
+    def __init__(self, name: str, fmt: str, layout: Layout, default_currency: str) -> None:
+        self.name, self.fmt, self.layout = name, fmt, layout
         self.default_currency = default_currency
-        self.problems: list[BankProblem] = []
+        self.problems: list[BankProblem] = []  # rows left out while building transactions
+        self.align_problems: list[BankProblem] = []  # ragged rows left out (reported first)
 
     def typed_columns(self) -> dict[int, str]:
         cols: dict[int, str] = {}
@@ -867,7 +921,7 @@ class _Rows:
         """How many fields a short row needs: up to the last column that has a role."""
         return max((c for cols in self.layout.columns.values() for c in cols), default=0) + 1
 
-    def align(self, row: Row, line: int, delimiter: str) -> Row | None:
+    def align(self, row: Row, line: int, delimiter: str, report: bool = True) -> Row | None:
         """A row of the header's width, realigned when only one reading fits; None if ragged."""
         width = self.layout.width
         if len(row) > width and all(_cell_text(c) == "" for c in row[width:]):
@@ -888,27 +942,92 @@ class _Rows:
             choice = into_typed if len(into_typed) == 1 else fits
             if len(choice) == 1:
                 return choice[0][1]
-        self.problems.append(BankProblem(self.name, line, f"row has {len(row)} fields but the header has {width}: left out"))
+        if report:
+            self.align_problems.append(
+                BankProblem(self.name, line, f"row has {len(row)} fields but the header has {width}: left out"))
         return None
 
-    def read(self, delimiter: str, account: str) -> list[Transaction]:
-        lay = self.layout
-        aligned: list[tuple[int, Row]] = []
-        for row, line in zip(self.rows, self.lines, strict=True):
+    def aligned(self, pairs: Iterable[tuple[Row, int]], delimiter: str, report: bool = True,
+                all_text: bool = False) -> Iterator[tuple[int, Row]]:
+        """The non-empty rows of the header's width (realigned where only one reading fits), with their lines.
+        `all_text`: every cell is a str (CSV), so that need not be checked row by row."""
+        width = self.layout.width
+        for row, line in pairs:
+            if len(row) == width and (all_text or all(type(c) is str for c in row)):  # the common CSV case, inlined
+                if not "".join(row).replace("\ufeff", "").strip():  # type: ignore[arg-type]
+                    continue
+                yield line, row
+                continue
             if not any(_cell_text(c) for c in row):
                 continue
-            fixed = self.align(row, line, delimiter)
+            fixed = self.align(row, line, delimiter, report)
             if fixed is not None:
-                aligned.append((line, fixed))
-        date_cols = lay.columns.get("date", [])
+                yield line, fixed
+
+    def voter(self, votes: _Votes) -> Callable[[Row], None]:
+        """A function that counts one aligned row into `votes`: date order, decimal mark, the first amount (for
+        the currency), the accounts named in an account column."""
+        lay = self.layout
+        date_cols = tuple(lay.columns.get("date", []))
+        amount_cols = tuple(c for r in ("amount", "debit", "credit", "fee") for c in lay.columns.get(r, []))
+        account_cols = lay.columns.get("account", [])
+        day = votes.dayfirst
+        marks = votes.marks if lay.decimal is None else None
+
+        def vote(r: Row) -> None:
+            for c in date_cols:
+                v = r[c]
+                if type(v) is str:
+                    day.add(_cell_text(v))
+            if marks is not None:
+                for c in amount_cols:
+                    v = r[c]
+                    if type(v) is str:
+                        marks.add(_cell_text(v))
+            if not votes.first_amount:
+                votes.first_amount = next((t for c in amount_cols if (t := _cell_text(r[c]))), "")
+            if account_cols:
+                a = self._get(r, "account")
+                if a:
+                    votes.accounts[a] = None
+
+        return vote
+
+    def scan(self, aligned: Iterable[tuple[int, Row]]) -> _Votes:
+        """What the whole file decides, in one pass that keeps no rows."""
+        votes = _Votes()
+        vote = self.voter(votes)
+        for _line, r in aligned:
+            vote(r)
+        return votes
+
+    def decision(self, votes: _Votes) -> tuple[str | None, bool, str]:
+        """(decimal mark, day first, the file's currency) as the votes decide."""
+        lay = self.layout
         amount_cols = [c for r in ("amount", "debit", "credit", "fee") for c in lay.columns.get(r, [])]
-        date_texts = [_cell_text(r[c]) for _, r in aligned for c in date_cols if isinstance(r[c], str)]
-        mark = lay.decimal or _decimal_mark([_cell_text(r[c]) for _, r in aligned for c in amount_cols if isinstance(r[c], str)])
+        mark = lay.decimal or votes.marks.decide()
         # undecided day/month order: a decimal-comma export comes from a day-first country
-        dayfirst = decide_dayfirst(date_texts, lay.dayfirst if lay.dayfirst is not None else (True if mark == "," else None))
-        first_amount = next((_cell_text(r[c]) for _, r in aligned for c in amount_cols if _cell_text(r[c])), "")
+        dayfirst = votes.dayfirst.decide(lay.dayfirst if lay.dayfirst is not None else (True if mark == "," else None))
         amount_header = lay.header[amount_cols[0]] if amount_cols and amount_cols[0] < len(lay.header) else ""
-        file_currency = _currency_hint(amount_header, first_amount, self.default_currency)
+        return mark, dayfirst, _currency_hint(amount_header, votes.first_amount, self.default_currency)
+
+    def process(self, aligned: Iterable[tuple[int, Row]], votes: _Votes, assumed: tuple[str | None, bool, str],
+                account: str) -> list[Transaction]:
+        """Count every row into `votes` and build its transaction as `assumed` decides, in the same pass (the
+        caller checks that the whole file decides the same; else it builds again)."""
+        mark, dayfirst, currency = assumed
+        vote = self.voter(votes)
+        out: list[Transaction] = []
+        for line, row in aligned:
+            vote(row)
+            t = self._transaction(row, line, dayfirst, mark, currency, account)
+            if t is not None:
+                out.append(t)
+        return out
+
+    def build(self, aligned: Iterable[tuple[int, Row]], votes: _Votes, account: str) -> list[Transaction]:
+        """The transactions of the aligned rows, as the whole-file votes decided."""
+        mark, dayfirst, file_currency = self.decision(votes)
         out: list[Transaction] = []
         for line, row in aligned:
             t = self._transaction(row, line, dayfirst, mark, file_currency, account)
@@ -940,21 +1059,29 @@ class _Rows:
     def _money(self, value: Cell, line: int, mark: str | None) -> Decimal | None:
         if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
             try:
-                return cents(to_decimal(value))
+                exact = to_decimal(value)
+                rounded = cents(exact)
             except AmountError as exc:
                 raise fail(self.name, f"bad amount {value!r}: {exc}", line) from None
-        text = _cell_text(value)
+            check_places(exact, rounded, value, self.name, line)
+            return rounded
+        text = value.replace("\ufeff", "").strip() if type(value) is str else _cell_text(value)
         if not text:
             return None
-        return amount_of(text, self.name, line, mark)
+        cached = self._amounts.get(text)
+        if cached is None:
+            cached = amount_of(text, self.name, line, mark)
+            if len(self._amounts) < 500_000:  # amounts repeat: one Decimal per distinct text, parsed once
+                self._amounts[text] = cached
+        return cached
 
     def _date(self, row: Row, line: int, dayfirst: bool) -> date | None:
         for c in self.layout.columns.get("date", []):
             v = row[c] if c < len(row) else ""
             if isinstance(v, datetime):
-                return v.date()
+                return check_year(v.date(), str(v), self.name, line)
             if isinstance(v, date):
-                return v
+                return check_year(v, str(v), self.name, line)
             if isinstance(v, (int, float)) and 20000 < v < 80000:  # an Excel serial day number
                 return date(1899, 12, 30) + timedelta(days=int(v))
             text = _cell_text(v)
@@ -962,22 +1089,71 @@ class _Rows:
                 return parse_bank_date(text, self.name, line, dayfirst=dayfirst)
         return None
 
+    def _clean_account(self, account: str) -> str:
+        cached = self._accounts.get(account)
+        if cached is None:
+            cached = self._accounts[account] = clean(account)
+        return cached
+
+    def _plan(self) -> dict[str, tuple[int, ...]]:
+        """Each role's columns as a tuple (computed once per file)."""
+        plan = getattr(self, "_roles", None)
+        if plan is None:
+            plan = {role: tuple(cols) for role, cols in self.layout.columns.items()}
+            self._roles = plan
+            self._date_cols = plan.get("date", ())
+            self._date_col = self._date_cols[0] if self._date_cols else -1
+            self._memo_cols = plan.get("memo", ())
+            self._status_cols = plan.get("status", ())
+            simple = len(plan.get("amount", ())) == 1 and not {"debit", "credit", "dc"} & set(plan)
+            self._amount_col = plan["amount"][0] if simple else -1
+            self._dates: dict[str, date] = {}
+            self._shared: dict[str, str] = {}
+            self._accounts: dict[str, str] = {}
+            self._amounts: dict[str, Decimal] = {}
+        return plan
+
     def _transaction(
         self, row: Row, line: int, dayfirst: bool, mark: str | None, file_currency: str, account: str
     ) -> Transaction | None:
-        lay = self.layout
+        roles = self._plan()
         texts = _row_texts(row)
-        date_text = self._get_t(texts, "date")
-        memo_parts = self._all_t(texts, "memo")
-        status_text = self._get_t(texts, "status")
-        status = fold(status_text)
+        date_text = _first(texts, self._date_cols)
+        memo_parts = [texts[c] for c in self._memo_cols if c < len(texts)]
+        status_cols = self._status_cols
+        status_text = _first(texts, status_cols) if status_cols else ""
+        status = fold(status_text) if status_text else ""
         if status and (status in _PENDING or any(status.startswith(p) or status.endswith(p) for p in _PENDING)):
             self.problems.append(BankProblem(self.name, line, f"pending ({status_text}), not booked yet: left out"))
             return None
         if status and status in _FAILED:
             self.problems.append(BankProblem(self.name, line, f"status {status_text}: left out"))
             return None
-        amounts_text = [self._get_t(texts, r) for r in ("amount", "debit", "credit")]
+        date_col = self._date_col
+        when = self._dates.get(date_text) if date_text and date_col >= 0 and texts[date_col] == date_text \
+            and type(row[date_col]) is str else None
+        if when is None:
+            when = self._check_date(row, texts, line, date_text, date_col, dayfirst, roles)
+            if when is None:
+                return None
+        amount = None
+        if self._amount_col >= 0:  # one amount column, no debit/credit/indicator: `_row_amount`, inlined
+            text = texts[self._amount_col]
+            amount = self._amounts.get(text) if type(row[self._amount_col]) is str else None
+        if amount is None:
+            amount = self._row_amount(row, line, mark)
+        if amount is None:
+            memo = join_text(memo_parts)
+            if not _SUMMARY.match(memo):
+                self.problems.append(BankProblem(self.name, line, "row without an amount: left out"))
+            return None
+        return self._finish(row, texts, line, when, amount, memo_parts, mark, file_currency, account)
+
+    def _check_date(self, row: Row, texts: list[str], line: int, date_text: str, date_col: int, dayfirst: bool,
+                    roles: dict[str, tuple[int, ...]]) -> date | None:
+        """The row's date, or None (with a problem noted where a person should know) for a row that is not a
+        transaction. A date text seen before skips all of this: the checks depend on the text alone."""
+        empty: tuple[int, ...] = ()
         if date_text and not any(ch.isdigit() for ch in date_text) and not looks_like_date(date_text):
             if _SUMMARY.match(date_text) or fold(date_text) in ("", "pending"):
                 if fold(date_text) == "pending":
@@ -986,55 +1162,66 @@ class _Rows:
             self.problems.append(BankProblem(self.name, line, f"{date_text!r} is not a transaction date: left out"))
             return None
         if not date_text:
-            if any(amounts_text):
+            if any(_first(texts, roles.get(r, empty)) for r in ("amount", "debit", "credit")):
                 self.problems.append(BankProblem(self.name, line, "row without a date: left out"))
             return None
         if _SUMMARY.match(date_text):
             return None
         when = self._date(row, line, dayfirst)
         assert when is not None
-        amount = self._row_amount(row, line, mark)
-        if amount is None:
-            memo = join_text(memo_parts)
-            if not _SUMMARY.match(memo):
-                self.problems.append(BankProblem(self.name, line, "row without an amount: left out"))
-            return None
-        currency = self._get_t(texts, "currency").upper() or file_currency
+        if date_col >= 0 and date_text == texts[date_col] and type(row[date_col]) is str:
+            self._dates[date_text] = when  # one date object per distinct text: fast, and shared
+        return when
+
+    def _finish(self, row: Row, texts: list[str], line: int, when: date, amount: Decimal, memo_parts: list[str],
+                mark: str | None, file_currency: str, account: str) -> Transaction:
+        lay = self.layout
+        roles = self._roles
+        empty: tuple[int, ...] = ()
+        currency_cols = roles.get("currency", empty)
+        currency = (_first(texts, currency_cols).upper() if currency_cols else "") or file_currency
         payer = ""
-        if amount < 0:
-            payer = self._get_t(texts, "payee")
-        payer = payer or self._get_t(texts, "payer")
-        if not payer and "payer" not in lay.columns and "payee" not in lay.columns:
+        if amount < 0 and "payee" in roles:
+            payer = _first(texts, roles["payee"])
+        if not payer and "payer" in roles:
+            payer = _first(texts, roles["payer"])
+        if not payer and "payer" not in roles and "payee" not in roles:
             payer = next((p for p in memo_parts if p), "")
-        memo = join_text(memo_parts)
-        fee_text = self._get_t(texts, "fee")
-        if fee_text:
-            fee = self._money(next(row[c] for c in lay.columns["fee"] if texts[c]), line, mark)
+        memo = clean(memo_parts[0]) if len(memo_parts) == 1 else join_text(memo_parts)  # join_text, one part
+        fee_cols = roles.get("fee", empty)
+        if fee_cols and _first(texts, fee_cols):
+            fee = self._money(next(row[c] for c in fee_cols if texts[c]), line, mark)
             if fee:
                 memo = join_text([memo, f"(fee {fee})"])
-        refs = tuple(dict.fromkeys(r for r in self._all_t(texts, "refs") if r))
-        ident = self._get_t(texts, "ident")
-        account = self._get_t(texts, "account") or account
+        refs_cols = roles.get("refs", empty)
+        refs: tuple[str, ...] = ()
+        if refs_cols:
+            found = [texts[c] for c in refs_cols if c < len(texts) and texts[c]]
+            refs = tuple(dict.fromkeys(found)) if len(found) > 1 else tuple(found)
+        ident = _first(texts, roles["ident"]) if "ident" in roles else ""
+        if "account" in roles:
+            account = _first(texts, roles["account"]) or account
+        if len(memo_parts) == 1 and payer is memo_parts[0]:
+            payer = memo  # clean(payer) is the memo: one string for both
+        else:
+            payer = clean(payer)
+            if payer == memo:
+                payer = memo
         prefix = "csv" if lay.name in ("generic", "mapping", "headerless") else lay.name
         if ident and len(ident) > 64:  # an opaque blob (DCU): keep it in bank_id, key on its hash
             tid = bank_id(prefix, account, "h" + hashlib.sha1(ident.encode("utf-8")).hexdigest()[:20])
         elif ident:
             tid = bank_id(prefix, account, ident)
-        else:
-            tid = content_id(account, when, amount, payer, memo)
+        else:  # content_id(account, when, amount, payer, memo), with the parts already clean
+            key = "|".join((self._clean_account(account), when.isoformat(), f"{amount:.2f}", payer, memo))
+            tid = "fp:" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+        code = _first(texts, roles["code"]) if "code" in roles else ""
+        shared = self._shared
         return Transaction(
-            transaction_id=tid,
-            date=when,
-            amount=amount,
-            currency=currency or self.default_currency,
-            payer=clean(payer),
-            memo=memo,
-            source=f"{self.name}:{line}",
-            source_file=self.name,
-            bank_id=ident,
-            bank_code=self._get_t(texts, "code"),
-            references=refs,
-        )
+            transaction_id=tid, date=when, amount=amount,
+            currency=shared.setdefault(currency, currency) if currency else (currency or self.default_currency),
+            payer=payer, memo=memo, source=f"{self.name}:{line}", source_file=self.name, bank_id=ident,
+            bank_code=shared.setdefault(code, code), references=refs)
 
     def _row_amount(self, row: Row, line: int, mark: str | None) -> Decimal | None:
         lay = self.layout
@@ -1091,27 +1278,205 @@ def read_table(
     rows: list[Row], lines: list[int], name: str, fmt: str, *, mapping: str | None, default_currency: str, delimiter: str = ""
 ) -> BankImport:
     """Turn rows of cells (from CSV or a sheet) into a `BankImport`."""
+    return read_rows(lambda: zip(rows, lines, strict=True), name, fmt, mapping=mapping,
+                     default_currency=default_currency, delimiter=delimiter)
+
+
+HEAD_ROWS = 200  # the rows the layout is decided from (header, profile, headerless columns)
+
+
+Second = tuple[Callable[[], Iterator[tuple[Row, int]]], int]  # the rows from a line on, and that line
+
+
+def read_rows(
+    passes: Callable[[], Iterator[tuple[Row, int]]], name: str, fmt: str, *, mapping: str | None, default_currency: str,
+    delimiter: str = "", second: Second | None = None
+) -> BankImport:
+    """Turn rows of cells into a `BankImport`, reading them as a stream (`passes()` starts a new pass).
+
+    What the whole file decides (date order, decimal mark, currency) is first taken from its first rows;
+    one pass then counts every row's votes and builds its transaction. When the whole file decides the same
+    (nearly always), that is the result; else a second pass builds every transaction again. Memory holds
+    the transactions, never the rows. With `second` (a large file), a forked process does the same for the
+    rows from that line on, while this process does the rows before it.
+    """
+    head = list(itertools.islice(passes(), HEAD_ROWS))
+    rows = [r for r, _ in head]
     if not any(any(_cell_text(c) for c in r) for r in rows):
         raise fail(name, "the file is empty: no rows")
     layout = _find_layout(rows, name, mapping)
-    start = layout.header_index + 1
-    texts = [[_cell_text(c) for c in r] for r in rows[: max(start, 0)]]
+    start = max(layout.header_index + 1, 0)
+    texts = [[_cell_text(c) for c in r] for r in rows[:start]]
     account = _account_from_preamble(texts[: max(layout.header_index, 0)])
-    reader = _Rows(name, fmt, rows[start:], lines[start:], layout, default_currency)
-    transactions = reader.read(delimiter, account)
-    if not transactions and not reader.problems:
+    reader = _Rows(name, fmt, layout, default_currency)
+    csv_rows = fmt == "csv"
+
+    def body(report: bool, pairs: Iterable[tuple[Row, int]] | None = None) -> Iterator[tuple[int, Row]]:
+        source = itertools.islice(passes(), start, None) if pairs is None else pairs
+        return reader.aligned(source, delimiter, report, all_text=csv_rows)
+
+    probe = _Rows(name, fmt, layout, default_currency)
+    assumed = reader.decision(probe.scan(probe.aligned(head[start:], delimiter, False, all_text=csv_rows)))
+    votes = _Votes()
+    try:
+        if second is not None:
+            transactions = _process_in_two(reader, votes, assumed, account, body, second)
+        else:
+            transactions = reader.process(body(True), votes, assumed, account)
+        done = reader.decision(votes) == assumed
+    except BankFileError:
+        done = False  # perhaps only the assumption was wrong: the two-pass way tells (and raises if it is real)
+    if not done:
+        reader.problems.clear()
+        reader.align_problems.clear()
+        votes = reader.scan(body(True))
+        transactions = reader.build(body(False), votes, account)
+    problems = reader.align_problems + reader.problems
+    if not transactions and not problems:
         raise fail(name, f"no transactions below the header (columns {_describe(layout.header)})")
-    accounts = [a for a in dict.fromkeys(reader._get(r, "account") for r in reader.rows if r) if a]
+    accounts = [a for a in votes.accounts if a]
     return BankImport(
         transactions=number_repeats(transactions),
-        problems=tuple(reader.problems),
+        problems=tuple(problems),
         format=f"{fmt}:{layout.name}",
         account=", ".join(accounts) or account,
     )
 
 
+def _process_in_two(reader: _Rows, votes: _Votes, assumed: tuple[str | None, bool, str], account: str,
+                    body: Callable[..., Iterator[tuple[int, Row]]], second: Second) -> list[Transaction]:
+    """`reader.process` of the rows before line `split` here and of the rows from it in a forked process.
+
+    The child starts reading at the split line's bytes; that is right only when a record starts there, which
+    this process sees when it gets there (a quoted field over several lines may straddle it). If not, or if
+    the child fails for any reason, this process reads on by itself: the same result, only slower. The child
+    sends its transactions back as plain tuples in a temp file.
+    """
+    import os
+    import pickle
+    import tempfile
+
+    rest, split = second
+    fd, tmp = tempfile.mkstemp(prefix="poflow-bank-", suffix=".pickle")
+    os.close(fd)
+    try:
+        pid = os.fork()
+        if pid == 0:  # the child: process, write, leave without running any of the parent's exit handlers
+            code = 1
+            try:
+                part = _Votes()
+                out = reader.process(body(True, rest()), part, assumed, account)
+                rows = [(t.transaction_id, t.date, t.amount, t.currency, t.payer, t.memo, t.source, t.source_file,
+                         t.bank_id, t.bank_code, t.references) for t in out]
+                problems = [[(p.file, p.line, p.message) for p in lst] for lst in (reader.align_problems, reader.problems)]
+                with open(tmp, "wb") as fh:
+                    pickle.dump((rows, problems, part), fh, protocol=pickle.HIGHEST_PROTOCOL)
+                code = 0
+            finally:
+                os._exit(code)
+        aligned_before, built_before = len(reader.align_problems), len(reader.problems)
+        pairs = body(True)
+        held: list[tuple[int, Row]] = []  # the first record at or after the split line
+
+        def before_split() -> Iterator[tuple[int, Row]]:
+            for line, row in pairs:
+                if line >= split:
+                    held.append((line, row))
+                    return
+                yield line, row
+
+        out = reader.process(before_split(), votes, assumed, account)
+        _, status = os.waitpid(pid, 0)
+        if held and held[0][0] == split and os.waitstatus_to_exitcode(status) == 0:
+            with open(tmp, "rb") as result:
+                rows, (aligned, built), part = pickle.load(result)
+            votes.merge(part)
+            out += [Transaction(*r) for r in rows]
+            reader.align_problems += [BankProblem(*p) for p in aligned[aligned_before:]]
+            reader.problems += [BankProblem(*p) for p in built[built_before:]]
+            return out
+        # No record starts at the split line (a quoted field straddles it), or the child failed: read on here.
+        return out + reader.process(itertools.chain(held, pairs), votes, assumed, account)
+    finally:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+
+
+FORK_BYTES = 16 << 20  # a CSV larger than this is built by two processes (where there are two cores)
+
+
+@dataclass(frozen=True)
+class _Lines:
+    """What one binary scan of a text export tells: its longest line, where to split it (by bytes) and whether
+    line numbers can be told from newline bytes (no lone carriage return)."""
+
+    longest: int
+    middle: int
+    plain_newlines: bool
+
+
+def _scan_lines(open_binary: Callable[[], IO[bytes]], size: int) -> _Lines:
+    import numpy as np
+
+    split_at = size * 11 // 20  # the forked half also sends its result back: it gets a little less
+    longest = 0
+    start = 0  # offset where the current line began
+    pos = 0
+    newlines = 0
+    middle = 0
+    plain = True
+    tail = b""
+    with open_binary() as fh:
+        while True:
+            chunk = fh.read(8 << 20)
+            if not chunk:
+                break
+            if plain and (chunk.count(b"\r") != chunk.count(b"\r\n") and not (tail + chunk[:1]).endswith(b"\r\n")):
+                plain = False
+            where = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8) == 10)
+            if len(where):
+                ends = where + pos
+                longest = max(longest, int(ends[0]) - start, int(np.diff(ends).max()) if len(ends) > 1 else 0)
+                if not middle and int(ends[-1]) >= split_at:
+                    middle = newlines + int(np.searchsorted(ends, split_at)) + 1
+                newlines += len(ends)
+                start = int(ends[-1]) + 1
+            pos += len(chunk)
+            longest = max(longest, pos - start)
+            tail = chunk[-1:]
+    return _Lines(longest, middle or newlines + 1, plain)
+
+
+def _offset_of_line(open_binary: Callable[[], IO[bytes]], line: int) -> int | None:
+    """The byte offset where physical line `line` (1-based) starts; None if the file has fewer lines."""
+    seen = 0
+    pos = 0
+    with open_binary() as fh:
+        while True:
+            chunk = fh.read(4 << 20)
+            if not chunk:
+                return None
+            n = chunk.count(b"\n")
+            if seen + n >= line - 1:
+                i = -1
+                for _ in range(line - 1 - seen):
+                    i = chunk.index(b"\n", i + 1)
+                return pos + i + 1
+            seen += n
+            pos += len(chunk)
+
+
+def _sniff_encoding(head: bytes) -> str:
+    """How a text export is encoded, from its first bytes (UTF-8 is confirmed while reading)."""
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "utf-16"
+    return "utf-8"
+
+
 class CsvParser:
-    """Delimited text exports (comma, semicolon, tab, pipe) in UTF-8, UTF-16 or cp1252."""
+    """Delimited text exports (comma, semicolon, tab, pipe) in UTF-8, UTF-16 or cp1252, read as a stream."""
 
     name = "csv"
 
@@ -1119,22 +1484,80 @@ class CsvParser:
         return b"\x00" not in head[:1024] or head.startswith((b"\xff\xfe", b"\xfe\xff"))
 
     def parse(self, data: bytes, name: str, *, mapping: str | None = None, default_currency: str = "USD") -> BankImport:
-        text = decode_text(data)
-        if not text.strip():
+        return self.parse_stream(lambda: io.BytesIO(data), name, mapping=mapping, default_currency=default_currency)
+
+    def parse_stream(self, open_binary: Callable[[], IO[bytes]], name: str, *, mapping: str | None = None,
+                     default_currency: str = "USD") -> BankImport:
+        """Read an export from `open_binary()` (called once per pass): memory independent of the file's length."""
+        with open_binary() as fh:
+            head = fh.read(1 << 16)
+        encoding = _sniff_encoding(head)
+        # UTF-8 is confirmed while reading; a byte that is not UTF-8 means cp1252 (else latin-1), as decode_text
+        for enc in ((encoding,) if encoding != "utf-8" else ("utf-8", "cp1252", "latin-1")):
+            try:
+                return self._parse(open_binary, head, enc, name, mapping, default_currency)
+            except UnicodeDecodeError:
+                continue
+        raise fail(name, "the file is neither UTF-8, UTF-16 nor cp1252 text")  # pragma: no cover - latin-1 decodes all
+
+    def _parse(self, open_binary: Callable[[], IO[bytes]], head: bytes, encoding: str, name: str, mapping: str | None,
+               default_currency: str) -> BankImport:
+        errors = "strict" if encoding in ("utf-8", "cp1252", "latin-1") else "replace"
+        head_text = head.decode(encoding, errors="ignore")
+        if not head_text.strip():
             raise fail(name, "the file is empty")
-        delimiter = _sniff_delimiter(text)
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-        rows: list[Row] = []
-        lines: list[int] = []
-        last = 0
-        try:
-            for rec in reader:
-                rows.append(list(rec))
-                lines.append(last + 1)
-                last = reader.line_num
-        except csv.Error as exc:
-            raise fail(name, f"not readable as CSV: {exc}", last + 1) from None
-        return read_table(rows, lines, name, "csv", mapping=mapping, default_currency=default_currency, delimiter=delimiter)
+        delimiter = _sniff_delimiter(head_text[: head_text.rfind("\n") + 1] or head_text)
+        lim = limits()
+        csv.field_size_limit(lim.bank_field_bytes)
+
+        def rows(offset: int = 0, first_line: int = 1) -> Iterator[tuple[Row, int]]:
+            with open_binary() as fh, io.TextIOWrapper(fh, encoding=encoding, errors=errors, newline="") as text:
+                if offset:
+                    fh.seek(offset)
+                reader = csv.reader(text, delimiter=delimiter)
+                last = first_line - 1
+                base = last
+                try:
+                    for rec in reader:
+                        yield rec, last + 1  # type: ignore[misc]
+                        last = base + reader.line_num
+                        if last > lim.bank_rows:
+                            raise over(name, f"the file has more than {lim.bank_rows:,} lines, which", "bank_rows",
+                                       f"{lim.bank_rows:,}")
+                except csv.Error as exc:
+                    if "field larger than field limit" in str(exc):
+                        raise over(name, f"line {last + 1} has a field of more than {lim.bank_field_bytes:,} "
+                                   "characters, which", "bank_field_bytes", f"{lim.bank_field_bytes:,}") from None
+                    raise fail(name, f"not readable as CSV: {exc}", last + 1) from None
+
+        size = _size_of(open_binary)
+        longest = 4 * lim.bank_field_bytes  # a line is never read whole when it is longer than this
+        if encoding == "utf-16":
+            scan = _Lines(0, 0, False)  # newline bytes are not lines in UTF-16; csv's field limit still holds
+        else:
+            scan = _scan_lines(open_binary, size)
+        if scan.longest > longest:
+            raise over(name, f"a line is longer than {longest:,} bytes, which", "bank_field_bytes",
+                       f"{lim.bank_field_bytes:,} characters a field")
+        second: Second | None = None
+        if size > FORK_BYTES and scan.plain_newlines and _can_fork() and scan.middle > HEAD_ROWS:
+            split = scan.middle
+            offset = _offset_of_line(open_binary, split)
+            if offset is not None:
+                second = (lambda: rows(offset, split)), split
+        return read_rows(rows, name, "csv", mapping=mapping, default_currency=default_currency, delimiter=delimiter,
+                         second=second)
+
+
+def _size_of(open_binary: Callable[[], IO[bytes]]) -> int:
+    with open_binary() as fh:
+        return fh.seek(0, io.SEEK_END)
+
+
+def _can_fork() -> bool:
+    import os
+
+    return hasattr(os, "fork") and (os.cpu_count() or 1) >= 2
 
 
 class ExcelParser:
@@ -1149,6 +1572,15 @@ class ExcelParser:
         from python_calamine import CalamineWorkbook
 
         fmt = "xls" if data.startswith(b"\xd0\xcf\x11\xe0") else "xlsx"
+        if fmt == "xlsx":
+            from poflow_sheets.limits import check_package
+
+            try:  # a zip bomb or a damaged package: one line, nothing inflated
+                check_package(io.BytesIO(data), name)
+            except LimitExceeded:
+                raise
+            except WorkbookUnreadable as exc:
+                raise fail(name, f"not a readable spreadsheet: {str(exc).removeprefix(name + ': ')}") from None
         try:
             book = CalamineWorkbook.from_filelike(io.BytesIO(data))
             sheets = [book.get_sheet_by_index(i).to_python(skip_empty_area=False) for i in range(len(book.sheet_names))]

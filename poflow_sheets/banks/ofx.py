@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from poflow_sheets.banks.base import (
     BankImport,
+    amount_of,
     bank_id,
     clean,
     compact_date,
@@ -24,9 +25,7 @@ from poflow_sheets.banks.base import (
     fail,
     join_text,
     number_repeats,
-    plain_amount,
 )
-from poflow_sheets.money import AmountError, parse_amount
 from poflow_sheets.records import Transaction
 
 _TOKEN = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9_.]*)\s*>([^<]*)")
@@ -153,11 +152,7 @@ class OfxParser:
         mark: str | None = "," if "," in raw_amount else "."
         if "," in raw_amount and "." in raw_amount:
             mark = None
-        plain = plain_amount(raw_amount, mark)
-        try:
-            amount = plain if plain is not None else parse_amount(raw_amount, mark)
-        except AmountError as exc:
-            raise fail(name, f"bad TRNAMT {raw_amount!r}: {exc}", t.line) from None
+        amount = amount_of(raw_amount, name, t.line, mark, what="TRNAMT")
         payer = clean(v.get("NAME") or v.get("PAYEE.NAME") or "")
         memo = clean(v.get("MEMO", ""))
         currency = (v.get("CURRENCY.CURSYM") or v.get("ORIGCURRENCY.CURSYM") or stmt.currency or default_currency).upper()

@@ -85,10 +85,10 @@ class SheetsBackend:
         return SheetsSource(self.path, self.api)
 
     def write(self, changes: Sequence[Edit], *, expected: Stamp | None, force: bool = False,
-              retention: int = 20) -> PatchResult:
+              retention: int = 20, command: str = "") -> PatchResult:
         """Write the changes if the cells they touch are as they were read; else WriteConflict, nothing written.
 
-        `force` and `retention` concern files (lock files, backups) and do not apply to a Google Sheet.
+        `force`, `retention` and `command` concern files (lock files, backups) and do not apply to a Google Sheet.
         """
         if not isinstance(expected, SheetStamp):
             raise TypeError(f"{self.path}: a Google Sheet is checked against what was read from it")

@@ -35,8 +35,13 @@ def classify(t: Transaction) -> tuple[str, str]:
     """("payment", "") for a possible buyer payment; ("ignore", why) for what is not; ("payout", why)
     for a card-processor payout, which may hold buyer money but is never matched automatically."""
     if t.amount <= 0:
-        return "ignore", f"money paid out ({t.amount}), not a buyer payment"
+        return "ignore", paid_out(t)
     return _classify_text(t.bank_code, t.payer, t.memo)
+
+
+def paid_out(t: Transaction) -> str:
+    """Why money paid out (an amount of 0 or less) is not a buyer payment."""
+    return f"money paid out ({t.amount}), not a buyer payment"
 
 
 @lru_cache(maxsize=16384)

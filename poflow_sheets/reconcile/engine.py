@@ -40,7 +40,7 @@ from ..perf import without_gc
 from ..records import Allocation, Buyer, Invoice, Line, Order, Payment, Settings, Transaction
 from ..schema import AllocationKind, AllocationMethod
 from ..terms import Terms, TermsError, discount_amount, discount_date, due_date, parse_terms
-from .classify import classify
+from .classify import classify, paid_out
 from .payers import PayerIndex, PayerMatch, display_payer
 from .references import STRONG, RefIndex
 
@@ -710,8 +710,20 @@ def _match_payments(transactions: Sequence[Transaction], ledger: Ledger, config:
             seen.add(t.transaction_id)
             fresh.append(t)
     decisions: dict[str, _Decision] = {}
-    future: list[Transaction] = [t for t in fresh if t.date > today]
-    pending = sorted((t for t in fresh if t.date <= today), key=lambda t: (t.date, t.transaction_id))
+    future: list[Transaction] = []
+    # Money paid out is never a buyer payment and changes nothing: it is only reported (classify says why),
+    # without a decision object or a place in the matching order (a busy account has a million of them).
+    paid: set[str] = set()  # ids of money paid out
+    pending = []
+    zero = Decimal(0)
+    for t in fresh:
+        if t.date > today:
+            future.append(t)
+        elif t.amount <= zero:
+            paid.add(t.transaction_id)
+        else:
+            pending.append(t)
+    pending.sort(key=lambda t: (t.date, t.transaction_id))
     for _ in range(6):  # repeat until a pass applies nothing: the result is a fixpoint (idempotent)
         applied_any = False
         left: list[Transaction] = []
@@ -733,6 +745,10 @@ def _match_payments(transactions: Sequence[Transaction], ledger: Ledger, config:
     for t in future:
         unmatched.append(Unmatched(t.transaction_id, t.source, f"dated {t.date}, after today ({today})"))
     for t in transactions:
+        if paid and t.transaction_id in paid:
+            paid.discard(t.transaction_id)  # a repeated id in the input is reported once
+            ignored.append(Unmatched(t.transaction_id, t.source, paid_out(t)))
+            continue
         if t.transaction_id not in decisions:
             continue
         dec = decisions.pop(t.transaction_id)  # a repeated id in the input is reported once

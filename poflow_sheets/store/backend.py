@@ -59,9 +59,9 @@ class Backend(Protocol):
         ...
 
     def write(self, changes: Sequence[Edit], *, expected: Stamp | None, force: bool = False,
-              retention: int = 20) -> PatchResult:
+              retention: int = 20, command: str = "") -> PatchResult:
         """Apply the changes in one safe write, refusing (WriteConflict, nothing written) when the
-        workbook changed since `expected` was read."""
+        workbook changed since `expected` was read; `command` names the write (a file's backup list)."""
         ...
 
 
@@ -75,10 +75,11 @@ class XlsxBackend:
         return CalamineSource(self.path)
 
     def write(self, changes: Sequence[Edit], *, expected: Stamp | None, force: bool = False,
-              retention: int = 20) -> PatchResult:
+              retention: int = 20, command: str = "") -> PatchResult:
         if expected is not None and not isinstance(expected, Fingerprint):
             raise TypeError(f"{self.path}: a file is checked against its Fingerprint, not {type(expected).__name__}")
-        return write_workbook(self.path, changes, expected=expected, force=force, retention=retention)
+        return write_workbook(self.path, changes, expected=expected, force=force, retention=retention,
+                              command=command)
 
 
 __all__ = ["Backend", "ReadStamp", "Stamp", "TabSource", "XlsxBackend"]

@@ -7,7 +7,7 @@ import re
 
 from lxml import etree
 
-from poflow_sheets.errors import Refused
+from poflow_sheets.errors import Refused, WorkbookUnreadable
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _N = f"{{{MAIN_NS}}}"
@@ -60,13 +60,27 @@ def _key(el: etree._Element) -> bytes:
     return etree.tostring(clone, method="c14n")
 
 
+def parse_part(data: bytes, label: str, part: str) -> etree._Element:
+    """A package part parsed with lxml: malformed XML, a DTD or entities are a damaged workbook (one line)."""
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True, load_dtd=False)
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise WorkbookUnreadable(f"{label}: {part} is not well-formed XML ({' '.join(str(exc).split())}); the file "
+                                 "is damaged: open it in Excel and save it again") from None
+    tree = root.getroottree()
+    if tree.docinfo.internalDTD is not None or tree.docinfo.doctype:
+        raise WorkbookUnreadable(f"{label}: {part} declares a DTD or XML entities, which no Excel file has; "
+                                 "poflow does not read it (open it in Excel and save it again)")
+    return root
+
+
 class StyleBook:
     """xl/styles.xml opened for adding cell formats (``changed`` tells whether it must be written)."""
 
-    def __init__(self, data: bytes | None) -> None:
+    def __init__(self, data: bytes | None, label: str = "workbook", part: str = "xl/styles.xml") -> None:
         self.created = data is None
-        parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-        self.root = etree.fromstring(data or MINIMAL_STYLES, parser)
+        self.root = parse_part(data or MINIMAL_STYLES, label, part)
         self.changed = self.created
         self._xf_cache: dict[tuple[object, ...], int] = {}
         self._xf_keys: dict[bytes, int] | None = None

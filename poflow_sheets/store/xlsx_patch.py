@@ -21,6 +21,7 @@ from pathlib import Path
 from lxml import etree
 
 from poflow_sheets.errors import Refused, WorkbookUnreadable
+from poflow_sheets.limits import check_directory, limits
 from poflow_sheets.store.edits import (
     AddSheet,
     AnyValue,
@@ -46,7 +47,7 @@ from poflow_sheets.store.sheetxml import (
     parse_range,
     parse_ref,
 )
-from poflow_sheets.store.styles import DATE_FORMAT, DATETIME_FORMAT, XML_DECL, StyleBook
+from poflow_sheets.store.styles import DATE_FORMAT, DATETIME_FORMAT, XML_DECL, StyleBook, parse_part
 from poflow_sheets.store.zipcopy import copy_file, rewrite_zip
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -109,6 +110,9 @@ def xml_text(s: str) -> str:
 def excel_serial(value: date | datetime, date1904: bool) -> str:
     """A date or datetime as Excel's serial number text (exact, no float round-trip)."""
     d = value.date() if isinstance(value, datetime) else value
+    if d < (date(1904, 1, 1) if date1904 else date(1900, 1, 1)):
+        raise Refused(f"cannot write the date {d.isoformat()}: a spreadsheet stores no date before "
+                      f"{1904 if date1904 else 1900} (it would read back as a time)")
     if date1904:
         days = (d - date(1904, 1, 1)).days
     elif d < date(1900, 3, 1):
@@ -209,11 +213,7 @@ class Package:
                     raise WorkbookUnreadable(f"{self.label}: missing part {part}") from None
                 data = create
                 self._dirty.add(part)
-            parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=True)
-            try:
-                self._xml[part] = etree.fromstring(data, parser)
-            except etree.XMLSyntaxError as exc:
-                raise WorkbookUnreadable(f"{self.label}: {part} is not well-formed XML ({exc})") from None
+            self._xml[part] = parse_part(data, self.label, part)
         return self._xml[part]
 
     def touch(self, part: str) -> None:
@@ -324,7 +324,7 @@ class Package:
                 if rel.get("Type") == T_STYLES:
                     part = self.resolve(self.wb_part, rel.get("Target", ""))
             if part is not None and self.exists(part):
-                self._styles = StyleBook(self.read(part))
+                self._styles = StyleBook(self.read(part), self.label, part)
                 self._styles_part = part
             else:
                 self._styles = StyleBook(None)
@@ -1041,6 +1041,7 @@ def apply_changes(src: Path, dst: Path, changes: Sequence[Edit]) -> PatchResult:
     if not zipfile.is_zipfile(src):
         raise WorkbookUnreadable(f"{src.name}: not an .xlsx package (encrypted, or not a workbook)")
     with zipfile.ZipFile(src) as zin:
+        check_directory(zin, src.name, limits())  # duplicate members, sizes, ratio: before anything is inflated
         pkg = Package(zin, src.name)
         pkg._new_tables = []
         for ch in changes:
