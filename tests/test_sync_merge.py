@@ -16,7 +16,7 @@ from poflow_sheets.store import AddSheet, AppendRows, SetCell, Styled
 from poflow_sheets.sync.merge import BaseTab, Side, TabPlan, merge_tab
 from poflow_sheets.sync.plan import SyncPlan, same_base
 from poflow_sheets.sync.tables import SideTab, encode_rows, layout
-from poflow_sheets.sync.values import decode, encode, encode_date, key_part
+from poflow_sheets.sync.values import cell, key_part, normalize, text
 
 NOW = datetime(2026, 11, 26, 9, 30)
 
@@ -51,15 +51,16 @@ ORDERS = ["PO Number", "Buyer ID", "PO Date", "Status", "Notes"]
 
 
 def test_values_read_alike_from_an_xlsx_and_a_google_sheet() -> None:
-    assert encode_date(date(2026, 11, 26)) == encode_date(46352.0) == encode_date(datetime(2026, 11, 26, 10, 0))
-    assert encode(date(2026, 11, 26)) == encode(46352.0) == "n:46352"  # a person's own column: as Sheets has it
-    assert encode(datetime(2026, 11, 26, 12, 0)) == encode(46352.5)
-    assert encode(12.0) == encode(12) == encode(Decimal("12.00")) == "n:12"
-    assert encode(0.1) == "n:0.1" and decode("n:0.1") == Decimal("0.1") and decode("n:12") == 12
-    assert encode("") == encode(None) == "" and encode(" ") == "s: "
-    assert encode(True) == "b:1" and encode("TRUE") == "s:TRUE"
-    assert key_part(encode(1001.0)) == key_part(encode("1001 ")) == "1001"
-    assert decode(encode_date(46352.0)) == date(2026, 11, 26)
+    xlsx = [date(2026, 11, 26), datetime(2026, 11, 26, 10, 0), "", "2026-11-26"]
+    sheet = [46352.0, 46352.25, "", "2026-11-26"]
+    assert normalize(xlsx, dates=True) == normalize(sheet, dates=True) == [date(2026, 11, 26)] * 2 + ["", "2026-11-26"]
+    # a person's own column, or a text column: a date is its serial number, as Google Sheets has it
+    assert normalize([date(2026, 11, 26), datetime(2026, 11, 26, 12, 0), None]) == [46352.0, 46352.5, ""]
+    assert normalize([12.0, "x", True, float("nan")])[:3] == [12.0, "x", True]
+    assert normalize([float("nan")]) == ["nan"] and normalize([12, 12.0]) == [12, 12.0]
+    assert cell(12.0) == 12 and cell(0.1) == Decimal("0.1") and cell("") is None and cell(date(2026, 1, 2)) == date(2026, 1, 2)
+    assert text(12.0) == "12" and text(0.1) == "0.1" and text(date(2026, 1, 2)) == "2026-01-02" and text(None) == ""
+    assert key_part(1001.0) == key_part("1001 ") == "1001"
 
 
 def test_a_cell_changed_on_one_side_is_taken_from_it() -> None:
@@ -68,7 +69,7 @@ def test_a_cell_changed_on_one_side_is_taken_from_it() -> None:
     right = side("Orders", ORDERS, ["PO-2", "B", 46353, "draft", "urgent"], ["PO-1", "A", 46352, "approved"])
     plan = merge("Orders", left, right, base)
     assert [(s.row, plan.layout.headers[s.col], s.old, s.new) for s in plan.left.sets] == [
-        (2, "Status", "s:draft", "s:approved"), (3, "Notes", "", "s:urgent")]
+        (2, "Status", "draft", "approved"), (3, "Notes", "", "urgent")]
     assert not plan.right and not plan.conflicts
 
 
@@ -77,7 +78,7 @@ def test_a_column_one_side_lacks_is_added_to_it_when_the_other_changes_it() -> N
     right = side("Orders", [*ORDERS[:4], "Rep"], ["PO-1", "A", 46352, "draft", "Lee"])
     plan = merge("Orders", left, right)
     assert not plan.conflicts and plan.layout.cols[-1] == "notes"
-    assert [(s.row, s.old, s.new) for s in plan.right.sets] == [(2, None, "s:rush")]
+    assert [(s.row, s.old, s.new) for s in plan.right.sets] == [(2, None, "rush")]
     book = Book(path=Path("b.xlsx"), settings=Settings())
     sync_plan = SyncPlan(left=book.path, right=book.path, base_path=book.path, first=True, tabs=[plan])
     edits, log = side_changes(book, sync_plan, "right", command="poflow sync", now=NOW)
@@ -94,10 +95,10 @@ def test_conflicts_same_edits_and_prefer() -> None:
     plan = merge("Orders", a, b, base)
     assert not plan.left and not plan.right
     assert [(c.column, c.base, c.left, c.right, c.resolved) for c in plan.conflicts] == [
-        ("Notes", "s:x", "s:left note", "s:right note", None)]
-    assert plan.base is not None and plan.base.rows == (("s:PO-1", "s:A", "d:2026-11-26", "s:approved", "s:x"),)
+        ("Notes", "x", "left note", "right note", None)]
+    assert plan.base is not None and plan.base.rows == (("PO-1", "A", date(2026, 11, 26), "approved", "x"),)
     plan = merge("Orders", a, b, base, prefer="left")
-    assert [(s.old, s.new) for s in plan.right.sets] == [("s:right note", "s:left note")]
+    assert [(s.old, s.new) for s in plan.right.sets] == [("right note", "left note")]
     assert plan.conflicts[0].resolved == "left"
 
 
@@ -141,7 +142,7 @@ def test_a_tab_without_a_key_is_matched_by_content() -> None:
     assert [a.key for a in plan.right.adds] == ["T3 / INV-3"]
     assert [(d.row, d.key) for d in plan.left.deletes] == [(2, "T1 / INV-1")]
     assert not plan.conflicts
-    assert plan.base is not None and sorted(r[0] or "" for r in plan.base.rows) == ["s:T2", "s:T3"]
+    assert plan.base is not None and sorted(str(r[0]) for r in plan.base.rows) == ["T2", "T3"]
     # the same row added on both sides is one row
     plan = merge("Allocations", side("Allocations", header, one, two, three), side("Allocations", header, three, two, one),
                  base)
@@ -151,7 +152,7 @@ def test_a_tab_without_a_key_is_matched_by_content() -> None:
 def test_a_tab_one_side_lacks_is_added_with_the_other_sides_rows() -> None:
     claims = ["Claim Number", "PO Number", "Line", "Kind", "Qty", "Date Reported", "Status"]
     left = side("Claims", claims, ["CL-0001", "PO-1", 1, "damaged", 2, 46352, "open"])
-    plan = merge("Claims", left, side("Claims", None), BaseTab(("claim_number",), (("s:CL-0009",),), (("CL-0009",),)))
+    plan = merge("Claims", left, side("Claims", None), BaseTab(("claim_number",), (("CL-0009",),), (("CL-0009",),)))
     assert [a.key for a in plan.right.adds] == ["CL-0001"] and not plan.left.deletes
     book = Book(path=Path("b.xlsx"), settings=Settings())
     sync_plan = SyncPlan(left=book.path, right=book.path, base_path=book.path, first=False, tabs=[plan])
@@ -167,7 +168,23 @@ def test_a_tab_one_side_lacks_is_added_with_the_other_sides_rows() -> None:
 
 
 def test_same_base_ignores_row_order() -> None:
-    a = BaseTab(("x",), (("s:1",), ("s:2",)), (("1",), ("2",)))
-    b = BaseTab(("x",), (("s:2",), ("s:1",)), (("2",), ("1",)))
-    assert same_base(a, b) and not same_base(a, BaseTab(("x",), (("s:1",),), (("1",),)))
-    assert same_base(BaseTab(("x",), (("s:1",), ("s:2",))), BaseTab(("x",), (("s:2",), ("s:1",))))
+    a = BaseTab(("x",), (("1",), ("2",)), (("1",), ("2",)))
+    b = BaseTab(("x",), (("2",), ("1",)), (("2",), ("1",)))
+    assert same_base(a, b) and not same_base(a, BaseTab(("x",), (("1",),), (("1",),)))
+    assert same_base(BaseTab(("x",), (("1",), ("2",))), BaseTab(("x",), (("2",), ("1",))))
+
+
+def test_the_base_file_keeps_values_exactly(tmp_path: Path) -> None:
+    from poflow_sheets.sync import base as bases
+
+    a, b = tmp_path / "a.xlsx", tmp_path / "b.xlsx"
+    path = bases.default_path(a, b)
+    assert path == bases.default_path(b, a) and path.parent == tmp_path / ".poflow-sync"
+    sides = tuple(sorted((bases.identity(a), bases.identity(b))))
+    rows = (("PO-1", 12.5, 3, date(2026, 11, 26), True, "", None, "2026-11-26", "{\"d\": 1}"),)
+    tab = BaseTab(("po_number", "x", "y", "po_date", "z", "w", "v", "u", "t"), rows, (("PO-1",),))
+    bases.save(path, bases.Base((sides[0], sides[1]), "2026-11-26 09:30:00 UTC", {"Orders": tab}))
+    assert path.stat().st_mode & 0o777 == 0o600
+    got = bases.load(path, b, a)
+    assert got is not None and got.tabs["Orders"] == tab and got.synced_at == "2026-11-26 09:30:00 UTC"
+    assert bases.load(tmp_path / "none.json.gz", a, b) is None

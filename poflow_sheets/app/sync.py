@@ -23,7 +23,7 @@ from ..console import Out
 from ..errors import PoflowError, Refused, WriteConflict
 from ..gsheets.location import is_sheet
 from ..reader import Book, read_book
-from ..schema import PERCENT
+from ..schema import PERCENT, norm
 from ..store import AddSheet, AppendRows, Backend, Edit, SetCell, Stamp, Styled, open_elsewhere, refuse_unwritable
 from ..store.edits import AnyValue
 from ..store.safety import poflow_lock
@@ -31,7 +31,7 @@ from ..sync import base as bases
 from ..sync.merge import Side, SideEdits, TabPlan
 from ..sync.plan import SyncPlan, plan_sync, same_base
 from ..sync.tables import SYNCED_TABS, Layout, SideTab, read_side
-from ..sync.values import decode, text
+from ..sync.values import Cell, cell, text
 from .workbook import backend_of, utc_now
 from .write import NEW_ROW, LogRow, log_changes
 
@@ -62,13 +62,19 @@ class SyncRun:
         return self.plan.exit_status
 
 
+HEAD = 100  # rows of each tab the reader is given to find its header and map its columns
+
+
 class _Kept:
-    """A TabSource that keeps the rows it hands out: the reader and sync read each tab once."""
+    """A TabSource that keeps the rows it hands out (each tab is read once). While `head` is set, the reader is
+    given only the first HEAD rows of each tab but Settings: it finds the header and maps the columns there,
+    and sync reads the rows itself (the reader's records of 100,000 lines would be built for nothing)."""
 
     def __init__(self, source: Any) -> None:
         self.source = source
         self.path: Path = source.path
         self.sheet_names: tuple[str, ...] = source.sheet_names
+        self.head = True
         self._rows: dict[str, list[list[Any]]] = {}
 
     @property
@@ -82,7 +88,8 @@ class _Kept:
     def rows(self, title: str) -> list[list[Any]]:
         if title not in self._rows:
             self._rows[title] = self.source.rows(title)
-        return self._rows[title]
+        rows = self._rows[title]
+        return rows[:HEAD] if self.head and norm(title) != norm("Settings") else rows
 
     def close(self) -> None:
         self.source.close()
@@ -104,6 +111,7 @@ def _read(name: Side, workbook: Path) -> _Side:
     source = _Kept(backend.open())
     try:
         book = read_book(source)
+        source.head = False
         tabs = {t.name: read_side(book, source.rows, t) for t in SYNCED_TABS}
     finally:
         source.close()
@@ -112,8 +120,8 @@ def _read(name: Side, workbook: Path) -> _Side:
 
 # Store edits for one side ------------------------------------------------------------------------------------
 
-def _value(lay: Layout, i: int, enc: str, *, new_tab: bool = False) -> AnyValue:
-    v = decode(enc)
+def _value(lay: Layout, i: int, value: Cell, *, new_tab: bool = False) -> AnyValue:
+    v = cell(value)
     col = lay.column(i)
     if new_tab and col is not None and col.type == PERCENT and isinstance(v, Decimal | int):
         return Styled(v, num_format="0%")
@@ -176,13 +184,13 @@ def _tab_changes(tp: TabPlan, e: SideEdits, side: Side, edits: list[Edit], log: 
         logged(s.key, lay.headers[s.col], text(s.old), text(s.new))
     for d in e.deletes:
         for i, v in enumerate(d.values):
-            if v:
+            if v is not None and v != "":
                 edits.append(SetCell(title, d.row, column(i) + 1, None))
                 logged(d.key, lay.headers[i], text(v), "")
     if e.adds:
         for add in e.adds:
             for i, v in enumerate(add.values):
-                if v:
+                if v != "":
                     column(i)
         width = max(c for c in idx if c is not None) + 1
         out: list[tuple[AnyValue, ...]] = []

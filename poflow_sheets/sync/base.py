@@ -1,10 +1,10 @@
 """The sync base: what both sides held after the last sync, kept in a sidecar file that names both sides.
 
 The file is gzip'd JSON: the format, the two sides (an .xlsx by its absolute path, a Google Sheet as
-gsheet:ID), when they were last synced, and per tab its columns and rows (encoded values; null where the
-base does not know a cell) and, for a keyed tab, each row's key. It is written atomically (a temp file in
-the same folder, fsynced, then renamed), only after both sides are written, and is readable by its owner
-only (it holds a copy of the books).
+gsheet:ID), when they were last synced, and per tab its columns and rows (the cells' values, a date as
+{"d": "YYYY-MM-DD"}; null where the base does not know a cell) and, for a keyed tab, each row's key. It is
+written atomically (a temp file in the same folder, fsynced, then renamed), only after both sides are
+written, and is readable by its owner only (it holds a copy of the books).
 
 Where it lives: `--base FILE`, else `.poflow-sync/` beside the .xlsx side (beside the first, in sorted
 order, of two .xlsx files), else (two Google Sheets) `$XDG_STATE_HOME/poflow/sync/` (`~/.local/state`).
@@ -21,6 +21,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -68,11 +69,23 @@ class Base:
     def to_json(self) -> dict[str, Any]:
         tabs: dict[str, Any] = {}
         for name, t in self.tabs.items():
-            entry: dict[str, Any] = {"columns": list(t.columns), "rows": [list(r) for r in t.rows]}
+            entry: dict[str, Any] = {"columns": t.columns, "rows": t.rows}  # tuples are written as JSON arrays
             if t.keys is not None:
-                entry["keys"] = [list(k) for k in t.keys]
+                entry["keys"] = t.keys
             tabs[name] = entry
         return {"format": FORMAT, "sides": list(self.sides), "synced_at": self.synced_at, "tabs": tabs}
+
+
+def _to_json(v: object) -> object:
+    if isinstance(v, date):
+        return {"d": v.isoformat()}
+    raise TypeError(f"a cell value sync does not keep: {v!r}")
+
+
+def _from_json(obj: dict[str, Any]) -> object:
+    if len(obj) == 1 and "d" in obj and isinstance(obj["d"], str):
+        return date.fromisoformat(obj["d"])
+    return obj
 
 
 def load(path: Path, left: Path, right: Path) -> Base | None:
@@ -80,7 +93,7 @@ def load(path: Path, left: Path, right: Path) -> Base | None:
     sides = tuple(sorted((identity(left), identity(right))))
     try:
         with gzip.open(path, "rt", encoding="utf-8") as fh:
-            data = json.load(fh)
+            data = json.load(fh, object_hook=_from_json)
     except FileNotFoundError:
         return None
     except (OSError, EOFError, ValueError) as exc:
@@ -108,7 +121,8 @@ def save(path: Path, base: Base) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as raw, gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=3, mtime=0) as gz:
-            gz.write(json.dumps(base.to_json(), ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+            gz.write(json.dumps(base.to_json(), ensure_ascii=False, separators=(",", ":"), default=_to_json,
+                                allow_nan=False).encode("utf-8"))
         with open(tmp, "rb+") as fh:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o600)

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from .tables import Layout, Placement, Row, key_text
+from .values import Cell, text
 
 Side = Literal["left", "right"]
 ConflictKind = Literal[
@@ -35,7 +36,7 @@ ConflictKind = Literal[
     "key twice", "no key", "own columns", "tab",
 ]
 Key = tuple[str, ...]
-BaseRow = tuple[str | None, ...]  # per column, None where the base does not know the cell
+BaseRow = tuple[Cell | None, ...]  # per column, None where the base does not know the cell
 
 
 @dataclass(frozen=True)
@@ -46,9 +47,9 @@ class Conflict:
     key: str
     column: str
     kind: ConflictKind
-    base: str | None = None  # encoded values; None: unknown (base), deleted (a side) or not applicable
-    left: str | None = None
-    right: str | None = None
+    base: Cell | None = None  # the cell's values; None: unknown (base), deleted (a side) or not applicable
+    left: Cell | None = None
+    right: Cell | None = None
     resolved: Side | None = None
     side: Side | None = None  # the side a conflict of one side only concerns (no key, key twice, tab...)
 
@@ -59,8 +60,8 @@ class CellSet:
 
     row: int
     col: int  # position in Layout.cols
-    old: str | None  # None: the side lacks the column (it is added)
-    new: str
+    old: Cell | None  # None: the side lacks the column (it is added)
+    new: Cell
     key: str
 
 
@@ -69,7 +70,7 @@ class RowAdd:
     """Append a row (values per Layout.cols)."""
 
     key: str
-    values: tuple[str, ...]
+    values: tuple[Cell, ...]
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ class RowDelete:
 
     row: int
     key: str
-    values: tuple[str | None, ...]
+    values: tuple[Cell | None, ...]
 
 
 @dataclass
@@ -164,7 +165,7 @@ def _index(plan: TabPlan, rows: list[Row], side: Side) -> dict[Key, list[Row]]:
     lay = plan.layout
     out: dict[Key, list[Row]] = defaultdict(list)
     for r in rows:
-        k = r.key(lay.key_pos)
+        k = r.key
         if "" in k:
             plan.conflicts.append(Conflict(tab=lay.tab.name, key=f"row {r.row}", column=", ".join(
                 lay.headers[p] for p, part in zip(lay.key_pos, k, strict=True) if not part), kind="no key", side=side))
@@ -205,8 +206,8 @@ def _merge_keyed(plan: TabPlan, left: list[Row], right: list[Row], base: BaseTab
             side: Side = "left" if ls else "right"
             row = (ls or rs)[0]
             if b is None:  # new on this side
-                plan.side(_other(side)).adds.append(RowAdd(key_text(k), tuple(v or "" for v in row.values)))
-                keep(k, tuple(v or "" for v in row.values))
+                plan.side(_other(side)).adds.append(RowAdd(key_text(k), _filled(row.values)))
+                keep(k, _filled(row.values))
             else:  # deleted on the other side
                 keep(k, _deleted(plan, k, side, row, b, prefer))
         # on neither side: deleted on both, dropped from the base
@@ -216,7 +217,9 @@ def _merge_keyed(plan: TabPlan, left: list[Row], right: list[Row], base: BaseTab
 def _merge_row(plan: TabPlan, k: Key, lrow: Row, rrow: Row, b: BaseRow | None, prefer: Side | None) -> BaseRow:
     lay = plan.layout
     key = key_text(k)
-    out: list[str | None] = []
+    if lrow.values == rrow.values:  # the same on both sides: nothing to do, whatever the base said
+        return lrow.values
+    out: list[Cell | None] = []
     for i, (lv, rv) in enumerate(zip(lrow.values, rrow.values, strict=True)):
         bv = b[i] if b is not None else None
         if lv == rv:
@@ -224,8 +227,7 @@ def _merge_row(plan: TabPlan, k: Key, lrow: Row, rrow: Row, b: BaseRow | None, p
         elif lv is None or rv is None:  # a side lacks this (schema) column: it has not changed it
             have: Side = "right" if lv is None else "left"
             v = rv if lv is None else lv
-            assert v is not None
-            if v and v != bv:
+            if v != "" and v != bv:
                 plan.side(_other(have)).sets.append(CellSet(lrow.row if have == "right" else rrow.row, i, None, v, key))
             out.append(v)
         elif bv is not None and lv == bv:
@@ -263,17 +265,17 @@ def _deleted(plan: TabPlan, k: Key, side: Side, row: Row, b: BaseRow, prefer: Si
     else:
         kind = "deleted on left, changed on right" if deleter == "left" else "deleted on right, changed on left"
         column = ", ".join(lay.headers[i] for i in changed)
-    shown = "; ".join(f"{lay.headers[i]}={row.values[i]}" for i in changed) if changed else None
+    shown = "; ".join(f"{lay.headers[i]}={text(row.values[i])}" for i in changed) if changed else None
     resolved = prefer if prefer is not None and not (prefer == deleter and row.own) else None
     plan.conflicts.append(Conflict(tab=lay.tab.name, key=key, column=column, kind=kind,
-                                   base="; ".join(f"{lay.headers[i]}={b[i] or ''}" for i in changed) or None,
+                                   base="; ".join(f"{lay.headers[i]}={text(b[i])}" for i in changed) or None,
                                    left=shown if side == "left" else None, right=shown if side == "right" else None,
                                    resolved=resolved, side=side))
     if resolved == deleter:
         plan.side(side).deletes.append(RowDelete(row.row, key, row.values))
         return None
     if resolved == side:  # the row comes back on the side that deleted it
-        values = tuple(v or "" for v in row.values)
+        values = _filled(row.values)
         plan.side(deleter).adds.append(RowAdd(key, values))
         return values
     return b
@@ -281,26 +283,31 @@ def _deleted(plan: TabPlan, k: Key, side: Side, row: Row, b: BaseRow, prefer: Si
 
 # Tabs matched by content -----------------------------------------------------------------------------------
 
-def _content_key(plan: TabPlan, values: tuple[str | None, ...]) -> str:
+def _filled(values: tuple[Cell | None, ...]) -> tuple[Cell, ...]:
+    """Values with a column the side lacks as empty."""
+    return tuple("" if v is None else v for v in values)
+
+
+def _content_key(plan: TabPlan, values: tuple[Cell | None, ...]) -> str:
     """The Log's key of a row without a key: its first two schema columns (as `app.write.key_of`)."""
     lay = plan.layout
     firsts = [c.key for c in lay.tab.columns[:2]]
-    return " / ".join((values[lay.cols.index(f)] or "")[2:] if f in lay.cols else "" for f in firsts)
+    return " / ".join(text(values[lay.cols.index(f)]).strip() if f in lay.cols else "" for f in firsts)
 
 
 def _merge_content(plan: TabPlan, left: list[Row], right: list[Row], base: BaseTab | None) -> None:
     lay = plan.layout
-    lrows: dict[tuple[str | None, ...], list[Row]] = defaultdict(list)
-    rrows: dict[tuple[str | None, ...], list[Row]] = defaultdict(list)
+    lrows: dict[tuple[Cell | None, ...], list[Row]] = defaultdict(list)
+    rrows: dict[tuple[Cell | None, ...], list[Row]] = defaultdict(list)
     for r in left:
         lrows[r.values].append(r)
     for r in right:
         rrows[r.values].append(r)
-    counts: Counter[tuple[str | None, ...]] = Counter(base.aligned(lay.cols)) if base is not None else Counter()
-    contents: dict[tuple[str | None, ...], None] = dict.fromkeys(lrows)
+    counts: Counter[tuple[Cell | None, ...]] = Counter(base.aligned(lay.cols)) if base is not None else Counter()
+    contents: dict[tuple[Cell | None, ...], None] = dict.fromkeys(lrows)
     contents.update(dict.fromkeys(rrows))
     contents.update(dict.fromkeys(counts))
-    kept: list[tuple[str | None, ...]] = []
+    kept: list[tuple[Cell | None, ...]] = []
     for c in contents:
         lr, rr, b = lrows.get(c, []), rrows.get(c, []), counts.get(c, 0)
         n_l, n_r = len(lr), len(rr)
@@ -318,9 +325,9 @@ def _merge_content(plan: TabPlan, left: list[Row], right: list[Row], base: BaseT
     plan.base = BaseTab(lay.cols, tuple(kept), None)
 
 
-def _settle(plan: TabPlan, side: Side, content: tuple[str | None, ...], rows: list[Row], target: int) -> int:
+def _settle(plan: TabPlan, side: Side, content: tuple[Cell | None, ...], rows: list[Row], target: int) -> int:
     """Bring one side's count of `content` to `target`; returns the count it will have."""
-    values = tuple(v or "" for v in content)
+    values = _filled(content)
     key = _content_key(plan, content)
     edits = plan.side(side)
     if target > len(rows):
@@ -339,8 +346,8 @@ def _settle(plan: TabPlan, side: Side, content: tuple[str | None, ...], rows: li
     return len(rows) - len(removable)
 
 
-def _join(values: Iterable[str | None]) -> str:
-    return "; ".join((v or "")[2:] for v in values)
+def _join(values: Iterable[Cell | None]) -> str:
+    return "; ".join(text(v) for v in values)
 
 
 __all__ = ["BaseTab", "CellSet", "Conflict", "ConflictKind", "RowAdd", "RowDelete", "Side", "SideEdits", "TabPlan",

@@ -10,7 +10,7 @@ from typing import Any
 
 from .merge import BaseTab, Conflict, Side, SideEdits, TabPlan, merge_tab
 from .tables import SYNCED_TABS, SideTab, encode_rows, layout
-from .values import text
+from .values import Cell, text
 
 
 @dataclass
@@ -76,8 +76,8 @@ def same_base(a: BaseTab | None, b: BaseTab | None) -> bool:
 
 # Showing the plan -------------------------------------------------------------------------------------------
 
-def _shown(enc: str | None) -> str:
-    return "(unknown)" if enc is None else repr(text(enc))
+def _shown(v: Cell | None) -> str:
+    return "(unknown)" if v is None else repr(text(v))
 
 
 def conflict_line(c: Conflict) -> str:
@@ -129,8 +129,8 @@ def _side_json(e: SideEdits) -> dict[str, int]:
     return {"added": len(e.adds), "changed": e.changed_rows, "cells": len(e.sets), "deleted": len(e.deletes)}
 
 
-def _value(enc: str | None) -> str | None:
-    return None if enc is None else text(enc)
+def _value(v: Cell | None) -> str | None:
+    return None if v is None else text(v)
 
 
 def to_json(plan: SyncPlan, *, dry_run: bool, written: tuple[str, ...] = ()) -> dict[str, Any]:
