@@ -438,3 +438,26 @@ def test_a_sync_waits_for_no_one_while_excel_has_a_side_open(tmp_path: Path) -> 
     assert "open in another program" in result.output and (left.snapshot(), right.snapshot()) == before
     invoke("sync", left.where, right.where, "--force")
     assert right.cell("Orders", ("PO-1009",), "Notes") == "a"
+
+
+def test_commands_on_each_side_then_a_sync(pair: tuple[Book, Book], tmp_path: Path) -> None:
+    """The owner reconciles the bank on the .xlsx while the rep records a claim on the other side: one sync
+    and both hold the payments, the allocations, the invoice statuses and the claim."""
+    left, right = pair
+    bank = Path(__file__).resolve().parents[1] / "scripts" / "demo-bank.csv"
+    invoke("reconcile", left.where, bank, "--apply", "--today", "2026-11-26", ok=(0, 1))
+    invoke("claim", right.where, "CS-2291", "--line", "2", "--kind", "damaged", "--qty", "2", "--note", "dented",
+           "--today", "2026-11-20", "--out", tmp_path / "docs")
+    sync(left, right)
+    for side in (left, right):
+        assert side.cell("Invoices", ("INV-1003",), "Status") == "paid"
+        assert side.cell("Claims", ("CL-0001",), "Kind") == "damaged"
+        assert len([r for r in side.rows("Allocations")[1:] if r]) == len([r for r in left.rows("Allocations")[1:] if r])
+        invoke("validate", side.where)
+    assert sorted(map(str, left.rows("Payments"))) == sorted(map(str, right.rows("Payments")))
+    in_step(left, right)
+    # undo on the right reverts what the sync wrote there; the next sync takes that back to the left
+    invoke("undo", right.where, ok=(0, 1))
+    assert right.cell("Invoices", ("INV-1003",), "Status") != "paid"
+    sync(left, right)
+    assert left.cell("Invoices", ("INV-1003",), "Status") == right.cell("Invoices", ("INV-1003",), "Status")
