@@ -240,7 +240,8 @@ def test_a_deletion_against_an_edit_is_a_conflict_and_an_unopposed_deletion_is_c
     right.set("Lines", ("CS-2291", 2), "Note", "damaged in transit")
     right.delete("Buyers", ("JUNIPER",))
     out = sync(left, right, ok=(1,))
-    assert "conflict: Lines CS-2291 / 2: deleted on left, changed on right (Note: " in out, out
+    assert "conflict: Lines CS-2291 / 2: deleted on left, changed on right (Note '' -> 'damaged in transit'); left as " \
+           "it is on both sides" in out, out
     assert left.find("Lines", ("CS-2291", 2)) is None  # stays deleted on the left
     assert right.cell("Lines", ("CS-2291", 2), "Note") == "damaged in transit"  # the edit is kept
     assert left.find("Buyers", ("JUNIPER",)) is None  # nobody changed JUNIPER on the left: deleted there too

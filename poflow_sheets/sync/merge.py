@@ -265,10 +265,9 @@ def _deleted(plan: TabPlan, k: Key, side: Side, row: Row, b: BaseRow, prefer: Si
     else:
         kind = "deleted on left, changed on right" if deleter == "left" else "deleted on right, changed on left"
         column = ", ".join(lay.headers[i] for i in changed)
-    shown = "; ".join(f"{lay.headers[i]}={text(row.values[i])}" for i in changed) if changed else None
+    shown = "; ".join(f"{lay.headers[i]} {_quoted(b[i])} -> {_quoted(row.values[i])}" for i in changed) or None
     resolved = prefer if prefer is not None and not (prefer == deleter and row.own) else None
     plan.conflicts.append(Conflict(tab=lay.tab.name, key=key, column=column, kind=kind,
-                                   base="; ".join(f"{lay.headers[i]}={text(b[i])}" for i in changed) or None,
                                    left=shown if side == "left" else None, right=shown if side == "right" else None,
                                    resolved=resolved, side=side))
     if resolved == deleter:
@@ -282,6 +281,10 @@ def _deleted(plan: TabPlan, k: Key, side: Side, row: Row, b: BaseRow, prefer: Si
 
 
 # Tabs matched by content -----------------------------------------------------------------------------------
+
+def _quoted(v: Cell | None) -> str:
+    return "(unknown)" if v is None else repr(text(v))
+
 
 def _filled(values: tuple[Cell | None, ...]) -> tuple[Cell, ...]:
     """Values with a column the side lacks as empty."""

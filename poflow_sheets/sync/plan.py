@@ -90,12 +90,12 @@ def conflict_line(c: Conflict) -> str:
                 f"right {_shown(c.right)}; {after}")
     if c.kind.startswith("deleted on"):
         kept = c.left if c.side == "left" else c.right
-        return f"conflict: {where}: {c.kind} ({c.column}: {kept}; base {c.base or '(unknown)'}); {after}"
+        return f"conflict: {where}: {c.kind} ({kept}); {after}"
     if c.kind == "own columns":
         return (f"conflict: {where}: deleted on the {'right' if c.side == 'left' else 'left'}, but the {c.side} row "
                 f"holds values in a column of its own; left as it is")
     if c.kind == "key twice":
-        return f"conflict: {where}: the key is on {c.column} of the {c.side}; that key is left as it is"
+        return f"conflict: {where}: the key is on more than one row of the {c.side} ({c.column}); left as it is"
     if c.kind == "no key":
         return f"conflict: {c.tab} {c.key} of the {c.side} has no {c.column}; left as it is"
     return f"conflict: {c.tab} on the {c.side}: {c.column}; the tab is not synced"
