@@ -1,4 +1,4 @@
-"""Run every benchmark and print its figures: `python bench/run_all.py` (or name some: validate write gsheets ...).
+"""Run every benchmark and print its figures: `python bench/run_all.py` (or name some: validate write gsheets sync ...).
 
 Benchmarks are not tests: each compares poflow with a reference measured in the same run and prints
 the ratio against its issue's target. Generated workbooks go to bench/out/ (not committed).
@@ -20,8 +20,9 @@ BENCHES = {
     "corpus": ["bench_write.py", "--corpus", "all"],
     "gsheets": ["bench_gsheets.py"],
     "hardening": ["bench_hardening.py"],
+    "sync": ["bench_sync.py"],
 }
-DEFAULT = ("validate", "write", "invoice", "pdf", "reconcile", "gsheets", "hardening")
+DEFAULT = ("validate", "write", "invoice", "pdf", "reconcile", "gsheets", "hardening", "sync")
 
 
 def main() -> int:

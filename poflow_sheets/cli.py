@@ -20,7 +20,7 @@ import click
 from . import __version__, app, flow
 from .console import Out
 from .errors import PoflowError, Refused, actionable
-from .workbook_arg import workbook_argument
+from .workbook_arg import workbook_argument, workbook_pair
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -624,6 +624,35 @@ def undo(ctx: click.Context, workbook: Path, dry_run: bool, force: bool) -> None
     run = undo_last(workbook, _opts(ctx, dry_run=dry_run, force=force))
     _show(ctx, list(run.lines))
     sys.exit(1 if run.skipped else 0)
+
+
+@main.command()
+@workbook_pair
+@click.option("--prefer", type=click.Choice(["left", "right"]), default=None,
+              help="In a conflict, take this side's value (default: leave both sides as they are; exit 1).")
+@click.option("--base", type=click.Path(path_type=Path, dir_okay=False), default=None,
+              help="The sync base file (default: .poflow-sync/ beside the .xlsx side).")
+@click.option("--dry-run", is_flag=True, help="Show the plan; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON.")
+@click.option("--force", is_flag=True, help="Write an .xlsx even when Excel or LibreOffice has it open.")
+@click.pass_context
+@_guard
+def sync(ctx: click.Context, left: Path, right: Path, prefer: str | None, base: Path | None, dry_run: bool,
+         as_json: bool, force: bool) -> None:
+    """Bring two workbooks (.xlsx or Google Sheets) in step, row by row by key; exit 1 when conflicts are left."""
+    from .app.sync import SyncOptions
+    from .app.sync import sync as sync_books
+    from .sync.merge import Side
+    from .sync.plan import lines, to_json
+
+    side: Side | None = "left" if prefer == "left" else "right" if prefer == "right" else None
+    run = sync_books(left, right, SyncOptions(prefer=side, base=base, dry_run=dry_run, force=force,
+                                              command=_command_text(ctx), out=_out(ctx, machine=as_json)))
+    if as_json:
+        click.echo(json.dumps(to_json(run.plan, dry_run=dry_run, written=run.written), indent=2, ensure_ascii=False))
+    else:
+        _show(ctx, lines(run.plan, dry_run=dry_run) + list(run.lines))
+    sys.exit(run.exit_status)
 
 
 @main.command("google-login")

@@ -39,14 +39,26 @@ def _remember_credentials(ctx: click.Context, param: click.Parameter, value: Pat
     return value
 
 
-def workbook_argument(fn: F) -> F:
-    """The WORKBOOK argument and the --credentials option."""
-    fn = click.option(
+def credentials_option(fn: F) -> F:
+    """The --credentials option (a service-account key for every gsheet: workbook of the command)."""
+    return click.option(
         "--credentials", type=click.Path(path_type=Path, dir_okay=False), default=None, expose_value=False,
         callback=_remember_credentials, metavar="KEY.json",
         help=f"Google service-account key for a gsheet: workbook (default: ${ENV_CREDENTIALS}, "
              "$GOOGLE_APPLICATION_CREDENTIALS, or your `poflow google-login`).")(fn)
+
+
+def workbook_argument(fn: F) -> F:
+    """The WORKBOOK argument and the --credentials option."""
+    fn = credentials_option(fn)
     return click.argument("workbook", type=WorkbookType(path_type=Path, dir_okay=False))(fn)
 
 
-__all__ = ["WorkbookType", "workbook_argument"]
+def workbook_pair(fn: F) -> F:
+    """Two workbook arguments, LEFT and RIGHT (`poflow sync`), and one --credentials for both."""
+    fn = credentials_option(fn)
+    fn = click.argument("right", type=WorkbookType(path_type=Path, dir_okay=False))(fn)
+    return click.argument("left", type=WorkbookType(path_type=Path, dir_okay=False))(fn)
+
+
+__all__ = ["WorkbookType", "credentials_option", "workbook_argument", "workbook_pair"]

@@ -21,6 +21,10 @@
 # environment: keep it in a file only you can read, never in the crontab or the unit file).
 # POFLOW_NO_EMAIL=1 skips the email; POFLOW_NO_REMIND=1 skips the reminders; POFLOW_CA_FILE trusts a
 # private CA for the mail server.
+# POFLOW_SYNC_WITH=OTHER (a gsheet:ID or another .xlsx) syncs WORKBOOK with OTHER first (`poflow sync`), so
+# the night's reconciliation sees what was typed on the other side, and again at the end, so the other side
+# sees the payments applied. A failed sync is logged and the reconciliation goes on with WORKBOOK; conflicts
+# left by the sync count as "needs review" (1), a sync that could not act as 2.
 set -uo pipefail
 
 if [ "$#" -lt 2 ] || [ "$#" -gt 3 ]; then
@@ -63,6 +67,32 @@ if command -v flock >/dev/null 2>&1; then
   fi
 fi
 
+sync_with=${POFLOW_SYNC_WITH:-}
+sync_rc=0
+sync_books() {  # poflow sync WORKBOOK OTHER, when POFLOW_SYNC_WITH names the other side; $1: before|after
+  local rc
+  if [ -z "$sync_with" ]; then
+    return 0
+  fi
+  say "start: ${poflow[*]} sync $workbook $sync_with ($1 the reconciliation)"
+  "${poflow[@]}" sync "$workbook" "$sync_with" >>"$log" 2>&1
+  rc=$?
+  case $rc in
+    0) say "sync: in step with $sync_with" ;;
+    1) say "sync: conflicts left as they are on both sides (listed above in $log); a person settles them" ;;
+    *) say "sync with $sync_with failed with exit status $rc; see the lines above in $log" ;;
+  esac
+  [ "$rc" -gt "$sync_rc" ] && sync_rc=$rc
+  return 0
+}
+finish() {  # sync again (the other side sees today's payments), then exit with the worst status; $1: so far
+  local rc=$1
+  sync_books after
+  [ "$sync_rc" -gt "$rc" ] && rc=$sync_rc
+  exit "$rc"
+}
+sync_books before
+
 if ! new_files=$("$python" -m poflow_sheets.schedule pending "$bank_dir" 2>>"$log"); then
   say "error: cannot list the new files in $bank_dir (see above)"
   exit 2
@@ -91,7 +121,7 @@ remind() {  # the reminders due today, after the payments are in; $1: the reconc
 if [ -z "$new_files" ]; then
   say "no new bank files in $bank_dir; nothing to reconcile"
   remind 0
-  exit $?
+  finish $?
 fi
 say "new bank files: $(printf '%s' "$new_files" | tr '\n' ' ')"
 
@@ -114,4 +144,4 @@ case $rc in
   *) say "failed with exit status $rc; see the lines above in $log" ;;
 esac
 remind "$rc"
-exit $?
+finish $?

@@ -45,6 +45,7 @@ SMOKE: dict[str, tuple[tuple[str, ...], tuple[int, ...], str]] = {
     "import-po": (("{po}", "--buyer", "CORNER", "--po", "PO-7777", "--today", "2026-11-26"), (0,), "1 line(s) imported"),
     "undo": ((), (0,), "nothing to undo"),
     "restore": (("--list",), (0,), "backup"),
+    "sync": (("{copy}",), (0,), "in step: nothing to write"),
 }
 # commands that take no workbook
 NO_WORKBOOK: dict[str, tuple[tuple[str, ...], tuple[int, ...], str]] = {
@@ -71,6 +72,8 @@ def test_command_runs_as_a_process(command: str, tmp_path: Path) -> None:
     files["{bank}"].write_text(BANK)
     files["{mbox}"].write_text("")
     files["{po}"].write_text("SKU,Qty\nCDL-OAK-8,48\n")
+    files["{copy}"] = tmp_path / "copy.xlsx"
+    shutil.copyfile(book, files["{copy}"])
     args, ok, words = SMOKE[command]
     ran = run_process(command, book, *(str(files.get(a, a)) for a in args), ok=ok)
     assert words in ran.stdout + ran.stderr, ran

@@ -198,6 +198,11 @@ def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime, shee
                 notes.append(note)
             plan.changes.append(AddSheet(name, cells, COL_WIDTHS, if_missing=True, print_setup=_print_setup(doc)))
             log.append(LogRow(stamp, command, name, doc.number, NEW_SHEET, "", ""))
+    _append_log(plan, book, log)
+    return plan.finish(), log
+
+
+def _append_log(plan: _Plan, book: Book, log: list[LogRow]) -> None:
     if log:
         if "Log" in book.tables or not any(norm(n) == norm("Log") for n in book.sheet_names):
             plan.append("Log", list(log))  # adds the Log tab when the workbook has none
@@ -211,7 +216,13 @@ def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime, shee
             else:
                 header = tuple(Styled(c.header, bold=True) for c in cols)
                 plan.changes.append(AddSheet(FOREIGN_LOG, (header, *trail), if_missing=True, freeze_header=True))
-    return plan.finish(), log
+
+
+def log_changes(book: Book, log: list[LogRow]) -> list[Edit]:
+    """The store changes that append `log` to the workbook's audit trail (for writers other than a ChangeSet's)."""
+    plan = _Plan(book)
+    _append_log(plan, book, log)
+    return plan.finish()
 
 
 def document_sheet_name(doc: Document, planned: dict[str, str] | None = None) -> tuple[str, str]:
@@ -355,4 +366,4 @@ def add_missing_tabs(path: Path, *, force: bool = False) -> tuple[list[str], Pat
     return [t.name for t in missing], result
 
 
-__all__ = ["add_missing_tabs", "apply_changeset", "check_writable", "plan_changes"]
+__all__ = ["add_missing_tabs", "apply_changeset", "check_writable", "log_changes", "plan_changes"]
