@@ -36,6 +36,7 @@ class Settings:
     seller_name: str = ""
     seller_address: str = ""
     seller_email: str = ""
+    seller_aliases: str = ""
     currency: str = "USD"
     default_terms: str = "Net 30"
     default_deposit_pct: Decimal = Decimal(0)

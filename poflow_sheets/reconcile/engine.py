@@ -183,6 +183,12 @@ class _Deposit:
     paid: int
 
 
+def seller_names(settings: Settings) -> tuple[str, ...]:
+    """The seller's own names (Settings Seller Name and Seller Aliases): a receiver, never a payer."""
+    aliases = [a.strip() for a in settings.seller_aliases.replace(";", ",").split(",")]
+    return tuple(n for n in (settings.seller_name, *aliases) if n)
+
+
 def _c(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value(ROUND_HALF_UP))
 
@@ -274,7 +280,7 @@ class _State:
             if expected > dep.paid:
                 self.deposits_by_amount.setdefault(expected - dep.paid, []).append(dep)
         self.refs = RefIndex((i.invoice_number for i in ledger.invoices), self.orders)
-        self.payers = PayerIndex(ledger.buyers)
+        self.payers = PayerIndex(ledger.buyers, seller_names=seller_names(settings))
         for buyer_id, names in learned_aliases(ledger, self.payers).items():
             self.payers.add_aliases(buyer_id, names)
 

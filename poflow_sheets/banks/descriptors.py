@@ -1,0 +1,383 @@
+"""Payment descriptors as banks write them: which text is the payer, which is remittance, which is noise.
+
+A bank prints one line of text per credit, and every bank and rail packs it its own way:
+
+    LITTLE TRADING DES:PAYMENT ID:9006267575 INDN:MAPLELEAF WHOLESALE CO ID:7721546653 CCD PMT INFO:Invoice #222
+    ORIG CO NAME:LITTLE TRADING ORIG ID:9006267575 DESC DATE:261120 CO ENTRY DESCR:PAYMENT SEC:CCD ...
+    WT FED#03919 WELLS FARGO BANK /ORG=SUNNY GOODS LLC SRF# 0012345678 TRN#261120012345 OBI=INV 1234
+
+Each convention below is data: a `detect` pattern that says a text is written this way, then either
+labelled fields (label pattern -> role) or one `pattern` with named groups. Roles:
+
+    payer       the originator: the buyer who paid (NACHA cuts a company name to 16 characters)
+    payer_addr  the originator followed by its address (wire B/O:, ORG=, ORIG:): cut after the name
+    remit       remittance information: invoice and PO numbers, RMR*IV segments
+    receiver    the account holder's own name (the seller): never a payer
+    noise       ids, dates, trace numbers, SEC codes, the sending bank
+
+`read_descriptor(text)` applies the first convention that detects the text and returns a `Descriptor`.
+Every convention carries an example line with the payer and remittance it must give (tests check them).
+The seller's own name is removed by the matcher (reconcile.payers), which knows Settings.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+
+PAYER, PAYER_ADDR, REMIT, RECEIVER, NOISE = "payer", "payer_addr", "remit", "receiver", "noise"
+
+# NACHA company entry descriptions (10 characters) seen on trade payments: read as noise, never as a name.
+ENTRY_DESCRIPTIONS = (
+    "AP PAYMENT", "AP PAYMNT", "AP PMT", "A/P PMT", "ACH PMT", "ACH PAYMENT", "VENDOR PMT", "VENDOR PAY",
+    "EDI PYMNTS", "EDI PAYMNT", "CORP PMT", "TRADE PMT", "BILL PAY", "PAYMENTS", "PAYMENT", "PAYABLES",
+    "PYMNT", "PYMT", "PMT", "REMIT", "REMITTANCE", "INVOICE", "INV PMT", "SUPPLIER", "SETTLEMENT",
+    "ACH CREDIT", "CREDIT", "DEPOSIT", "TRANSFER", "PURCHASE", "QUICKPAY",
+)
+_DESCR = "|".join(re.escape(d) for d in sorted(ENTRY_DESCRIPTIONS, key=len, reverse=True))
+
+# Card processors and marketplaces: their credits are payouts of many charges, never one buyer's payment.
+PROCESSORS = ("STRIPE", "PAYPAL", "SQUARE", "SQUAREUP", "SQ", "SHOPIFY", "ADYEN", "BRAINTREE", "FAIRE", "ETSY",
+              "AMAZON", "WORLDPAY", "CLOVER", "TOAST", "AMEX", "AMERICAN EXPRESS", "GUSTO", "INTUIT")
+_PROCESSOR = re.compile(r"^(?:" + "|".join(re.escape(p) for p in PROCESSORS) + r")\b")
+
+
+@dataclass(frozen=True, slots=True)
+class Convention:
+    """How one bank writes one kind of credit. `fields`: (label regex, role); text before the first
+    label has role `lead`. Or `pattern`: one regex whose named groups are roles (payer, remit, ...)."""
+
+    name: str
+    bank: str
+    rail: str
+    detect: str
+    fields: tuple[tuple[str, str], ...] = ()
+    lead: str = NOISE
+    pattern: str = ""
+    width: int = 0  # the rail's width of the payer's name field (0: not cut)
+    example: str = ""
+    example_payer: str = ""
+    example_remit: str = ""
+
+
+CONVENTIONS: tuple[Convention, ...] = (
+    Convention(
+        name="bofa_ach", bank="Bank of America", rail="ACH",
+        detect=r"^\S.*?\sDES:",
+        fields=((r"DES:", NOISE), (r"CO ID:", NOISE), (r"ID:", NOISE), (r"INDN:", RECEIVER),
+                (r"PMT INFO:", REMIT), (r"(?:CCD|PPD|CTX|WEB|CIE|TEL)\+?(?=\s|$)", NOISE)),
+        lead=PAYER, width=16,
+        example="LITTLE TRADING DES:PAYMENT ID:9006267575 INDN:MAPLELEAF WHOLESALE CO ID:7721546653 CCD "
+                "PMT INFO:Invoice #222",
+        example_payer="LITTLE TRADING", example_remit="Invoice #222",
+    ),
+    Convention(
+        name="bofa_wire", bank="Bank of America", rail="wire",
+        detect=r"^WIRE TYPE:\s*(?:WIRE|INTL|BOOK) IN",
+        fields=((r"WIRE TYPE:", NOISE), (r"DATE:", NOISE), (r"TIME:", NOISE), (r"TRN:", NOISE), (r"SEQ:", NOISE),
+                (r"ORIG:", PAYER_ADDR), (r"ID:", NOISE), (r"SND BK:", NOISE), (r"BNF:", RECEIVER),
+                (r"PMT DET:", REMIT), (r"OBI:", REMIT)),
+        width=35,
+        example="WIRE TYPE:WIRE IN DATE: 261120 TIME:1022 ET TRN:2026112000123456 SEQ:2026112000123456/001234 "
+                "ORIG:MEADOW PANTRY LL ID:000123456789 SND BK:JPMORGAN CHASE BANK, NA ID:0002 "
+                "PMT DET:INV 1234 OBI:PO 77",
+        example_payer="MEADOW PANTRY LL", example_remit="INV 1234 PO 77",
+    ),
+    Convention(
+        name="chase_ach", bank="Chase", rail="ACH",
+        detect=r"\bORIG CO NAME:",
+        fields=((r"ORIG CO NAME:", PAYER), (r"ORIG ID:", NOISE), (r"DESC DATE:", NOISE), (r"CO ENTRY DESCR:", NOISE),
+                (r"SEC:", NOISE), (r"TRACE#:", NOISE), (r"EED:", NOISE), (r"IND ID:", REMIT), (r"IND NAME:", RECEIVER),
+                (r"TRN:", NOISE), (r"PMT INFO:", REMIT), (r"ADDENDA:", REMIT)),
+        width=16,
+        example="ORIG CO NAME:LITTLE TRADING ORIG ID:9006267575 DESC DATE:261120 CO ENTRY DESCR:PAYMENT SEC:CCD "
+                "TRACE#:021000021234567 EED:261120 IND ID:INV-222 IND NAME:MAPLELEAF WHOLESALE TRN: 3251234567TC",
+        example_payer="LITTLE TRADING", example_remit="INV-222",
+    ),
+    Convention(
+        name="chase_wire", bank="Chase", rail="wire",
+        detect=r"^(?:FEDWIRE|CHIPS|BOOK TRANSFER) CREDIT\b",
+        fields=((r"VIA:", NOISE), (r"B/O:", PAYER_ADDR), (r"YOUR REF:", REMIT), (r"REF:", NOISE), (r"BNF=", RECEIVER),
+                (r"/AC-", NOISE), (r"RFB=", NOISE), (r"OBI=", REMIT), (r"BBI=", NOISE), (r"IMAD:", NOISE),
+                (r"OMAD:", NOISE), (r"SSN:", NOISE), (r"TRN:", NOISE)),
+        width=35,
+        example="FEDWIRE CREDIT VIA: BANK OF AMERICA N.A./026009593 B/O: SUNNY GOODS LLC NEW YORK NY 10001 "
+                "REF: CHASE NYC/CTR/BNF=MAPLELEAF WHOLESALE CO NEW YORK NY 10013-1234/AC-000000001234 "
+                "RFB=O/B BOFA SC OBI=INV 1234 IMAD: 1120MMQFMP2N012345 TRN: 1234567890FF",
+        example_payer="SUNNY GOODS LLC", example_remit="INV 1234",
+    ),
+    Convention(
+        name="wf_wire", bank="Wells Fargo", rail="wire",
+        detect=r"^WT (?:FED|SEQ|BOOK)\s*#",
+        fields=((r"/ORG=", PAYER_ADDR), (r"ORG=", PAYER_ADDR), (r"SRF#", NOISE), (r"TRN#", NOISE), (r"RFB#", NOISE),
+                (r"OBI=", REMIT), (r"BNF=", RECEIVER), (r"BBI=", NOISE)),
+        width=35,
+        example="WT FED#03919 WELLS FARGO BANK /ORG=SUNNY GOODS LLC SRF# 0012345678 TRN#261120012345 "
+                "RFB# 000123 OBI=INV 1234 BNF=MAPLELEAF WHOLESALE CO",
+        example_payer="SUNNY GOODS LLC", example_remit="INV 1234",
+    ),
+    Convention(
+        name="usbank_ach", bank="U.S. Bank", rail="ACH",
+        detect=r"^ELECTRONIC DEPOSIT(?: FROM)?\s",
+        pattern=r"^ELECTRONIC DEPOSIT(?: FROM)?\s+(?P<payer>.+?)\s+REF=(?P<noise>\S+)"
+                r"(?:\s+(?P<noise2>\d{9,10})(?P<noise3>" + _DESCR + r"|\S*))?(?:\s+(?P<remit>.*))?$",
+        width=16,
+        example="ELECTRONIC DEPOSIT FROM LITTLE TRADING REF=261120001234567N00 9006267575PAYMENT INV-222",
+        example_payer="LITTLE TRADING", example_remit="INV-222",
+    ),
+    Convention(
+        name="pnc_ach", bank="PNC", rail="ACH",
+        detect=r"^(?:CORPORATE ACH|ACH CREDIT RECEIVED)\s",
+        pattern=r"^(?:CORPORATE ACH|ACH CREDIT RECEIVED)\s+(?P<noise>" + _DESCR + r")\s+(?P<payer>.+?)"
+                r"\s+(?P<noise2>\d{9,10}|[A-Z]\d{8,9})(?:\s+(?P<remit>.*))?$",
+        width=16,
+        example="CORPORATE ACH PAYABLES LITTLE TRADING 9006267575 INV 222",
+        example_payer="LITTLE TRADING", example_remit="INV 222",
+    ),
+    Convention(
+        name="citi_ach", bank="Citibank", rail="ACH",
+        detect=r"^ACH CR\b.*\bCO ID:",
+        pattern=r"^ACH CR(?:EDIT)?\s+(?P<payer>.+?)\s+(?P<noise>" + _DESCR + r")(?:\s+(?P<noise2>\d{6}))?"
+                r"\s+CO ID:\s*(?P<noise3>\S+)(?:\s+(?P<remit>.*))?$",
+        width=16,
+        example="ACH CR LITTLE TRADING PAYMENT 261120 CO ID:9006267575 INV 222",
+        example_payer="LITTLE TRADING", example_remit="INV 222",
+    ),
+    Convention(
+        # originator, entry description, descriptive date, id, then the receiver (the seller) and addenda
+        name="wf_ach", bank="Wells Fargo", rail="ACH",
+        detect=r"^\S.*?\s(?:" + _DESCR + r")\s\d{6}\s[A-Z0-9]{4,15}\s",
+        pattern=r"^(?P<payer>.+?)\s+(?P<noise>(?:" + _DESCR + r"))\s+(?P<noise2>\d{6})\s+(?P<noise3>[A-Z0-9]{4,15})"
+                r"\s+(?P<remit>.*)$",
+        width=16,
+        example="COPPER SHOP LTD PAYMENT 260552 8938884633 MAPLELEAF WHOLESALE CO INV-00270",
+        example_payer="COPPER SHOP LTD", example_remit="MAPLELEAF WHOLESALE CO INV-00270",
+    ),
+    Convention(
+        name="zelle", bank="any", rail="Zelle",
+        detect=r"^ZELLE\b",
+        pattern=r"^ZELLE\s+(?:(?:PAYMENT|TRANSFER|PMT|CREDIT)\s+)?(?:(?:FROM|FRM)\s+(?P<payer>.+?)"
+                r"(?=\s+ON\s+\d|\s+FOR\b|;|\s+CONF\s*#|\s+REF\s*#|\s+ID:|\s+(?:INV|INVOICE|PO|P\.O\.)\b|\s+#|$)"
+                r"|CONF#\s*(?P<noise>\S+);\s*(?P<payer2>[^;]+?)(?=;|$))(?P<remit>.*)$",
+        example='Zelle payment from JANE DOE DBA SUNNY GOODS for "Invoice 1234"; Conf# t0p4abc12',
+        example_payer="JANE DOE DBA SUNNY GOODS", example_remit='for "Invoice 1234"; Conf# t0p4abc12',
+    ),
+    Convention(
+        name="check_deposit", bank="any", rail="check",
+        detect=r"^(?:MOBILE|REMOTE(?: ONLINE)?|BRANCH|COUNTER|ATM|E-?)\s*(?:CHECK\s+)?DEPOSIT\b|^DEPOSIT\s+(?:ID|REF|#)"
+               r"|\bMOBILE\s+\d{2}/\d{2}\b.*\bDEPOSIT\b",
+        pattern=r"^(?P<noise>.*)$",
+        example="MOBILE DEPOSIT REF NUMBER :810270123456",
+        example_payer="", example_remit="",
+    ),
+    Convention(
+        name="lockbox", bank="any", rail="lockbox",
+        detect=r"\bLOCKBOX\b|\bLBX\b",
+        pattern=r"^(?P<noise>.*?)(?:\s+(?:BATCH|ITEMS?)\b.*)?$",
+        example="WHOLESALE LOCKBOX DEPOSIT 0012345 BATCH 001 ITEMS 3",
+        example_payer="", example_remit="",
+    ),
+    Convention(
+        name="sepa", bank="any", rail="SEPA",
+        detect=r"\b(?:SVWZ|EREF|KREF|ABWA)\+",
+        fields=((r"EREF\+", REMIT), (r"KREF\+", NOISE), (r"MREF\+", NOISE), (r"CRED\+", NOISE), (r"DEBT\+", NOISE),
+                (r"SVWZ\+", REMIT), (r"ABWA\+", PAYER), (r"ABWE\+", RECEIVER), (r"IBAN\+", NOISE), (r"BIC\+", NOISE)),
+        lead=PAYER,
+        example="SEPA-GUTSCHRIFT EREF+RE-2026-0042 SVWZ+Rechnung 2026-0042 Kd 77 ABWA+SUNNY GOODS GMBH "
+                "IBAN+DE89370400440532013000 BIC+COBADEFFXXX",
+        example_payer="SUNNY GOODS GMBH", example_remit="RE-2026-0042 Rechnung 2026-0042 Kd 77",
+    ),
+    Convention(
+        # a headerless export's one text column: payer, IBAN (and BIC), then the remittance text
+        name="packed_iban", bank="any", rail="SEPA",
+        detect=r"^\D.*?\s[A-Z]{2}\d{2}[A-Z0-9]{11,30}(?:\s|$)",
+        pattern=r"^(?P<payer>.+?)\s+(?P<noise>[A-Z]{2}\d{2}[A-Z0-9]{11,30})"
+                r"(?:\s+(?P<noise2>[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?))?(?:\s+(?P<remit>.*))?$",
+        example="SUNNY GOODS GMBH DE89370400440532013000 COBADEFFXXX RE 2026-0042",
+        example_payer="SUNNY GOODS GMBH", example_remit="RE 2026-0042",
+    ),
+    Convention(
+        name="processor", bank="any", rail="card payout",
+        detect=r"^(?:" + "|".join(re.escape(p) for p in PROCESSORS) + r")\b(?!.*\bDES:)",
+        pattern=r"^(?P<payer>\S+(?:\s+INC)?)\s*\*?(?P<noise>.*)$",
+        example="STRIPE TRANSFER ST-A1B2C3D4E5F6",
+        example_payer="STRIPE", example_remit="",
+    ),
+)
+
+RMR = re.compile(
+    r"RMR\*(?P<qual>IV|IK|PO|OI|R7|CR)\*(?P<ref>[^*\\~]+)\*(?P<action>[A-Z]{0,2})\*(?P<paid>-?[\d.]+)"
+    r"(?:\*(?P<total>-?[\d.]*))?(?:\*(?P<disc>-?[\d.]*))?[\\~]?"
+    r"(?:\s*(?:REF\*[^\\~]*[\\~]\s*|DTM\*[^\\~]*[\\~]\s*)*ADX\*(?P<adj>-?[\d.]+)\*(?P<code>[A-Z0-9]{1,3})[^\\~]*[\\~]?)?"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class RemittanceLine:
+    """One invoice a remittance lists: paid amount, invoice total and discount when given, and an
+    adjustment (short-pay) with its reason code (X12 ADX: 01 damaged, 04 pricing, CS chargeback ...)."""
+
+    reference: str
+    paid: Decimal
+    total: Decimal | None = None
+    discount: Decimal | None = None
+    adjustment: Decimal | None = None
+    code: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Descriptor:
+    """What a descriptor says: its convention, the payer's names, remittance text, the receiver's name."""
+
+    convention: str
+    payers: tuple[str, ...]
+    remittance: str
+    receiver: tuple[str, ...] = ()
+    processor: str = ""
+    lines: tuple[RemittanceLine, ...] = ()
+
+    @property
+    def known(self) -> bool:
+        """True when a convention read the text."""
+        return bool(self.convention)
+
+
+_COMPILED: list[tuple[Convention, re.Pattern[str], re.Pattern[str] | None, re.Pattern[str] | None,
+                      dict[str, str]]] = []
+_ANY = re.compile("|".join(f"(?:{c.detect})" for c in CONVENTIONS) + r"|RMR\*")
+
+
+def _compile() -> None:
+    for c in CONVENTIONS:
+        labels: re.Pattern[str] | None = None
+        roles: dict[str, str] = {}
+        if c.fields:
+            alts = []
+            for k, (label, role) in enumerate(c.fields):
+                alts.append(f"(?P<f{k}>{label})")
+                roles[f"f{k}"] = role
+            labels = re.compile(r"(?:(?<=[\s/])|^)(?:" + "|".join(alts) + r")")
+        _COMPILED.append((c, re.compile(c.detect), labels, re.compile(c.pattern) if c.pattern else None, roles))
+
+
+_compile()
+
+_LEGAL_END = re.compile(
+    r"^(.*?\b(?:LLC|L\.L\.C\.?|LLP|INC\.?|INCORPORATED|LTD\.?|LIMITED|CORP\.?|CORPORATION|CO\.?|COMPANY|GMBH|PLC|"
+    r"PTY|AG|SA|SARL|BV|NV))(?=\s|,|$)"
+)
+_TRAILING_ID = re.compile(r"(?:\s+(?=\S*\d)[A-Z0-9#*/-]{6,})+$", re.I)  # conf ids, IBANs after a name
+# booking texts German and EU banks put before the name (SEPA-GUTSCHRIFT SUNNY GOODS GMBH)
+_BOOKING = re.compile(r"^(?:(?:SEPA|ECHTZEIT|INST|EINZEL|SAMMEL)?[- ]?(?:GUTSCHRIFT|GUTSCHR\.?|UEBERWEISUNG|"
+                      r"ÜBERWEISUNG|CREDIT TRANSFER|EINGANG|ZAHLUNGSEINGANG)\b\s*)+", re.I)
+_DIGIT_TOKEN = re.compile(r"\s+\S*\d.*$")
+_STATE_TAIL = re.compile(r"(?:\s+[A-Z][A-Z]+)*?\s+(?:[A-Z]{2})$")
+
+
+def cut_address(name: str) -> str:
+    """A wire's originator without its address: up to its legal suffix, else before the first number."""
+    s = " ".join(name.replace(",", " , ").split()).strip(" ,/")
+    m = _LEGAL_END.match(s.upper())
+    if m:
+        return s[: m.end(1)].strip(" ,")
+    s = _DIGIT_TOKEN.sub("", " " + s).strip(" ,/")
+    return s.split(" , ")[0].strip(" ,")
+
+
+def _num(text: str | None) -> Decimal | None:
+    if not text:
+        return None
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        return None
+
+
+def remittance_lines(text: str) -> tuple[RemittanceLine, ...]:
+    """The RMR*IV (invoice) segments of an ACH addenda (CCD+/CTX), in order."""
+    if "RMR*" not in text.upper():
+        return ()
+    out: list[RemittanceLine] = []
+    for m in RMR.finditer(text.upper()):
+        paid = _num(m["paid"])
+        if paid is None:
+            continue
+        adj = _num(m["adj"])
+        out.append(RemittanceLine(m["ref"].strip(), paid, _num(m["total"]), _num(m["disc"]),
+                                  adj, m["code"] or ""))
+    return tuple(out)
+
+
+def _processor(payers: tuple[str, ...]) -> str:
+    for p in payers:
+        m = _PROCESSOR.match(p.upper())
+        if m:
+            return m.group(0)
+    return ""
+
+
+def _read(conv: Convention, labels: re.Pattern[str] | None, pattern: re.Pattern[str] | None,
+          roles: dict[str, str], text: str, up: str) -> Descriptor | None:
+    found: dict[str, list[str]] = {PAYER: [], REMIT: [], RECEIVER: []}
+
+    def put(role: str, value: str) -> None:
+        value = value.strip(" :;/-,")
+        if not value:
+            return
+        if role == PAYER_ADDR:
+            role, value = PAYER, cut_address(value)
+        if role == RECEIVER:
+            value = cut_address(value)
+        if role == PAYER:
+            value = _BOOKING.sub("", _TRAILING_ID.sub("", value)).strip(" :;/-,*")
+        if role in found and value:
+            found[role].append(value)
+
+    if labels is not None:
+        matches = list(labels.finditer(up))
+        if not matches:
+            return None
+        put(conv.lead, text[: matches[0].start()])
+        for m, nxt in zip(matches, [*matches[1:], None], strict=True):
+            role = roles[m.lastgroup or ""]
+            put(role, text[m.end(): nxt.start() if nxt is not None else len(text)])
+    elif pattern is not None:
+        m2 = pattern.match(up)
+        if m2 is None:
+            return None
+        for group, (start, end) in ((g, m2.span(g)) for g in m2.groupdict() if m2.group(g) is not None):
+            role = group.rstrip("0123456789")
+            put(role, text[start:end])
+    payers = tuple(dict.fromkeys(found[PAYER]))
+    remit = " ".join(found[REMIT])
+    return Descriptor(conv.name, payers, remit, tuple(found[RECEIVER]), _processor(payers),
+                      remittance_lines(remit or text))
+
+
+@lru_cache(maxsize=65536)
+def read_descriptor(text: str) -> Descriptor:
+    """The first convention that reads this descriptor, else an empty Descriptor (convention "")."""
+    s = " ".join(text.split())
+    up = s.upper()
+    if not _ANY.search(up):
+        return _EMPTY
+    for conv, detect, labels, pattern, roles in _COMPILED:
+        if detect.search(up):
+            d = _read(conv, labels, pattern, roles, s, up)
+            if d is not None:
+                return d
+    lines = remittance_lines(s)
+    return Descriptor("", (), "", (), "", lines) if lines else _EMPTY
+
+
+_EMPTY = Descriptor("", (), "")
+
+
+def convention(name: str) -> Convention:
+    """The convention of this name."""
+    for c in CONVENTIONS:
+        if c.name == name:
+            return c
+    raise KeyError(name)
