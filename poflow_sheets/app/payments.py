@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..banks import BankImport, read_bank_files
+from ..banks.remittance import read_remittance_files
 from ..changeset import ChangeSet, RowAppend
 from ..errors import Refused
 from ..ledger import facts_of, invoice_status, order_complete
@@ -112,8 +113,9 @@ def _pending_payments(book: Book) -> list[Transaction]:
 
 
 def reconcile(book: Book, files: Sequence[Path], today: date, *, accepts: Sequence[tuple[str, str]] = (),
-              imported: BankImport | None = None) -> Reconciliation:
-    """Match, and compute the workbook's changes (reading the bank files unless `imported` is given)."""
+              imported: BankImport | None = None, remittance: Sequence[Path] = ()) -> Reconciliation:
+    """Match, and compute the workbook's changes (reading the bank files unless `imported` is given).
+    `remittance`: remittance advice or lockbox detail files (CSV/Excel) that split payments over invoices."""
     if imported is None:
         imported = read_bank(book, files) if files else BankImport((), (), "none", "")
     transactions = list(imported.transactions)
@@ -121,7 +123,8 @@ def reconcile(book: Book, files: Sequence[Path], today: date, *, accepts: Sequen
     transactions += [t for t in _pending_payments(book) if t.transaction_id not in seen]
     ledger = ledger_of(book)
     config = MatchConfig.from_settings(book.settings)
-    result = match_payments(transactions, ledger, config, today)
+    advices = read_remittance_files(remittance) if remittance else ()
+    result = match_payments(transactions, ledger, config, today, advices)
     cs = ChangeSet()
     for p in imported.problems:
         cs.messages.append(f"{p.file}:{p.line}: {p.message} (left out)")
@@ -242,7 +245,8 @@ def parse_accepts(items: Sequence[str]) -> list[tuple[str, str]]:
 
 def reconcile_workbook(workbook: Path, bank_files: Sequence[Path], today: date, *, apply: bool = False,
                        accepts: Sequence[str] = (), report: Path | None = None, email: bool = False,
-                       folder: Path | None = None, opts: WriteOptions | None = None) -> ReconcileRun:
+                       folder: Path | None = None, opts: WriteOptions | None = None,
+                       remittance: Sequence[Path] = ()) -> ReconcileRun:
     """`poflow reconcile`: read, match, and with `apply` write; the report and the e-mail when asked."""
     from .write import apply_changeset, check_writable
 
@@ -260,7 +264,10 @@ def reconcile_workbook(workbook: Path, bank_files: Sequence[Path], today: date, 
     if apply and not opts.dry_run:
         check_writable(workbook, opts.output)
     book, imported = load_for_reconcile(workbook, files)
-    rec = reconcile(book, files, today, accepts=pairs, imported=imported)
+    missing = [str(f) for f in remittance if not Path(f).exists()]
+    if missing:
+        raise Refused(f"{missing[0]}: no such remittance file")
+    rec = reconcile(book, files, today, accepts=pairs, imported=imported, remittance=remittance)
     lines = list(rec.changes.messages) if apply else [f"(preview, not written) {m}" for m in rec.changes.messages]
     if apply:
         rec.changes.messages.clear()

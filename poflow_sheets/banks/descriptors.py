@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -200,7 +201,8 @@ CONVENTIONS: tuple[Convention, ...] = (
     ),
     Convention(
         name="processor", bank="any", rail="card payout",
-        detect=r"^(?:" + "|".join(re.escape(p) for p in PROCESSORS) + r")\b(?!.*\bDES:)",
+        detect=r"^(?:" + "|".join(re.escape(p) for p in PROCESSORS) + r")\b(?!.*\bDES:)"
+               r".*\b(?:TRANSFER|PAYOUTS?|SETTLEMENT|SETTLE|DEPOSIT|BATCH|MERCH(?:ANT)?\s+DEP|TRANSFR)\b",
         pattern=r"^(?P<payer>\S+(?:\s+INC)?)\s*\*?(?P<noise>.*)$",
         example="STRIPE TRANSFER ST-A1B2C3D4E5F6",
         example_payer="STRIPE", example_remit="",
@@ -265,7 +267,7 @@ def _compile() -> None:
 _compile()
 
 _LEGAL_END = re.compile(
-    r"^(.*?\b(?:LLC|L\.L\.C\.?|LLP|INC\.?|INCORPORATED|LTD\.?|LIMITED|CORP\.?|CORPORATION|CO\.?|COMPANY|GMBH|PLC|"
+    r"^(.*?\b(?:LLC|LL|LT|L\.L\.C\.?|LLP|INC\.?|INCORPORATED|LTD\.?|LIMITED|CORP\.?|CORPORATION|CO\.?|COMPANY|GMBH|PLC|"
     r"PTY|AG|SA|SARL|BV|NV))(?=\s|,|$)"
 )
 _TRAILING_ID = re.compile(r"(?:\s+(?=\S*\d)[A-Z0-9#*/-]{6,})+$", re.I)  # conf ids, IBANs after a name
@@ -381,3 +383,22 @@ def convention(name: str) -> Convention:
         if c.name == name:
             return c
     raise KeyError(name)
+
+
+@dataclass(frozen=True, slots=True)
+class RemittanceAdvice:
+    """A remittance advice (or lockbox detail): one payment and the invoices it pays.
+
+    `payment` is the check number, trace or payment reference the bank line may carry; `batch` a lockbox
+    batch whose bank credit is the sum of its payments."""
+
+    payment: str
+    payer: str
+    date: date | None
+    lines: tuple[RemittanceLine, ...]
+    source: str = ""
+
+    @property
+    def total(self) -> Decimal:
+        """The money the advice says was paid."""
+        return sum((ln.paid for ln in self.lines), Decimal("0.00"))

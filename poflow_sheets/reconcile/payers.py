@@ -72,7 +72,9 @@ def _payers_in(text: str) -> list[str]:
     """Payer names a descriptor convention (banks.descriptors) or, failing that, a bank pattern finds."""
     d = read_descriptor(text)
     if d.known:
-        return list(d.payers)
+        # the receiver fields last: the seller's own name there is dropped by PayerIndex (Settings); some
+        # originators print their own name in IND NAME
+        return [*d.payers, *(r for r in d.receiver if r not in d.payers)]
     return _from_patterns(text)
 
 
@@ -254,6 +256,7 @@ class PayerIndex:
         # the seller's own name and aliases (Settings): a descriptor's receiver, never a payer
         self.seller: tuple[str, ...] = tuple(dict.fromkeys(
             n for w in seller_names if w.strip() for n in _names_of(w.upper()) if len(n.replace(" ", "")) >= 4))
+        self._seller_cache: dict[str, bool] = {}
         self._initials: dict[str, list[int]] = {}  # "BHB INC" -> entries of Blue Heron Boutique Inc
         self.names: dict[str, list[tuple[str, str]]] = {}  # buyer_id -> [(normalized, as written)]
         self.display: dict[str, str] = {}
@@ -340,6 +343,12 @@ class PayerIndex:
         """True when a normalized name is the seller's own (or a cut of it, as a receiver field prints it)."""
         if not self.seller:
             return False
+        hit = self._seller_cache.get(name)
+        if hit is None:
+            hit = self._seller_cache[name] = self._is_seller(name)
+        return hit
+
+    def _is_seller(self, name: str) -> bool:
         compact = name.replace(" ", "")
         for own in self.seller:
             c_own = own.replace(" ", "")
@@ -390,7 +399,7 @@ class PayerIndex:
         for k in ikeys:  # initials plus the same legal suffix: a name, not a certainty (score 90)
             for e in self._initials[k]:
                 bid, _, _, written = self._entries[e]
-                if 90.0 > best.get(bid, (-1.0, ""))[0]:
+                if best.get(bid, (-1.0, ""))[0] < 90.0:
                     best[bid] = (90.0, written)
         ranked = sorted(((b, s, w) for b, (s, w) in best.items()), key=lambda x: (-x[1], x[0]))
         result = PayerMatch(tuple(ranked), names, {b: sc for b, sc, _ in ranked})
