@@ -42,7 +42,8 @@ _DESCR = "|".join(re.escape(d) for d in sorted(ENTRY_DESCRIPTIONS, key=len, reve
 # Card processors and marketplaces: their credits are payouts of many charges, never one buyer's payment.
 PROCESSORS = ("STRIPE", "PAYPAL", "SQUARE", "SQUAREUP", "SQ", "SHOPIFY", "ADYEN", "BRAINTREE", "FAIRE", "ETSY",
               "AMAZON", "WORLDPAY", "CLOVER", "TOAST", "AMEX", "AMERICAN EXPRESS", "GUSTO", "INTUIT")
-_PROCESSOR = re.compile(r"^(?:" + "|".join(re.escape(p) for p in PROCESSORS) + r")\b")
+_PROCESSOR = re.compile(r"^(?:" + "|".join(re.escape(p) for p in PROCESSORS) + r")(?=\s*\*|(?:\s+(?:INC|LLC|CORP|CO|LTD|"
+                        r"PAYMENTS?|PAYOUTS?|TRANSFER|SETTLEMENT|MERCHANT|SERVICES|\S*\d\S*))*$)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +132,7 @@ CONVENTIONS: tuple[Convention, ...] = (
     Convention(
         name="pnc_ach", bank="PNC", rail="ACH",
         detect=r"^(?:CORPORATE ACH|ACH CREDIT RECEIVED)\s",
-        pattern=r"^(?:CORPORATE ACH|ACH CREDIT RECEIVED)\s+(?P<noise>" + _DESCR + r")\s+(?P<payer>.+?)"
+        pattern=r"^(?:CORPORATE ACH|ACH CREDIT RECEIVED)\s+(?P<noise>" + _DESCR + r"|\S+)\s+(?P<payer>.+?)"
                 r"\s+(?P<noise2>\d{9,10}|[A-Z]\d{8,9})(?:\s+(?P<remit>.*))?$",
         width=16,
         example="CORPORATE ACH PAYABLES LITTLE TRADING 9006267575 INV 222",
@@ -140,7 +141,7 @@ CONVENTIONS: tuple[Convention, ...] = (
     Convention(
         name="citi_ach", bank="Citibank", rail="ACH",
         detect=r"^ACH CR\b.*\bCO ID:",
-        pattern=r"^ACH CR(?:EDIT)?\s+(?P<payer>.+?)\s+(?P<noise>" + _DESCR + r")(?:\s+(?P<noise2>\d{6}))?"
+        pattern=r"^ACH CR(?:EDIT)?\s+(?P<payer>.+?)\s+(?P<noise>" + _DESCR + r"|\S{2,10})(?:\s+(?P<noise2>\d{6}))?"
                 r"\s+CO ID:\s*(?P<noise3>\S+)(?:\s+(?P<remit>.*))?$",
         width=16,
         example="ACH CR LITTLE TRADING PAYMENT 261120 CO ID:9006267575 INV 222",
@@ -149,8 +150,8 @@ CONVENTIONS: tuple[Convention, ...] = (
     Convention(
         # originator, entry description, descriptive date, id, then the receiver (the seller) and addenda
         name="wf_ach", bank="Wells Fargo", rail="ACH",
-        detect=r"^\S.*?\s(?:" + _DESCR + r")\s\d{6}\s[A-Z0-9]{4,15}\s",
-        pattern=r"^(?P<payer>.+?)\s+(?P<noise>(?:" + _DESCR + r"))\s+(?P<noise2>\d{6})\s+(?P<noise3>[A-Z0-9]{4,15})"
+        detect=r"^\S.*?\s\S{2,10}\s\d{6}\s[A-Z0-9]{4,15}\s",
+        pattern=r"^(?P<payer>.+?)\s+(?P<noise>" + _DESCR + r"|\S{2,10})\s+(?P<noise2>\d{6})\s+(?P<noise3>[A-Z0-9]{4,15})"
                 r"\s+(?P<remit>.*)$",
         width=16,
         example="COPPER SHOP LTD PAYMENT 260552 8938884633 MAPLELEAF WHOLESALE CO INV-00270",

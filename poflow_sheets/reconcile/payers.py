@@ -372,6 +372,20 @@ class PayerIndex:
                 out.append(n)
         return tuple(out)
 
+    def _unstripped(self, payer: str, memo: str, names: tuple[str, ...]) -> tuple[str, ...]:
+        """The payer's names with their last words kept (compact), where normalizing dropped a legal-suffix
+        word that may be a cut name's own (`OLD TOWN COMPANY` of `Old Town Company Store Co`)."""
+        out: list[str] = []
+        compacts = {n.replace(" ", "") for n in names}
+        for raw in raw_payer_names(payer, memo):
+            up = _NOISE.sub(" ", raw.upper().replace("&", " AND ").replace("'", ""))
+            compact = _NOT_NAME.sub("", _INITIAL_DOTS.sub(r"\1", up)).replace(" ", "")
+            if len(compact) >= 8 and compact not in compacts and compact not in out:
+                if not any(compact.startswith(c) for c in compacts):
+                    continue  # not a suffix dropped at the end: another form altogether
+                out.append(compact)
+        return tuple(out)
+
     def _initial_keys(self, payer: str, memo: str, names: tuple[str, ...]) -> tuple[str, ...]:
         """`BHB INC` keys of a payer printed as initials plus a legal suffix."""
         if not self._initials or not any(2 <= len(n) <= 5 and n.isalpha() for n in names):
@@ -386,7 +400,8 @@ class PayerIndex:
             return raw
         names = self._without_seller(payer_candidates(payer, memo))
         ikeys = self._initial_keys(payer, memo, names)
-        key = (*names, *(f"\0{k}" for k in ikeys))
+        whole = self._unstripped(payer, memo, names)
+        key = (*names, *(f"\0{k}" for k in ikeys), *(f"\1{w}" for w in whole))
         hit = self._cache.get(key)
         if hit is not None:
             self._raw_cache[(payer, memo)] = hit
@@ -396,6 +411,13 @@ class PayerIndex:
             for bid, (s, w) in self._score_name(n).items():
                 if s > best.get(bid, (-1.0, ""))[0]:
                     best[bid] = (s, w)
+        if whole and max((sc for sc, _ in best.values()), default=0.0) < 88:
+            # `JUNIPER COMPANY` cut from `Juniper Company Store GmbH`: the suffix-like word is part of the name
+            for w in whole:
+                for e in self._prefix.get(w[:8], ()):
+                    bid, _, compact, written = self._entries[e]
+                    if compact.startswith(w) and best.get(bid, (-1.0, ""))[0] < 95.0:
+                        best[bid] = (95.0, written)
         for k in ikeys:  # initials plus the same legal suffix: a name, not a certainty (score 90)
             for e in self._initials[k]:
                 bid, _, _, written = self._entries[e]
