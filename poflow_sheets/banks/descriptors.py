@@ -29,6 +29,8 @@ from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
 PAYER, PAYER_ADDR, REMIT, RECEIVER, NOISE = "payer", "payer_addr", "remit", "receiver", "noise"
+DATE6, IBAN = "\0date6", "\0iban"  # hints: a 6-digit token (YYMMDD), a token shaped like an IBAN
+_MARKS = {DATE6: re.compile(r" \d{6} "), IBAN: re.compile(r" [A-Z]{2}\d{2}[A-Z0-9]{11}")}
 
 # NACHA company entry descriptions (10 characters) seen on trade payments: read as noise, never as a name.
 ENTRY_DESCRIPTIONS = (
@@ -58,6 +60,7 @@ class Convention:
     fields: tuple[tuple[str, str], ...] = ()
     lead: str = NOISE
     pattern: str = ""
+    hints: tuple[str, ...] = ()  # text one of which must be in the line before `detect` is tried (speed)
     width: int = 0  # the rail's width of the payer's name field (0: not cut)
     example: str = ""
     example_payer: str = ""
@@ -66,8 +69,8 @@ class Convention:
 
 CONVENTIONS: tuple[Convention, ...] = (
     Convention(
-        name="bofa_ach", bank="Bank of America", rail="ACH",
-        detect=r"^\S.*?\sDES:",
+        name="bofa_ach", hints=(" DES:",), bank="Bank of America", rail="ACH",
+        detect=r"\S\sDES:",
         fields=((r"DES:", NOISE), (r"CO ID:", NOISE), (r"ID:", NOISE), (r"INDN:", RECEIVER),
                 (r"PMT INFO:", REMIT), (r"(?:CCD|PPD|CTX|WEB|CIE|TEL)\+?(?=\s|$)", NOISE)),
         lead=PAYER, width=16,
@@ -76,7 +79,7 @@ CONVENTIONS: tuple[Convention, ...] = (
         example_payer="LITTLE TRADING", example_remit="Invoice #222",
     ),
     Convention(
-        name="bofa_wire", bank="Bank of America", rail="wire",
+        name="bofa_wire", hints=("WIRE TYPE:",), bank="Bank of America", rail="wire",
         detect=r"^WIRE TYPE:\s*(?:WIRE|INTL|BOOK) IN",
         fields=((r"WIRE TYPE:", NOISE), (r"DATE:", NOISE), (r"TIME:", NOISE), (r"TRN:", NOISE), (r"SEQ:", NOISE),
                 (r"ORIG:", PAYER_ADDR), (r"ID:", NOISE), (r"SND BK:", NOISE), (r"BNF:", RECEIVER),
@@ -88,7 +91,7 @@ CONVENTIONS: tuple[Convention, ...] = (
         example_payer="MEADOW PANTRY LL", example_remit="INV 1234 PO 77",
     ),
     Convention(
-        name="chase_ach", bank="Chase", rail="ACH",
+        name="chase_ach", hints=("ORIG CO NAME:",), bank="Chase", rail="ACH",
         detect=r"\bORIG CO NAME:",
         fields=((r"ORIG CO NAME:", PAYER), (r"ORIG ID:", NOISE), (r"DESC DATE:", NOISE), (r"CO ENTRY DESCR:", NOISE),
                 (r"SEC:", NOISE), (r"TRACE#:", NOISE), (r"EED:", NOISE), (r"IND ID:", REMIT), (r"IND NAME:", RECEIVER),
@@ -99,7 +102,7 @@ CONVENTIONS: tuple[Convention, ...] = (
         example_payer="LITTLE TRADING", example_remit="INV-222",
     ),
     Convention(
-        name="chase_wire", bank="Chase", rail="wire",
+        name="chase_wire", hints=("CREDIT",), bank="Chase", rail="wire",
         detect=r"^(?:FEDWIRE|CHIPS|BOOK TRANSFER) CREDIT\b",
         fields=((r"VIA:", NOISE), (r"B/O:", PAYER_ADDR), (r"YOUR REF:", REMIT), (r"REF:", NOISE), (r"BNF=", RECEIVER),
                 (r"/AC-", NOISE), (r"RFB=", NOISE), (r"OBI=", REMIT), (r"BBI=", NOISE), (r"IMAD:", NOISE),
@@ -111,7 +114,7 @@ CONVENTIONS: tuple[Convention, ...] = (
         example_payer="SUNNY GOODS LLC", example_remit="INV 1234",
     ),
     Convention(
-        name="wf_wire", bank="Wells Fargo", rail="wire",
+        name="wf_wire", hints=("WT ",), bank="Wells Fargo", rail="wire",
         detect=r"^WT (?:FED|SEQ|BOOK)\s*#",
         fields=((r"/ORG=", PAYER_ADDR), (r"ORG=", PAYER_ADDR), (r"SRF#", NOISE), (r"TRN#", NOISE), (r"RFB#", NOISE),
                 (r"OBI=", REMIT), (r"BNF=", RECEIVER), (r"BBI=", NOISE)),
@@ -121,7 +124,7 @@ CONVENTIONS: tuple[Convention, ...] = (
         example_payer="SUNNY GOODS LLC", example_remit="INV 1234",
     ),
     Convention(
-        name="usbank_ach", bank="U.S. Bank", rail="ACH",
+        name="usbank_ach", hints=("ELECTRONIC DEPOSIT",), bank="U.S. Bank", rail="ACH",
         detect=r"^ELECTRONIC DEPOSIT(?: FROM)?\s",
         pattern=r"^ELECTRONIC DEPOSIT(?: FROM)?\s+(?P<payer>.+?)\s+REF=(?P<noise>\S+)"
                 r"(?:\s+(?P<noise2>\d{9,10})(?P<noise3>" + _DESCR + r"|\S*))?(?:\s+(?P<remit>.*))?$",
@@ -130,7 +133,7 @@ CONVENTIONS: tuple[Convention, ...] = (
         example_payer="LITTLE TRADING", example_remit="INV-222",
     ),
     Convention(
-        name="pnc_ach", bank="PNC", rail="ACH",
+        name="pnc_ach", hints=("ACH",), bank="PNC", rail="ACH",
         detect=r"^(?:CORPORATE ACH|ACH CREDIT RECEIVED)\s",
         pattern=r"^(?:CORPORATE ACH|ACH CREDIT RECEIVED)\s+(?P<noise>" + _DESCR + r"|\S+)\s+(?P<payer>.+?)"
                 r"\s+(?P<noise2>\d{9,10}|[A-Z]\d{8,9})(?:\s+(?P<remit>.*))?$",
@@ -139,7 +142,7 @@ CONVENTIONS: tuple[Convention, ...] = (
         example_payer="LITTLE TRADING", example_remit="INV 222",
     ),
     Convention(
-        name="citi_ach", bank="Citibank", rail="ACH",
+        name="citi_ach", hints=("ACH CR",), bank="Citibank", rail="ACH",
         detect=r"^ACH CR\b.*\bCO ID:",
         pattern=r"^ACH CR(?:EDIT)?\s+(?P<payer>.+?)\s+(?P<noise>" + _DESCR + r"|\S{2,10})(?:\s+(?P<noise2>\d{6}))?"
                 r"\s+CO ID:\s*(?P<noise3>\S+)(?:\s+(?P<remit>.*))?$",
@@ -149,8 +152,8 @@ CONVENTIONS: tuple[Convention, ...] = (
     ),
     Convention(
         # originator, entry description, descriptive date, id, then the receiver (the seller) and addenda
-        name="wf_ach", bank="Wells Fargo", rail="ACH",
-        detect=r"^\S.*?\s\S{2,10}\s\d{6}\s[A-Z0-9]{4,15}\s",
+        name="wf_ach", hints=(DATE6,), bank="Wells Fargo", rail="ACH",
+        detect=r"\S\s\d{6}\s[A-Z0-9]{4,15}\s",
         pattern=r"^(?P<payer>.+?)\s+(?P<noise>" + _DESCR + r"|\S{2,10})\s+(?P<noise2>\d{6})\s+(?P<noise3>[A-Z0-9]{4,15})"
                 r"\s+(?P<remit>.*)$",
         width=16,
@@ -158,7 +161,7 @@ CONVENTIONS: tuple[Convention, ...] = (
         example_payer="COPPER SHOP LTD", example_remit="MAPLELEAF WHOLESALE CO INV-00270",
     ),
     Convention(
-        name="zelle", bank="any", rail="Zelle",
+        name="zelle", hints=("ZELLE",), bank="any", rail="Zelle",
         detect=r"^ZELLE\b",
         pattern=r"^ZELLE\s+(?:(?:PAYMENT|TRANSFER|PMT|CREDIT)\s+)?(?:(?:FROM|FRM)\s+(?P<payer>.+?)"
                 r"(?=\s+ON\s+\d|\s+FOR\b|;|\s+CONF\s*#|\s+REF\s*#|\s+ID:|\s+(?:INV|INVOICE|PO|P\.O\.)\b|\s+#|$)"
@@ -167,7 +170,7 @@ CONVENTIONS: tuple[Convention, ...] = (
         example_payer="JANE DOE DBA SUNNY GOODS", example_remit='for "Invoice 1234"; Conf# t0p4abc12',
     ),
     Convention(
-        name="check_deposit", bank="any", rail="check",
+        name="check_deposit", hints=("DEPOSIT",), bank="any", rail="check",
         detect=r"^(?:MOBILE|REMOTE(?: ONLINE)?|BRANCH|COUNTER|ATM|E-?)\s*(?:CHECK\s+)?DEPOSIT\b|^DEPOSIT\s+(?:ID|REF|#)"
                r"|\bMOBILE\s+\d{2}/\d{2}\b.*\bDEPOSIT\b",
         pattern=r"^(?P<noise>.*)$",
@@ -175,14 +178,14 @@ CONVENTIONS: tuple[Convention, ...] = (
         example_payer="", example_remit="",
     ),
     Convention(
-        name="lockbox", bank="any", rail="lockbox",
+        name="lockbox", hints=("LOCKBOX", "LBX"), bank="any", rail="lockbox",
         detect=r"\bLOCKBOX\b|\bLBX\b",
         pattern=r"^(?P<noise>.*?)(?:\s+(?:BATCH|ITEMS?)\b.*)?$",
         example="WHOLESALE LOCKBOX DEPOSIT 0012345 BATCH 001 ITEMS 3",
         example_payer="", example_remit="",
     ),
     Convention(
-        name="sepa", bank="any", rail="SEPA",
+        name="sepa", hints=("SVWZ+", "EREF+", "KREF+", "ABWA+"), bank="any", rail="SEPA",
         detect=r"\b(?:SVWZ|EREF|KREF|ABWA)\+",
         fields=((r"EREF\+", REMIT), (r"KREF\+", NOISE), (r"MREF\+", NOISE), (r"CRED\+", NOISE), (r"DEBT\+", NOISE),
                 (r"SVWZ\+", REMIT), (r"ABWA\+", PAYER), (r"ABWE\+", RECEIVER), (r"IBAN\+", NOISE), (r"BIC\+", NOISE)),
@@ -193,8 +196,8 @@ CONVENTIONS: tuple[Convention, ...] = (
     ),
     Convention(
         # a headerless export's one text column: payer, IBAN (and BIC), then the remittance text
-        name="packed_iban", bank="any", rail="SEPA",
-        detect=r"^\D.*?\s[A-Z]{2}\d{2}[A-Z0-9]{11,30}(?:\s|$)",
+        name="packed_iban", hints=(IBAN,), bank="any", rail="SEPA",
+        detect=r"\s[A-Z]{2}\d{2}[A-Z0-9]{11,30}(?:\s|$)",
         pattern=r"^(?P<payer>.+?)\s+(?P<noise>[A-Z]{2}\d{2}[A-Z0-9]{11,30})"
                 r"(?:\s+(?P<noise2>[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?))?(?:\s+(?P<remit>.*))?$",
         example="SUNNY GOODS GMBH DE89370400440532013000 COBADEFFXXX RE 2026-0042",
@@ -249,7 +252,6 @@ class Descriptor:
 
 _COMPILED: list[tuple[Convention, re.Pattern[str], re.Pattern[str] | None, re.Pattern[str] | None,
                       dict[str, str]]] = []
-_ANY = re.compile("|".join(f"(?:{c.detect})" for c in CONVENTIONS) + r"|RMR\*")
 
 
 def _compile() -> None:
@@ -261,16 +263,22 @@ def _compile() -> None:
             for k, (label, role) in enumerate(c.fields):
                 alts.append(f"(?P<f{k}>{label})")
                 roles[f"f{k}"] = role
-            labels = re.compile(r"(?:(?<=[\s/])|^)(?:" + "|".join(alts) + r")")
+            labels = re.compile(r"(?<![^\s/])(?:" + "|".join(alts) + r")")
         _COMPILED.append((c, re.compile(c.detect), labels, re.compile(c.pattern) if c.pattern else None, roles))
 
 
 _compile()
+# One look first: a line that holds none of the conventions' hints (most plain memos) is done at once.
+_ANY_HINT = re.compile("|".join(
+    sorted({_MARKS[h].pattern if h in _MARKS else re.escape(h) for c in CONVENTIONS for h in c.hints}, key=len,
+           reverse=True)
+    + [f"(?:{c.detect})" for c in CONVENTIONS if not c.hints] + [r"RMR\*"]))
 
 _LEGAL_END = re.compile(
     r"^(.*?\b(?:LLC|LL|LT|L\.L\.C\.?|LLP|INC\.?|INCORPORATED|LTD\.?|LIMITED|CORP\.?|CORPORATION|CO\.?|COMPANY|GMBH|PLC|"
     r"PTY|AG|SA|SARL|BV|NV))(?=\s|,|$)"
 )
+_HAS_DIGIT = re.compile(r"\d")
 _TRAILING_ID = re.compile(r"(?:\s+(?=\S*\d)[A-Z0-9#*/-]{6,})+$", re.I)  # conf ids, IBANs after a name
 # booking texts German and EU banks put before the name (SEPA-GUTSCHRIFT SUNNY GOODS GMBH)
 _BOOKING = re.compile(r"^(?:(?:SEPA|ECHTZEIT|INST|EINZEL|SAMMEL)?[- ]?(?:GUTSCHRIFT|GUTSCHR\.?|UEBERWEISUNG|"
@@ -321,42 +329,65 @@ def _processor(payers: tuple[str, ...]) -> str:
     return ""
 
 
+def _value(role: str, value: str, sepa: bool) -> tuple[str, str]:
+    """A field's value cleaned for its role: a wire's address cut, trailing ids and booking words dropped."""
+    if role == PAYER_ADDR:
+        role, value = PAYER, cut_address(value)
+    elif role == RECEIVER:
+        value = cut_address(value)
+    if role == PAYER:
+        if _HAS_DIGIT.search(value):
+            value = _TRAILING_ID.sub("", value)
+        if sepa:
+            value = _BOOKING.sub("", value)
+        value = value.strip(" :;/-,*")
+    return role, value
+
+
 def _read(conv: Convention, labels: re.Pattern[str] | None, pattern: re.Pattern[str] | None,
           roles: dict[str, str], text: str, up: str) -> Descriptor | None:
-    found: dict[str, list[str]] = {PAYER: [], REMIT: [], RECEIVER: []}
-
-    def put(role: str, value: str) -> None:
-        value = value.strip(" :;/-,")
-        if not value:
-            return
-        if role == PAYER_ADDR:
-            role, value = PAYER, cut_address(value)
-        if role == RECEIVER:
-            value = cut_address(value)
-        if role == PAYER:
-            value = _BOOKING.sub("", _TRAILING_ID.sub("", value)).strip(" :;/-,*")
-        if role in found and value:
-            found[role].append(value)
-
+    payers: list[str] = []
+    remit: list[str] = []
+    receiver: list[str] = []
+    parts: list[tuple[str, int, int]] = []  # (role, start, end) of the fields that matter
     if labels is not None:
         matches = list(labels.finditer(up))
         if not matches:
             return None
-        put(conv.lead, text[: matches[0].start()])
-        for m, nxt in zip(matches, [*matches[1:], None], strict=True):
+        if conv.lead != NOISE:
+            parts.append((conv.lead, 0, matches[0].start()))
+        last = len(matches) - 1
+        for k, m in enumerate(matches):
             role = roles[m.lastgroup or ""]
-            put(role, text[m.end(): nxt.start() if nxt is not None else len(text)])
+            if role != NOISE:
+                parts.append((role, m.end(), matches[k + 1].start() if k < last else len(text)))
     elif pattern is not None:
         m2 = pattern.match(up)
         if m2 is None:
             return None
-        for group, (start, end) in ((g, m2.span(g)) for g in m2.groupdict() if m2.group(g) is not None):
-            role = group.rstrip("0123456789")
-            put(role, text[start:end])
-    payers = tuple(dict.fromkeys(found[PAYER]))
-    remit = " ".join(found[REMIT])
-    return Descriptor(conv.name, payers, remit, tuple(found[RECEIVER]), _processor(payers),
-                      remittance_lines(remit or text))
+        for group, value in m2.groupdict().items():
+            if value is not None and not group.startswith(NOISE):
+                start, end = m2.span(group)
+                parts.append((group.rstrip("0123456789"), start, end))
+    sepa = conv.rail == "SEPA"
+    for role, start, end in parts:
+        value = text[start:end].strip(" :;/-,")
+        if not value:
+            continue
+        role, value = _value(role, value, sepa)
+        if not value:
+            continue
+        if role == PAYER:
+            if value not in payers:
+                payers.append(value)
+        elif role == REMIT:
+            remit.append(value)
+        elif role == RECEIVER:
+            receiver.append(value)
+    found = tuple(payers)
+    remittance = " ".join(remit)
+    return Descriptor(conv.name, found, remittance, tuple(receiver), _processor(found),
+                      remittance_lines(remittance or text) if "RMR*" in up else ())
 
 
 @lru_cache(maxsize=65536)
@@ -364,9 +395,16 @@ def read_descriptor(text: str) -> Descriptor:
     """The first convention that reads this descriptor, else an empty Descriptor (convention "")."""
     s = " ".join(text.split())
     up = s.upper()
-    if not _ANY.search(up):
+    if _ANY_HINT.search(up) is None:
         return _EMPTY
     for conv, detect, labels, pattern, roles in _COMPILED:
+        hints = conv.hints
+        if hints:
+            for h in hints:
+                if (_MARKS[h].search(up) is not None) if h in _MARKS else h in up:
+                    break
+            else:
+                continue
         if detect.search(up):
             d = _read(conv, labels, pattern, roles, s, up)
             if d is not None:

@@ -68,14 +68,15 @@ def payer_from_memo(text: str) -> str | None:
     return found[0] if found else None
 
 
-def _payers_in(text: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def _payers_in(text: str) -> tuple[str, ...]:
     """Payer names a descriptor convention (banks.descriptors) or, failing that, a bank pattern finds."""
     d = read_descriptor(text)
     if d.known:
         # the receiver fields last: the seller's own name there is dropped by PayerIndex (Settings); some
         # originators print their own name in IND NAME
-        return [*d.payers, *(r for r in d.receiver if r not in d.payers)]
-    return _from_patterns(text)
+        return (*d.payers, *(r for r in d.receiver if r not in d.payers))
+    return tuple(_from_patterns(text))
 
 
 def _has_convention(text: str) -> bool:
@@ -257,6 +258,7 @@ class PayerIndex:
         self.seller: tuple[str, ...] = tuple(dict.fromkeys(
             n for w in seller_names if w.strip() for n in _names_of(w.upper()) if len(n.replace(" ", "")) >= 4))
         self._seller_cache: dict[str, bool] = {}
+        self._seller_names_cache: dict[tuple[str, ...], tuple[str, ...]] = {}
         self._initials: dict[str, list[int]] = {}  # "BHB INC" -> entries of Blue Heron Boutique Inc
         self.names: dict[str, list[tuple[str, str]]] = {}  # buyer_id -> [(normalized, as written)]
         self.display: dict[str, str] = {}
@@ -361,6 +363,12 @@ class PayerIndex:
     def _without_seller(self, names: tuple[str, ...]) -> tuple[str, ...]:
         if not self.seller:
             return names
+        hit = self._seller_names_cache.get(names)
+        if hit is None:
+            hit = self._seller_names_cache[names] = self._drop_seller(names)
+        return hit
+
+    def _drop_seller(self, names: tuple[str, ...]) -> tuple[str, ...]:
         out: list[str] = []
         for n in names:
             if self.is_seller(n):
@@ -400,34 +408,39 @@ class PayerIndex:
             return raw
         names = self._without_seller(payer_candidates(payer, memo))
         ikeys = self._initial_keys(payer, memo, names)
-        whole = self._unstripped(payer, memo, names)
-        key = (*names, *(f"\0{k}" for k in ikeys), *(f"\1{w}" for w in whole))
-        hit = self._cache.get(key)
-        if hit is not None:
-            self._raw_cache[(payer, memo)] = hit
-            return hit
-        best: dict[str, tuple[float, str]] = {}
-        for n in names:
-            for bid, (s, w) in self._score_name(n).items():
-                if s > best.get(bid, (-1.0, ""))[0]:
-                    best[bid] = (s, w)
-        if whole and max((sc for sc, _ in best.values()), default=0.0) < 88:
-            # `JUNIPER COMPANY` cut from `Juniper Company Store GmbH`: the suffix-like word is part of the name
-            for w in whole:
-                for e in self._prefix.get(w[:8], ()):
-                    bid, _, compact, written = self._entries[e]
-                    if compact.startswith(w) and best.get(bid, (-1.0, ""))[0] < 95.0:
-                        best[bid] = (95.0, written)
-        for k in ikeys:  # initials plus the same legal suffix: a name, not a certainty (score 90)
-            for e in self._initials[k]:
-                bid, _, _, written = self._entries[e]
-                if best.get(bid, (-1.0, ""))[0] < 90.0:
-                    best[bid] = (90.0, written)
-        ranked = sorted(((b, s, w) for b, (s, w) in best.items()), key=lambda x: (-x[1], x[0]))
-        result = PayerMatch(tuple(ranked), names, {b: sc for b, sc, _ in ranked})
-        self._cache[key] = result
+        key = (*names, *(f"\0{k}" for k in ikeys))
+        result = self._cache.get(key)
+        if result is None:
+            best: dict[str, tuple[float, str]] = {}
+            for n in names:
+                for bid, (s, w) in self._score_name(n).items():
+                    if s > best.get(bid, (-1.0, ""))[0]:
+                        best[bid] = (s, w)
+            for k in ikeys:  # initials plus the same legal suffix: a name, not a certainty (score 90)
+                for e in self._initials[k]:
+                    bid, _, _, written = self._entries[e]
+                    if best.get(bid, (-1.0, ""))[0] < 90.0:
+                        best[bid] = (90.0, written)
+            result = self._result(names, best)
+            self._cache[key] = result
+        if (not result.scores or result.scores[0][1] < 88) and names:
+            # `JUNIPER COMPANY` cut from `Juniper Company Store GmbH`: the suffix-like word is the name's own
+            whole = self._unstripped(payer, memo, names)
+            if whole:
+                best = {b: (s, w) for b, s, w in result.scores}
+                for w in whole:
+                    for e in self._prefix.get(w[:8], ()):
+                        bid, _, compact, written = self._entries[e]
+                        if compact.startswith(w) and best.get(bid, (-1.0, ""))[0] < 95.0:
+                            best[bid] = (95.0, written)
+                result = self._result(names, best)
         self._raw_cache[(payer, memo)] = result
         return result
+
+    @staticmethod
+    def _result(names: tuple[str, ...], best: dict[str, tuple[float, str]]) -> PayerMatch:
+        ranked = sorted(((b, s, w) for b, (s, w) in best.items()), key=lambda x: (-x[1], x[0]))
+        return PayerMatch(tuple(ranked), names, {b: sc for b, sc, _ in ranked})
 
     def knows(self, buyer_id: str, payer: str) -> bool:
         """True when the payer already matches this buyer's name or an alias almost exactly."""
