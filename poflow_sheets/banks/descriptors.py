@@ -36,7 +36,7 @@ _MARKS = {DATE6: re.compile(r" \d{6} "), IBAN: re.compile(r" [A-Z]{2}\d{2}[A-Z0-
 ENTRY_DESCRIPTIONS = (
     "AP PAYMENT", "AP PAYMNT", "AP PMT", "A/P PMT", "ACH PMT", "ACH PAYMENT", "VENDOR PMT", "VENDOR PAY",
     "EDI PYMNTS", "EDI PAYMNT", "CORP PMT", "TRADE PMT", "BILL PAY", "PAYMENTS", "PAYMENT", "PAYABLES",
-    "PYMNT", "PYMT", "PMT", "REMIT", "REMITTANCE", "INVOICE", "INV PMT", "SUPPLIER", "SETTLEMENT",
+    "PYMNT", "PYMT", "PMT", "REMIT", "REMITTANCE", "SUPPLIER", "SETTLEMENT",
     "ACH CREDIT", "CREDIT", "DEPOSIT", "TRANSFER", "PURCHASE", "QUICKPAY",
 )
 _DESCR = "|".join(re.escape(d) for d in sorted(ENTRY_DESCRIPTIONS, key=len, reverse=True))
@@ -154,8 +154,8 @@ CONVENTIONS: tuple[Convention, ...] = (
         # originator, entry description, descriptive date, id, then the receiver (the seller) and addenda
         name="wf_ach", hints=(DATE6,), bank="Wells Fargo", rail="ACH",
         detect=r"\S\s\d{6}\s[A-Z0-9]{4,15}\s",
-        pattern=r"^(?P<payer>.+?)\s+(?P<noise>" + _DESCR + r"|\S{2,10})\s+(?P<noise2>\d{6})\s+(?P<noise3>[A-Z0-9]{4,15})"
-                r"\s+(?P<remit>.*)$",
+        pattern=r"^(?P<payer>[^#]+?)\s+(?P<noise>" + _DESCR + r"|(?!INV|PO\b|P\.O|REF|RE\b|BILL)\S{2,10})\s+"
+                r"(?P<noise2>\d{6})\s+(?P<noise3>(?=[A-Z]*\d)[A-Z0-9]{4,15})\s+(?P<remit>.*)$",
         width=16,
         example="COPPER SHOP LTD PAYMENT 260552 8938884633 MAPLELEAF WHOLESALE CO INV-00270",
         example_payer="COPPER SHOP LTD", example_remit="MAPLELEAF WHOLESALE CO INV-00270",
