@@ -271,3 +271,34 @@ def test_remittance_advice_file_splits_a_check_deposit() -> None:
     r = _run("DEPOSIT ID NUMBER 44", "3090.00", advices=advices, refs=("10234",))
     assert r.allocations[0].confidence == D("0.97")
     assert not _run("MOBILE DEPOSIT REF NUMBER :810270123456", "3090.00").allocations
+
+
+def test_remittance_advice_as_excel(tmp_path: object) -> None:
+    """The same advice kept in Excel: numbers as numbers, a date as a date, headers in another order."""
+    import datetime as dt
+    import io
+
+    import xlsxwriter
+
+    buf = io.BytesIO()
+    book = xlsxwriter.Workbook(buf, {"in_memory": True})
+    sheet = book.add_worksheet("Remittance")
+    sheet.write_row(0, 0, ["Remittance advice from Copper Shop Ltd"])
+    sheet.write_row(2, 0, ["Invoice No", "Amount Paid", "Payment Reference", "Payment Date", "Discount"])
+    fmt = book.add_format({"num_format": "yyyy-mm-dd"})
+    sheet.write_row(3, 0, ["INV-0107", 2500.00, "ACH-7781"])
+    sheet.write_datetime(3, 3, dt.datetime(2026, 11, 6), fmt)
+    sheet.write_row(4, 0, ["INV-0106", 980.00, "ACH-7781"])
+    sheet.write_datetime(4, 3, dt.datetime(2026, 11, 6), fmt)
+    sheet.write_number(4, 4, 20.00)
+    book.close()
+    advices = parse_remittance(buf.getvalue(), "advice.xlsx")
+    assert len(advices) == 1
+    adv = advices[0]
+    assert (adv.payment, adv.date, adv.total) == ("ACH-7781", date(2026, 11, 6), D("3480.00"))
+    assert adv.lines[1] == RemittanceLine("INV-0106", D("980.00"), None, D("20.00"))
+    # a parent company pays for two of its stores, naming the advice in IND ID
+    r = _run("ORIG CO NAME:ACME HOLDINGS ORIG ID:1 SEC:CCD IND ID:ACH-7781 IND NAME:MAPLELEAF", "3480.00",
+             advices=advices)
+    assert _got(r) == [("INV-0106", "20.00", "discount"), ("INV-0106", "980.00", "invoice"),
+                       ("INV-0107", "2500.00", "invoice")]
