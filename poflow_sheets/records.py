@@ -36,7 +36,6 @@ class Settings:
     seller_name: str = ""
     seller_address: str = ""
     seller_email: str = ""
-    seller_aliases: str = ""
     currency: str = "USD"
     default_terms: str = "Net 30"
     default_deposit_pct: Decimal = Decimal(0)
@@ -62,6 +61,7 @@ class Settings:
     smtp_port: int = 587
     smtp_user: str = ""
     report_to: str = ""
+    seller_aliases: str = ""
     rows: dict[str, int] = field(default_factory=dict)  # setting key -> Excel row
     extra: dict[str, str] = field(default_factory=dict)
 

@@ -94,8 +94,6 @@ SETTINGS_KEYS: tuple[SettingKey, ...] = (
     SettingKey("seller_name", "Seller Name", TEXT, "", True, "Your business name as it appears on documents."),
     SettingKey("seller_address", "Seller Address", TEXT, "", False, "Postal address printed on documents."),
     SettingKey("seller_email", "Seller Email", TEXT, "", False, "Reply-to address printed on documents."),
-    SettingKey("seller_aliases", "Seller Aliases", TEXT, "", False,
-               "Other names your bank prints for you (comma-separated): never taken for a payer."),
     SettingKey("currency", "Currency", TEXT, "USD", True, "ISO currency code of all prices, e.g. USD."),
     SettingKey("default_terms", "Default Terms", TEXT, "Net 30", True,
                "Payment terms when neither order nor buyer names them: Net 30, 2/10 Net 30, Due on receipt."),
@@ -134,6 +132,8 @@ SETTINGS_KEYS: tuple[SettingKey, ...] = (
     SettingKey("smtp_port", "SMTP Port", INTEGER, "587", False, "Mail server port."),
     SettingKey("smtp_user", "SMTP User", TEXT, "", False, "Mail login (the password comes from POFLOW_SMTP_PASSWORD)."),
     SettingKey("report_to", "Report To", TEXT, "", False, "Where --email sends the reconciliation summary."),
+    SettingKey("seller_aliases", "Seller Aliases", TEXT, "", False,
+               "Other names your bank prints for you (comma-separated): never taken for a payer."),
 )
 
 TABS: tuple[Tab, ...] = (
