@@ -17,6 +17,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..banks import BankImport, read_bank_files
+from ..banks.descriptors import Descriptor, read_descriptors, remember
 from ..banks.remittance import read_remittance_files
 from ..changeset import ChangeSet, RowAppend
 from ..errors import Refused
@@ -57,6 +58,13 @@ def _read_bank(settings: Settings, files: Sequence[Path]) -> BankImport:
                            default_currency=settings.currency or "USD")
 
 
+def _read_bank_and_descriptors(settings: Settings, files: Sequence[Path]) -> tuple[BankImport, dict[str, Descriptor]]:
+    """The bank files and, while the other process still reads the workbook, their payment descriptors."""
+    imported = _read_bank(settings, files)
+    texts = [x for t in imported.transactions if t.amount > 0 for x in (t.memo, t.payer) if x]
+    return imported, read_descriptors(texts)
+
+
 def load_for_reconcile(workbook: Path, files: Sequence[Path], *,
                        progress: Callable[[str], None] | None = None) -> tuple[Book, BankImport]:
     """Read the workbook and the bank files. With two or more cores the bank files are parsed in a
@@ -68,9 +76,10 @@ def load_for_reconcile(workbook: Path, files: Sequence[Path], *,
     if (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         return read_workbook(workbook, progress=progress), _read_bank(settings, files)
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        banks = pool.submit(_read_bank, settings, list(files))
+        banks = pool.submit(_read_bank_and_descriptors, settings, list(files))
         book = read_workbook(workbook, progress=progress)
-        imported = banks.result()
+        imported, descriptors = banks.result()
+    remember(descriptors)  # the payment descriptors the reader process read already
     if book.settings.bank_mapping != settings.bank_mapping or book.settings.currency != settings.currency:
         imported = _read_bank(book.settings, files)  # the Settings changed between the two reads
     return book, imported

@@ -23,10 +23,10 @@ The seller's own name is removed by the matcher (reconcile.payers), which knows 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal, InvalidOperation
-from functools import lru_cache
 
 PAYER, PAYER_ADDR, REMIT, RECEIVER, NOISE = "payer", "payer_addr", "remit", "receiver", "noise"
 DATE6, IBAN = "\0date6", "\0iban"  # hints: a 6-digit token (YYMMDD), a token shaped like an IBAN
@@ -390,9 +390,39 @@ def _read(conv: Convention, labels: re.Pattern[str] | None, pattern: re.Pattern[
                       remittance_lines(remittance or text) if "RMR*" in up else ())
 
 
-@lru_cache(maxsize=65536)
+_CACHE: dict[str, Descriptor] = {}
+_CACHE_LIMIT = 200_000
+
+
 def read_descriptor(text: str) -> Descriptor:
     """The first convention that reads this descriptor, else an empty Descriptor (convention "")."""
+    d = _CACHE.get(text)
+    if d is None:
+        if len(_CACHE) >= _CACHE_LIMIT:
+            _CACHE.clear()
+        d = _CACHE[text] = _read_descriptor(text)
+    return d
+
+
+def read_descriptors(texts: Iterable[str]) -> dict[str, Descriptor]:
+    """The descriptors a convention reads among these texts (read where the bank files are read, in the
+    forked reader, and handed to `remember` in the process that matches)."""
+    return {t: d for t in dict.fromkeys(texts) if (d := read_descriptor(t)).known or d.lines}
+
+
+def remember(found: dict[str, Descriptor]) -> None:
+    """Take descriptors read elsewhere (another process) so they are not read again."""
+    if len(_CACHE) + len(found) >= _CACHE_LIMIT:
+        _CACHE.clear()
+    _CACHE.update(found)
+
+
+def clear_cache() -> None:
+    """Forget every descriptor read (for measurements)."""
+    _CACHE.clear()
+
+
+def _read_descriptor(text: str) -> Descriptor:
     s = " ".join(text.split())
     up = s.upper()
     if _ANY_HINT.search(up) is None:

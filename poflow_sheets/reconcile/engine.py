@@ -527,7 +527,7 @@ class _Matcher:
 
     def remittance_proposals(self, t: Transaction, amount: int, pm: PayerMatch, props: list[_Proposal],
                              notes: list[str]) -> None:
-        rmr = read_descriptor(t.memo).lines if "RMR*" in t.memo.upper() else ()
+        rmr = read_descriptor(t.memo).lines if "*" in t.memo and "RMR*" in t.memo.upper() else ()
         if rmr:
             self.remit_proposal(t, rmr, amount, pm, props, notes, "ACH addenda RMR", 0.97, -1)
             return

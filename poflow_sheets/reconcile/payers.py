@@ -396,7 +396,12 @@ class PayerIndex:
 
     def _initial_keys(self, payer: str, memo: str, names: tuple[str, ...]) -> tuple[str, ...]:
         """`BHB INC` keys of a payer printed as initials plus a legal suffix."""
-        if not self._initials or not any(2 <= len(n) <= 5 and n.isalpha() for n in names):
+        if not self._initials:
+            return ()
+        for n in names:
+            if len(n) <= 5 and len(n) >= 2 and n.isalpha():
+                break
+        else:
             return ()
         keys = (initials_key(normalize_name(r.upper()), r, payer=True) for r in raw_payer_names(payer, memo))
         return tuple(dict.fromkeys(k for k in keys if k in self._initials))
