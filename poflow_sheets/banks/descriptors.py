@@ -405,9 +405,9 @@ def read_descriptor(text: str) -> Descriptor:
 
 
 def read_descriptors(texts: Iterable[str]) -> dict[str, Descriptor]:
-    """The descriptors a convention reads among these texts (read where the bank files are read, in the
-    forked reader, and handed to `remember` in the process that matches)."""
-    return {t: d for t in dict.fromkeys(texts) if (d := read_descriptor(t)).known or d.lines}
+    """The descriptors of these texts (read where the bank files are read, in the forked reader, and
+    handed to `remember` in the process that matches; the many empty ones pickle as one object)."""
+    return {t: read_descriptor(t) for t in dict.fromkeys(texts)}
 
 
 def remember(found: dict[str, Descriptor]) -> None:

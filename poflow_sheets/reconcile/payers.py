@@ -356,7 +356,7 @@ class PayerIndex:
             c_own = own.replace(" ", "")
             if name == own or (len(compact) >= 6 and c_own.startswith(compact)):
                 return True
-            if name_score(name, own) >= 90:
+            if compact[:3] == c_own[:3] and name_score(name, own) >= 90:
                 return True
         return False
 
