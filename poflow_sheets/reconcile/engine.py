@@ -10,6 +10,10 @@ the updated ledger adds nothing.
 Rules and confidences (payer agrees with the referenced buyer / says nothing either way); with the
 default threshold 0.9 a match is applied when it reaches it and is the only distinct match that does:
 
+    remittance             0.97 / 0.95   RMR*IV addenda (or an advice named by reference / found by its total)
+                                         list the invoices paid: each its amount, a discount taken, a short-pay
+                                         left open with its deduction code; it beats any reading of the amount
+                                         (0.75 when the payer is clearly another buyer, 0.6 if it does not add up)
     reference+amount       0.99 / 0.96   memo names the invoice (or its PO, or several invoices summing up)
     reference+discount     0.97 / 0.94   total less the early-payment discount, paid by the discount date
     reference+fee          0.95 / 0.92   short by at most fee_tolerance and at most 10 % of the balance
@@ -19,6 +23,8 @@ default threshold 0.9 a match is applied when it reaches it and is the only dist
     payer+amount 0.95, payer+discount 0.93, payer+fee 0.91, payer+subset 0.93, deposit:payer+amount 0.93:
         the payer is one buyer (or a few look-alike names, -0.02) and exactly one of its open items, or
         one subset of them, fits.
+Open balances are ledger.Facts' own (allocations and the credit notes that correct an invoice), so a payment
+of an invoice less its credit note is an exact match.
 Less: a payer name only near a buyer's (-0.06), a strong reference to something else in the memo
 (-0.07), a bare number as the reference (-0.05); a payer clearly another buyer caps it at 0.75, an
 invoice outside the payment window at 0.80. The amount alone is only ever a suggestion (0.55 to 0.75).
@@ -464,6 +470,10 @@ class _Matcher:
 
         # 0. A remittance (RMR*IV segments in the addenda, or an advice file) lists the invoices paid.
         self.remittance_proposals(t, amount, pm, props, d.notes)
+        if any(p.rule == "remittance" and p.confidence >= self.threshold for p in props):
+            # the buyer's own list of what it pays (short-pays included) beats any reading of the amount
+            self.decide(d)
+            return d
 
         # 1. References: invoices named, and the open invoices of POs named.
         ref_items: dict[str, tuple[_Item, str]] = {}
