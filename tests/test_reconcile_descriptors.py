@@ -302,3 +302,11 @@ def test_remittance_advice_as_excel(tmp_path: object) -> None:
              advices=advices)
     assert _got(r) == [("INV-0106", "20.00", "discount"), ("INV-0106", "980.00", "invoice"),
                        ("INV-0107", "2500.00", "invoice")]
+
+
+def test_a_short_pay_with_a_deduction_code_is_not_a_wire_fee() -> None:
+    """20.00 short is within the fee tolerance, but the addenda say why: a deduction, left open on the invoice."""
+    r = _run("MEADOW PANTRY LL DES:EDI PYMNTS ID:1 INDN:MAPLELEAF WHOLESALE CO ID:2 CTX PMT INFO:"
+             "RMR*IV*INV-0101*PO*1180.00*1200.00\\ADX*-20.00*01\\", "1180.00")
+    assert _got(r) == [("INV-0101", "1180.00", "invoice")]
+    assert r.allocations[0].rule == "remittance"
