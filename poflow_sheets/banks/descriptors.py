@@ -284,7 +284,6 @@ _TRAILING_ID = re.compile(r"(?:\s+(?=\S*\d)[A-Z0-9#*/-]{6,})+$", re.I)  # conf i
 _BOOKING = re.compile(r"^(?:(?:SEPA|ECHTZEIT|INST|EINZEL|SAMMEL)?[- ]?(?:GUTSCHRIFT|GUTSCHR\.?|UEBERWEISUNG|"
                       r"ÜBERWEISUNG|CREDIT TRANSFER|EINGANG|ZAHLUNGSEINGANG)\b\s*)+", re.I)
 _DIGIT_TOKEN = re.compile(r"\s+\S*\d.*$")
-_STATE_TAIL = re.compile(r"(?:\s+[A-Z][A-Z]+)*?\s+(?:[A-Z]{2})$")
 
 
 def cut_address(name: str) -> str:
