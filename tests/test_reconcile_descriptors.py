@@ -310,3 +310,10 @@ def test_a_short_pay_with_a_deduction_code_is_not_a_wire_fee() -> None:
              "RMR*IV*INV-0101*PO*1180.00*1200.00\\ADX*-20.00*01\\", "1180.00")
     assert _got(r) == [("INV-0101", "1180.00", "invoice")]
     assert r.allocations[0].rule == "remittance"
+
+
+def test_readme_lists_every_convention() -> None:
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert [c.name for c in CONVENTIONS if f"`{c.name}`" not in readme] == []
