@@ -138,6 +138,61 @@ def score(result: MatchResult, truth: dict[str, Any]) -> dict[str, Any]:
             "ignore": n_ignore, "ignore_ok": n_ignore_ok, "cases": cases, "wrong": wrong, "missed": missed}
 
 
+def descriptor_files(n: int = 3000) -> dict[str, Path]:
+    """The second generator's business (bench/gen_descriptors.py), written once, then reused."""
+    from bench.gen_descriptors import write_descriptors
+
+    out = OUT / f"descriptors-{n}"
+    listing = out / "files.json"
+    if listing.exists():
+        paths = {k: out / v for k, v in json.loads(listing.read_text()).items()}
+        if all(p.exists() for p in paths.values()):
+            return paths
+    print(f"generating the descriptor business ({n:,} invoices) in {out} ...", file=sys.stderr)
+    return write_descriptors(out, n)
+
+
+def descriptor_bench(n: int = 3000, show: int = 0) -> list[tuple[str, dict[str, Any]]]:
+    """Match the second generator's bank files (with its remittance file) and score each convention."""
+    from bench.gen_descriptors import CONVENTIONS
+    from poflow_sheets.banks.remittance import read_remittance_files
+
+    paths = descriptor_files(n)
+    meta = json.loads(paths["truth"].read_text())
+    files = [p for k, p in paths.items() if k not in ("workbook", "truth", "remittance")]
+    book, bank = load_for_reconcile(paths["workbook"], files)
+    ledger = Ledger(
+        buyers=book.buyers, orders=book.orders, lines=book.lines, invoices=book.invoices,
+        allocations=book.allocations, payments=book.payments, settings=book.settings)
+    advices = read_remittance_files([paths["remittance"]])
+    result = match_payments(bank.transactions, ledger, MatchConfig.from_settings(book.settings),
+                            date.fromisoformat(meta["today"]), advices)
+    truth = meta["transactions"]
+    out = []
+    for conv in CONVENTIONS:
+        s = score(result, {k: v for k, v in truth.items() if v["conv"] == conv})
+        out.append((conv, s))
+        for line in s["wrong"][:show]:
+            print("  wrong:", line)
+        for line in s["missed"][:show]:
+            print("  missed:", line)
+    out.append(("all", score(result, truth)))
+    return out
+
+
+def print_descriptor_bench(rows: list[tuple[str, dict[str, Any]]]) -> None:
+    """One line per bank convention: precision, auto-settled, top 3, ignored."""
+    print("bank conventions (bench/gen_descriptors.py: descriptors as banks publish them, their own export formats; "
+          "targets: precision 100%, auto-settled >= 95%, top 3 >= 99%):")
+    print(f"  {'convention':14s} {'lines':>5s} {'precision':>16s} {'auto-settled':>18s} {'top 3 of rest':>16s} "
+          f"{'ignored':>9s}")
+    for conv, s in rows:
+        n = sum(sum(c.values()) for c in s["cases"].values())
+        print(f"  {conv:14s} {n:5d} {pct(s['auto_ok'], s['auto']):>8s} ({s['auto_ok']:3d}/{s['auto']:3d}) "
+              f"{pct(s['auto_ok'], s['answer']):>8s} of {s['answer']:4d}  {pct(s['rest_hit'], s['rest']):>8s} of "
+              f"{s['rest']:3d} {pct(s['ignore_ok'], s['ignore']):>8s}")
+
+
 def pct(a: int, b: int) -> str:
     return f"{100 * a / b:.2f}%" if b else "n/a"
 
@@ -148,7 +203,11 @@ def main() -> None:
     ap.add_argument("--skip-100k", action="store_true")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--show", type=int, default=0, help="print this many wrong and missed cases")
+    ap.add_argument("--skip-descriptors", action="store_true", help="skip the per-bank-convention scores")
     args = ap.parse_args()
+
+    if not args.skip_descriptors:
+        print_descriptor_bench(descriptor_bench(show=args.show))
 
     paths = ensure(10_000)
     meta = json.loads(paths["truth"].read_text())

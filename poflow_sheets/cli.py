@@ -456,19 +456,21 @@ def import_bank_cmd(ctx: click.Context, workbook: Path, bank_files: tuple[Path, 
 @click.option("--folder", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Also read every bank file in this folder not processed before (for nightly runs).")
 @click.option("--today", default=None, help="Match as of this date (default: today).")
+@click.option("--remittance", "remittance", multiple=True, type=click.Path(path_type=Path, dir_okay=False),
+              help="A remittance advice or lockbox detail file (CSV/Excel): invoices each payment pays; repeatable.")
 @write_options
 @click.pass_context
 @_guard
 def reconcile(ctx: click.Context, workbook: Path, bank_files: tuple[Path, ...], do_apply: bool,
               accepts: tuple[str, ...], as_json: bool, report: Path | None, email: bool, folder: Path | None,
-              today: str | None, **kw: Any) -> None:
+              today: str | None, remittance: tuple[Path, ...], **kw: Any) -> None:
     """Match bank payments to open invoices and POs; apply only what is certain; exit 1 if any need review."""
     from .reconcile import to_json
     from .render import print_reconcile
 
     out = _out(ctx, machine=as_json)
     run = app.reconcile(workbook, bank_files, _today(today), apply=do_apply, accepts=accepts, report=report,
-                        email=email, folder=folder, opts=_opts(ctx, machine=as_json, **kw))
+                        email=email, folder=folder, opts=_opts(ctx, machine=as_json, **kw), remittance=remittance)
     for line in run.lines:
         out.info(line)
     if as_json:

@@ -78,6 +78,7 @@ class Settings:
     imap_folder: str = "INBOX"
     imap_security: str = ""
     reminder_ladder: str = "-3, 1, 7, 15, 30"
+    seller_aliases: str = ""
     rows: dict[str, int] = field(default_factory=dict)  # setting key -> Excel row
     extra: dict[str, str] = field(default_factory=dict)
 

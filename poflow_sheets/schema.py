@@ -165,6 +165,8 @@ SETTINGS_KEYS: tuple[SettingKey, ...] = (
     SettingKey("reminder_ladder", "Reminder Ladder", TEXT, "-3, 1, 7, 15, 30", False,
                "Days after the due date (negative: before) a payment reminder goes out; the last step attaches "
                "the statement."),
+    SettingKey("seller_aliases", "Seller Aliases", TEXT, "", False,
+               "Other names your bank prints for you (comma-separated): never taken for a payer."),
 )
 
 TABS: tuple[Tab, ...] = (

@@ -286,6 +286,11 @@ FIXTURE_FACTS: dict[str, tuple[str, str, int, str, date, str, int]] = {
     "statement.camt053.xml": ("camt.053", "DE89370400440532013000", 3, "1978.60", date(2026, 4, 3), "Bäckerei Jürgen Weiß", 1),
     # the same account as MT940 with ?20..?32 subfields: opening 1000,00 + 1966,60 = closing 2966,60
     "statement.sta": ("mt940", "37040044/0532013000", 4, "1966.60", date(2026, 4, 3), "Bäckerei Jürgen Weiß", 0),
+    # ING Germany: ISO-8859-1, 13 preamble lines (IBAN with spaces), Buchung/Wertstellungsdatum, Saldo beside Betrag
+    "ing_de_umsatzanzeige.csv": ("csv:generic", "DE12500105170123456789", 6, "16331.90", date(2026, 11, 28),
+                                 "Sonnenladen GmbH", 0),
+    # no header: date, value date, one text column (payer IBAN BIC reference), debit, credit, currency
+    "headerless_packed.csv": ("csv:headerless", "", 5, "14284.11", date(2026, 11, 30), "SONNENLADEN GMBH", 0),
 }
 
 

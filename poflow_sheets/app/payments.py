@@ -17,6 +17,8 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..banks import BankImport, read_bank_files
+from ..banks.descriptors import Descriptor, read_descriptors, remember
+from ..banks.remittance import read_remittance_files
 from ..changeset import ChangeSet, RowAppend
 from ..errors import Refused
 from ..ledger import facts_of, invoice_status, order_complete
@@ -63,6 +65,13 @@ def _read_bank(settings: Settings, files: Sequence[Path]) -> BankImport:
 FORK_LIMIT = 16 << 20  # bank files larger than this (together) are read in this process
 
 
+def _read_bank_and_descriptors(settings: Settings, files: Sequence[Path]) -> tuple[BankImport, dict[str, Descriptor]]:
+    """The bank files and, while the other process still reads the workbook, their payment descriptors."""
+    imported = _read_bank(settings, files)
+    texts = [x for t in imported.transactions if t.amount > 0 for x in (t.memo, t.payer) if x]
+    return imported, read_descriptors(texts)
+
+
 def load_for_reconcile(workbook: Path, files: Sequence[Path], *,
                        progress: Callable[[str], None] | None = None) -> tuple[Book, BankImport]:
     """Read the workbook and the bank files. With two or more cores the bank files are parsed in a
@@ -76,9 +85,10 @@ def load_for_reconcile(workbook: Path, files: Sequence[Path], *,
         # a large export costs more to send back from a child (pickled) than the overlap saves
         return read_workbook(workbook, progress=progress), _read_bank(settings, files)
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        banks = pool.submit(_read_bank, settings, list(files))
+        banks = pool.submit(_read_bank_and_descriptors, settings, list(files))
         book = read_workbook(workbook, progress=progress)
-        imported = banks.result()
+        imported, descriptors = banks.result()
+    remember(descriptors)  # the payment descriptors the reader process read already
     if book.settings.bank_mapping != settings.bank_mapping or book.settings.currency != settings.currency:
         imported = _read_bank(book.settings, files)  # the Settings changed between the two reads
     return book, imported
@@ -122,8 +132,9 @@ def _pending_payments(book: Book) -> list[Transaction]:
 
 
 def reconcile(book: Book, files: Sequence[Path], today: date, *, accepts: Sequence[tuple[str, str]] = (),
-              imported: BankImport | None = None) -> Reconciliation:
-    """Match, and compute the workbook's changes (reading the bank files unless `imported` is given)."""
+              imported: BankImport | None = None, remittance: Sequence[Path] = ()) -> Reconciliation:
+    """Match, and compute the workbook's changes (reading the bank files unless `imported` is given).
+    `remittance`: remittance advice or lockbox detail files (CSV/Excel) that split payments over invoices."""
     if imported is None:
         imported = read_bank(book, files) if files else BankImport((), (), "none", "")
     transactions = list(imported.transactions)
@@ -131,7 +142,8 @@ def reconcile(book: Book, files: Sequence[Path], today: date, *, accepts: Sequen
     transactions += [t for t in _pending_payments(book) if t.transaction_id not in seen]
     ledger = ledger_of(book)
     config = MatchConfig.from_settings(book.settings)
-    result = match_payments(transactions, ledger, config, today)
+    advices = read_remittance_files(remittance) if remittance else ()
+    result = match_payments(transactions, ledger, config, today, advices)
     cs = ChangeSet()
     for p in imported.problems:
         cs.messages.append(f"{p.file}:{p.line}: {p.message} (left out)")
@@ -268,7 +280,8 @@ def parse_accepts(items: Sequence[str]) -> list[tuple[str, str]]:
 
 def reconcile_workbook(workbook: Path, bank_files: Sequence[Path], today: date, *, apply: bool = False,
                        accepts: Sequence[str] = (), report: Path | None = None, email: bool = False,
-                       folder: Path | None = None, opts: WriteOptions | None = None) -> ReconcileRun:
+                       folder: Path | None = None, opts: WriteOptions | None = None,
+                       remittance: Sequence[Path] = ()) -> ReconcileRun:
     """`poflow reconcile`: read, match, and with `apply` write; the report and the e-mail when asked."""
     from .write import apply_changeset, check_writable
 
@@ -285,6 +298,9 @@ def reconcile_workbook(workbook: Path, bank_files: Sequence[Path], today: date, 
         hashes = [h for _, h in found]
     if apply and not opts.dry_run:
         check_writable(workbook, opts.output, opts.force)
+    missing = [str(f) for f in remittance if not Path(f).exists()]
+    if missing:
+        raise Refused(f"{missing[0]}: no such remittance file")
     backend = backend_of(workbook)
     if isinstance(backend, XlsxBackend):
         book, imported = load_for_reconcile(workbook, files)
@@ -292,7 +308,7 @@ def reconcile_workbook(workbook: Path, bank_files: Sequence[Path], today: date, 
         book = load(workbook, backend=backend)
         imported = read_bank(book, files) if files else BankImport((), (), "none", "")
     book, backend, output = as_written(book, backend, opts.output, opts.dry_run or not apply)
-    rec = reconcile(book, files, today, accepts=pairs, imported=imported)
+    rec = reconcile(book, files, today, accepts=pairs, imported=imported, remittance=remittance)
     lines = list(rec.changes.messages) if apply else [f"(preview, not written) {m}" for m in rec.changes.messages]
     if apply:
         rec.changes.messages.clear()

@@ -19,7 +19,7 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import IO
@@ -40,6 +40,7 @@ from poflow_sheets.banks.base import (
     number_repeats,
     parse_bank_date,
 )
+from poflow_sheets.banks.descriptors import read_descriptor
 from poflow_sheets.errors import BankFileError, LimitExceeded, WorkbookUnreadable
 from poflow_sheets.limits import limits, over
 from poflow_sheets.money import AmountError, cents, parse_amount, to_decimal
@@ -281,6 +282,7 @@ GUESS: dict[str, tuple[str, ...]] = {
         "bookingdate",
         "buchungstag",
         "buchungsdatum",
+        "buchung",
         "postingdate",
         "posteddate",
         "postdate",
@@ -298,7 +300,9 @@ GUESS: dict[str, tuple[str, ...]] = {
         "createdutc",
         "valuedate",
         "valutadatum",
+        "valuta",
         "wertstellung",
+        "wertstellungsdatum",
         "datevaleur",
     ),
     "amount": (
@@ -486,6 +490,7 @@ _MAPPING_KEYS = {
     "header",
 }
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}[A-Z0-9]{11,30}\b")
+_SPACED_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: [A-Z0-9]{4}){2,7}(?: [A-Z0-9]{1,4})?\b")
 _ACCOUNT_NO = re.compile(r"\b(?:account\s*(?:number|no\.?)|kontonummer|iban)\s*:?\s*([A-Z]{0,4}\d[\d-]{3,33})", re.I)
 _SYMBOLS = {"€": "EUR", "£": "GBP", "¥": "JPY", "₹": "INR", "CHF": "CHF"}
 _ROLES_MULTI = ("memo", "refs")
@@ -509,6 +514,7 @@ class Layout:
     decimal: str | None = None
     dayfirst: bool | None = None
     header: list[str] = field(default_factory=list)
+    packed: bool = False  # headerless: one text column packs payer, IBAN and reference
 
     def first(self, role: str) -> int | None:
         cols = self.columns.get(role) or []
@@ -640,11 +646,22 @@ def _describe(header: Sequence[str]) -> str:
     return shown or "no column names"
 
 
+def _looks_like_data(row: Sequence[str]) -> bool:
+    """A row with a date or an amount in it is data, never a header (`Saldo;66.331,90;EUR` neither)."""
+    return any(c and any(ch.isdigit() for ch in c) and (looks_like_date(c) or _is_amount(c)) for c in row)
+
+
 def _find_layout(rows: list[Row], name: str, mapping: str | None) -> Layout:
     texts = [_row_texts(r) for r in rows]
     head = texts[:60]
+    misfits: list[str] = []
     if mapping:
-        return _mapping_layout(mapping, texts, name)
+        # the Settings' Bank Mapping applies to the files it fits; others are detected as usual
+        for label, spec in split_mappings(mapping):
+            try:
+                return _mapping_layout(spec, texts, name)
+            except _Misfit as exc:
+                misfits.append(f"the Bank Mapping {label or spec!r} does not fit: {exc}")
     # 1. a ready profile whose header signature is present
     best: tuple[int, int, Profile] | None = None
     for i, row in enumerate(head):
@@ -658,10 +675,13 @@ def _find_layout(rows: list[Row], name: str, mapping: str | None) -> Layout:
     if best is not None:
         i, _, p = best
         return _profile_layout(p, i, head[i], len(head[i]))
-    # 2. a guessed header row: a date column and an amount (or debit/credit) column
+    # 2. a guessed header row below any preamble: a date column and an amount (or debit/credit) column,
+    # named in a language the guess knows; a row holding dates or amounts is data, never the header
     for i, row in enumerate(head):
         roles = _guess_roles(row)
         if "date" in roles and ("amount" in roles or "debit" in roles or "credit" in roles):
+            if _looks_like_data(row):
+                continue
             if "debit" in roles or "credit" in roles:
                 roles.pop("amount", None)
             width = len(row)
@@ -683,8 +703,30 @@ def _find_layout(rows: list[Row], name: str, mapping: str | None) -> Layout:
     raise fail(
         name,
         f"unknown bank export layout: found columns {_describe(header)}; missing {' and '.join(missing)}"
-        " (give a mapping such as 'date=Date;amount=Amount;payer=Name;memo=Details')",
+        + "".join(f"; {m}" for m in misfits)
+        + " (set Bank Mapping in the Settings tab, e.g. 'date=Date;amount=Amount;payer=Name;memo=Details', or "
+        "'date=#1;debit=#4;credit=#5;memo=#3' for a file without a header; several: 'ing: ... | targo: ...')",
     )
+
+
+class _Misfit(Exception):
+    """A Bank Mapping that does not fit this file (another file's mapping)."""
+
+
+def split_mappings(text: str) -> list[tuple[str, str]]:
+    """Settings Bank Mapping: one or several mappings, separated by `|` or new lines, each optionally
+    named (`ing: date=Buchung;amount=Betrag | targo: date=#1;debit=#4;credit=#5`) -> [(name, spec)]."""
+    out: list[tuple[str, str]] = []
+    for part in re.split(r"\|\||\||\n", text):
+        part = part.strip()
+        if not part:
+            continue
+        label, colon, rest = part.partition(":")
+        if colon and "=" not in label and label.strip() and " " not in label.strip() and "=" in rest:
+            out.append((label.strip(), rest.strip()))
+        else:
+            out.append(("", part))
+    return out
 
 
 def _modal_width(rows: list[list[str]]) -> int:
@@ -700,7 +742,13 @@ def _is_amount(text: str) -> bool:
     return True
 
 
-def _headerless_layout(texts: list[list[str]]) -> Layout | None:
+_CURRENCY_CODE = re.compile(r"^[A-Z]{3}$")
+
+
+def _headerless_layout(texts: list[list[str]], only: Profile | None = None) -> Layout | None:
+    """A file without a header, recognised by the shape of its columns: a ready headerless profile, else
+    a date column, one signed amount column or a debit and a credit column (one of them filled per row),
+    and text columns; one long text column packs payer, IBAN and reference (read by banks.descriptors)."""
     body = [r for r in texts if any(r)][:50]
     if not body:
         return None
@@ -708,13 +756,15 @@ def _headerless_layout(texts: list[list[str]]) -> Layout | None:
     rows = [r for r in body if len(r) == width]
     if width < 2 or len(rows) < max(1, len(body) // 2):
         return None
-    for p in PROFILES:
+    for p in PROFILES if only is None else (only,):
         if (
             p.headerless
             and p.headerless == width
             and all(all(r[col - 1].strip() == value for r in rows) for col, value in p.marker)
         ):
             return _profile_layout(p, -1, [f"#{i + 1}" for i in range(width)], width)
+    if only is not None:
+        return None
 
     def all_of(col: int, test: object) -> bool:
         values = [r[col] for r in rows if r[col].strip()]
@@ -726,18 +776,30 @@ def _headerless_layout(texts: list[list[str]]) -> Layout | None:
         for c in range(width)
         if c not in dates and all_of(c, _is_amount) and any(re.search(r"[.,]\d{1,2}\s*$", r[c]) for r in rows)
     ]
-    if not dates or len(amounts) != 1:
+    if not dates or not amounts:
         return None
-    texts_cols = [c for c in range(width) if c not in dates and c not in amounts]
-    return Layout(
-        "headerless",
-        -1,
-        width,
-        {"date": dates[:1], "amount": amounts, "memo": texts_cols},
-        None,
-        None,
-        [f"#{i + 1}" for i in range(width)],
-    )
+    columns: dict[str, list[int]] = {"date": dates[:1]}
+    if len(amounts) == 1:
+        columns["amount"] = amounts
+    elif len(amounts) == 2 and all(bool(r[amounts[0]].strip()) != bool(r[amounts[1]].strip()) for r in rows):
+        # debit and credit columns: the one with minus signs is the debit; unsigned, debit comes first
+        neg = [c for c in amounts if any(r[c].strip().startswith("-") for r in rows)]
+        debit = neg[0] if len(neg) == 1 else amounts[0]
+        columns["debit"] = [debit]
+        columns["credit"] = [c for c in amounts if c != debit]
+    else:
+        return None  # several amount columns (amount, balance, fee ...): the mapping must say which
+    rest = [c for c in range(width) if c not in dates and c not in amounts]
+    currency = [c for c in rest if all_of(c, lambda v: bool(_CURRENCY_CODE.match(v.strip())))]
+    if currency:
+        columns["currency"] = currency[:1]
+    texts_cols = [c for c in rest if c not in currency]
+    columns["memo"] = texts_cols
+    lengths = {c: sum(len(r[c]) for r in rows) / len(rows) for c in texts_cols}
+    layout = Layout("headerless", -1, width, columns, None, None, [f"#{i + 1}" for i in range(width)])
+    # one long text column: payer and reference are read from it
+    layout.packed = bool(texts_cols) and max(lengths.values()) >= 20
+    return layout
 
 
 def parse_mapping(mapping: str) -> dict[str, str]:
@@ -765,11 +827,13 @@ def _mapping_layout(mapping: str, texts: list[list[str]], name: str) -> Layout:
         for i, row in enumerate(texts[:60]):
             keys = set(_index(row))
             for p in wanted:
-                if p.headerless or all(fold(s) in keys or _strip_paren(s) in keys for s in p.signature):
-                    if p.headerless:
-                        return _profile_layout(p, -1, [f"#{k + 1}" for k in range(p.headerless)], p.headerless)
+                if p.headerless:
+                    layout = _headerless_layout(texts, only=p)
+                    if layout is not None:
+                        return layout
+                elif all(fold(s) in keys or _strip_paren(s) in keys for s in p.signature):
                     return _profile_layout(p, i, row, len(row))
-        raise fail(name, f"the file does not have the {mapping.strip()} columns")
+        raise _Misfit(f"the file does not have the {mapping.strip()} columns")
     spec = parse_mapping(mapping)
     decimal = spec.pop("decimal", "") or None
     if decimal not in (None, ".", ","):
@@ -793,13 +857,32 @@ def _mapping_layout(mapping: str, texts: list[list[str]], name: str) -> Layout:
         if i >= 0 and not all(fold(n) in keys or _strip_paren(n) in keys for n in names):
             continue
         width = len(row) if i >= 0 else _modal_width(texts)
+        if i < 0:
+            _positions_fit(roles, texts, width)
         profile = Profile(name="mapping", **{k: tuple(v) for k, v in roles.items()})  # type: ignore[arg-type]
         layout = _profile_layout(profile, i, row if i >= 0 else [f"#{k + 1}" for k in range(width)], width)
         layout.decimal, layout.dayfirst = decimal, dayfirst
         return layout
     header = max(texts[:60], key=lambda r: sum(1 for c in r if c), default=[])
     missing = [n for n in names if fold(n) not in set(_index(header))]
-    raise fail(name, f"the mapping names column(s) {', '.join(missing)} but the file has {_describe(header)}")
+    raise _Misfit(f"it names column(s) {', '.join(missing)} but the file has {_describe(header)}")
+
+
+def _positions_fit(roles: dict[str, list[str]], texts: list[list[str]], width: int) -> None:
+    """A mapping by position (#n) fits a headerless file whose date and amount columns hold dates and amounts."""
+    body = [r for r in texts if any(r)][:50]
+    for role, test in (("date", looks_like_date), ("amount", _is_amount), ("debit", _is_amount),
+                       ("credit", _is_amount)):
+        for col in roles.get(role, []):
+            if not (col.startswith("#") and col[1:].isdigit()):
+                continue
+            k = int(col[1:]) - 1
+            if k >= width:
+                raise _Misfit(f"column {col} is beyond the file's {width} columns")
+            values = [r[k] for r in body if k < len(r) and r[k]]
+            good = sum(1 for v in values if test(v))
+            if not values or good < 0.8 * len(values):
+                raise _Misfit(f"column {col} does not hold {'dates' if role == 'date' else 'amounts'}")
 
 
 # --------------------------------------------------------------------------- rows -> transactions
@@ -829,6 +912,9 @@ def _account_from_preamble(texts: list[list[str]]) -> str:
         m = _IBAN.search(line)
         if m:
             return m.group(0)
+        m3 = _SPACED_IBAN.search(line)  # `IBAN;DE12 5001 0517 0123 4567 89` (ING)
+        if m3:
+            return m3.group(0).replace(" ", "")
         m2 = _ACCOUNT_NO.search(line)
         if m2:
             return clean(m2.group(1))
@@ -1331,6 +1417,8 @@ def read_rows(
         reader.align_problems.clear()
         votes = reader.scan(body(True))
         transactions = reader.build(body(False), votes, account)
+    if layout.packed:
+        transactions = [_unpack(t) for t in transactions]
     problems = reader.align_problems + reader.problems
     if not transactions and not problems:
         raise fail(name, f"no transactions below the header (columns {_describe(layout.header)})")
@@ -1473,6 +1561,14 @@ def _sniff_encoding(head: bytes) -> str:
     if head.startswith((b"\xff\xfe", b"\xfe\xff")):
         return "utf-16"
     return "utf-8"
+
+
+def _unpack(t: Transaction) -> Transaction:
+    """A packed text column (`SONNENLADEN GMBH DE89... COBADEFFXXX RE 2026-0042`): payer and reference apart."""
+    d = read_descriptor(t.memo)
+    if not d.known or not d.payers:
+        return t
+    return replace(t, payer=d.payers[0], memo=d.remittance or t.memo)
 
 
 class CsvParser:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ..banks.descriptors import read_descriptor
 from ..records import Transaction
 
 _INTEREST_CODES = frozenset({"INT", "DIV", "INTR", "INTEREST"})
@@ -65,7 +66,16 @@ def _classify_text(bank_code: str, payer: str, memo: str) -> tuple[str, str]:
         return "ignore", "interest from the bank, not a buyer payment"
     if parts & _FEE_CODES or _FEE.search(text):
         return "ignore", "a bank fee or fee refund, not a buyer payment"
-    if _PROCESSOR.search(text) and _PAYOUT.search(text):
+    desc = read_descriptor(memo) if memo else read_descriptor(payer)
+    if not desc.known and payer and memo:
+        desc = read_descriptor(payer)  # U.S. Bank: the descriptor in the Name column
+    if desc.known and desc.convention != "processor":
+        # a bank's descriptor says who paid: a payout only when the originator is a card processor
+        # (a buyer named Clover House or Square One Goods is not one)
+        if desc.processor:
+            return "payout", (f"a {desc.processor.title()} payout: it may hold buyer payments, never matched "
+                              "automatically; split it into its charges by hand")
+    elif _PROCESSOR.search(text) and _PAYOUT.search(text):
         name = _PROCESSOR.search(text)
         who = name.group(0).strip(" *") if name else "card processor"
         return "payout", (f"a {who} payout: it may hold buyer payments, never matched automatically; "

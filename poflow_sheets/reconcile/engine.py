@@ -10,6 +10,10 @@ the updated ledger adds nothing.
 Rules and confidences (payer agrees with the referenced buyer / says nothing either way); with the
 default threshold 0.9 a match is applied when it reaches it and is the only distinct match that does:
 
+    remittance             0.97 / 0.95   RMR*IV addenda (or an advice named by reference / found by its total)
+                                         list the invoices paid: each its amount, a discount taken, a short-pay
+                                         left open with its deduction code; it beats any reading of the amount
+                                         (0.75 when the payer is clearly another buyer, 0.6 if it does not add up)
     reference+amount       0.99 / 0.96   memo names the invoice (or its PO, or several invoices summing up)
     reference+discount     0.97 / 0.94   total less the early-payment discount, paid by the discount date
     reference+fee          0.95 / 0.92   short by at most fee_tolerance and at most 10 % of the balance
@@ -19,6 +23,8 @@ default threshold 0.9 a match is applied when it reaches it and is the only dist
     payer+amount 0.95, payer+discount 0.93, payer+fee 0.91, payer+subset 0.93, deposit:payer+amount 0.93:
         the payer is one buyer (or a few look-alike names, -0.02) and exactly one of its open items, or
         one subset of them, fits.
+Open balances are ledger.Facts' own (allocations and the credit notes that correct an invoice), so a payment
+of an invoice less its credit note is an exact match.
 Less: a payer name only near a buyer's (-0.06), a strong reference to something else in the memo
 (-0.07), a bare number as the reference (-0.05); a payer clearly another buyer caps it at 0.75, an
 invoice outside the payment window at 0.80. The amount alone is only ever a suggestion (0.55 to 0.75).
@@ -26,6 +32,7 @@ invoice outside the payment window at 0.80. The amount alone is only ever a sugg
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -33,6 +40,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 from itertools import takewhile
 
+from ..banks.descriptors import RemittanceAdvice, RemittanceLine, read_descriptor
 from ..errors import Refused
 from ..ledger import Facts
 from ..money import money_str
@@ -183,6 +191,21 @@ class _Deposit:
     paid: int
 
 
+def seller_names(settings: Settings) -> tuple[str, ...]:
+    """The seller's own names (Settings Seller Name and Seller Aliases): a receiver, never a payer."""
+    aliases = [a.strip() for a in settings.seller_aliases.replace(";", ",").split(",")]
+    return tuple(n for n in (settings.seller_name, *aliases) if n)
+
+
+_TOKEN = re.compile(r"[A-Z0-9][A-Z0-9\-/]*")
+
+
+def _compact_ref(text: str) -> str:
+    """A payment reference compared as letters and digits, leading zeros dropped (`0010234` = `10234`)."""
+    c = "".join(ch for ch in text.upper() if ch.isalnum())
+    return c.lstrip("0") or c
+
+
 def _c(amount: Decimal) -> int:
     return int((amount * 100).to_integral_value(ROUND_HALF_UP))
 
@@ -203,19 +226,30 @@ def _terms(*texts: str) -> Terms | None:
 
 
 class _State:
-    def __init__(self, ledger: Ledger, config: MatchConfig):
+    def __init__(self, ledger: Ledger, config: MatchConfig, remittances: Sequence[RemittanceAdvice] = ()):
         self.config = config
+        # remittance advices (files a person gave): by payment reference and by total, each used once
+        self.advices = tuple(remittances)
+        self.advice_by_ref: dict[str, list[int]] = {}
+        self.advice_by_total: dict[int, list[int]] = {}
+        self.advice_used: set[int] = set()
+        for k, adv in enumerate(self.advices):
+            ref = _compact_ref(adv.payment)
+            if len(ref) >= 4:
+                self.advice_by_ref.setdefault(ref, []).append(k)
+            self.advice_by_total.setdefault(_c(adv.total), []).append(k)
         settings = ledger.settings
         self.currency = settings.currency
         self.buyers = {b.buyer_id: b for b in ledger.buyers}
         self.orders = {o.po_number: o for o in ledger.orders}
         self.invoices = {i.invoice_number: i for i in ledger.invoices}
-        applied: dict[str, int] = {}
+        # The ledger's one computation of what settles an invoice (its allocations and the credit notes
+        # that correct it) and of the deposit an order asks (order, buyer, first order, default).
+        facts = Facts(settings, ledger.buyers, ledger.orders, ledger.lines, (), ledger.invoices, ledger.allocations)
+        applied = {number: _c(paid) for number, paid in facts.paid.items()}
         deposit_paid: dict[str, int] = {}
         for a in ledger.allocations:
-            if a.kind in BALANCE_KINDS and a.invoice_number:
-                applied[a.invoice_number] = applied.get(a.invoice_number, 0) + _c(a.amount)
-            elif a.kind == "deposit" and not a.invoice_number and a.po_number:
+            if a.kind == "deposit" and not a.invoice_number and a.po_number:
                 deposit_paid[a.po_number] = deposit_paid.get(a.po_number, 0) + _c(a.amount)
         self.items: dict[str, _Item] = {}
         self.by_buyer: dict[str, list[_Item]] = {}
@@ -258,8 +292,6 @@ class _State:
                 self.by_discounted.setdefault(total - disc, []).append(item)
         for lst in self.by_buyer.values():
             lst.sort(key=lambda i: (i.date or date.min, i.number))
-        # The deposit an order asks is the ledger's one rule (order, buyer, first order, default).
-        facts = Facts(settings, ledger.buyers, ledger.orders, ledger.lines, (), ledger.invoices, ledger.allocations)
         self.deposits: dict[str, _Deposit] = {}
         self.deposits_by_amount: dict[int, list[_Deposit]] = {}
         self.deposits_by_buyer: dict[str, list[_Deposit]] = {}
@@ -275,7 +307,7 @@ class _State:
             if expected > dep.paid:
                 self.deposits_by_amount.setdefault(expected - dep.paid, []).append(dep)
         self.refs = RefIndex((i.invoice_number for i in ledger.invoices), self.orders)
-        self.payers = PayerIndex(ledger.buyers)
+        self.payers = PayerIndex(ledger.buyers, seller_names=seller_names(settings))
         for buyer_id, names in learned_aliases(ledger, self.payers).items():
             self.payers.add_aliases(buyer_id, names)
 
@@ -311,6 +343,7 @@ class _Proposal:
     confidence: float
     tier: int  # 1: reference fits exactly; 2: payer fits exactly; 3: partial, over or weak
     why: str
+    advice: int = -1  # the remittance advice it follows (used once), or -1
 
 
 @dataclass(slots=True)
@@ -436,6 +469,13 @@ class _Matcher:
         for u in refs.unknown:
             d.notes.append(f"reference '{u}' is not in the workbook")
 
+        # 0. A remittance (RMR*IV segments in the addenda, or an advice file) lists the invoices paid.
+        self.remittance_proposals(t, amount, pm, props, d.notes)
+        if any(p.rule == "remittance" and p.confidence >= self.threshold for p in props):
+            # the buyer's own list of what it pays (short-pays included) beats any reading of the amount
+            self.decide(d)
+            return d
+
         # 1. References: invoices named, and the open invoices of POs named.
         ref_items: dict[str, tuple[_Item, str]] = {}
         for number, strength in refs.invoices.items():
@@ -477,6 +517,85 @@ class _Matcher:
 
         self.decide(d)
         return d
+
+    def advices_for(self, t: Transaction, amount: int) -> tuple[list[int], str]:
+        """Advices this payment follows: named by its reference (check number, trace) or of its total."""
+        st = self.st
+        if not st.advices:
+            return [], ""
+        used = st.advice_used
+        texts = " ".join((t.memo, t.bank_id, *t.references)).upper()
+        by_ref: list[int] = []
+        for tok in _TOKEN.findall(texts):
+            for k in st.advice_by_ref.get(_compact_ref(tok), ()):
+                if k not in used and k not in by_ref and _c(st.advices[k].total) == amount:
+                    by_ref.append(k)
+        if by_ref:
+            return by_ref, "reference"
+        near = [k for k in st.advice_by_total.get(amount, ()) if k not in used
+                and (st.advices[k].date is None or abs((t.date - st.advices[k].date).days) <= 15)]  # type: ignore[operator]
+        return near, "amount"
+
+    def remittance_proposals(self, t: Transaction, amount: int, pm: PayerMatch, props: list[_Proposal],
+                             notes: list[str]) -> None:
+        rmr = read_descriptor(t.memo).lines if "*" in t.memo and "RMR*" in t.memo.upper() else ()
+        if rmr:
+            self.remit_proposal(t, rmr, amount, pm, props, notes, "ACH addenda RMR", 0.97, -1)
+            return
+        found, how = self.advices_for(t, amount)
+        for k in found:
+            adv = self.st.advices[k]
+            sure = len(found) == 1
+            conf = (0.97 if how == "reference" else 0.95) if sure else 0.6
+            self.remit_proposal(t, adv.lines, amount, pm, props, notes,
+                                f"remittance advice {adv.source}" + (f" (payment {adv.payment})" if adv.payment else ""),
+                                conf, k)
+
+    def remit_proposal(self, t: Transaction, lines: Sequence[RemittanceLine], amount: int, pm: PayerMatch,
+                       props: list[_Proposal], notes: list[str], what: str, conf: float, advice: int) -> None:
+        """One allocation per invoice the remittance lists: paid, discount taken, short-pay or more."""
+        st = self.st
+        allocs: list[_Alloc] = []
+        words: list[str] = []
+        buyers: set[str] = set()
+        listed = sum(_c(ln.paid) for ln in lines)
+        for ln in lines:
+            refs = st.refs.extract(ln.reference if any(ch.isalpha() for ch in ln.reference)
+                                   else f"INV {ln.reference}")
+            numbers = [n for n in refs.invoices if n in st.items and st.items[n].balance > 0]
+            if len(numbers) != 1:
+                notes.append(f"{what}: invoice {ln.reference} is not an open invoice in the workbook")
+                return
+            item = st.items[numbers[0]]
+            buyers.add(item.buyer)
+            paid, bal = _c(ln.paid), item.balance
+            disc = _c(ln.discount) if ln.discount else 0
+            if paid == bal:
+                allocs.append((item.number, item.po, paid, "invoice"))
+                words.append(f"{item.number} {money_str(ln.paid)}")
+            elif disc and paid + disc == bal:
+                allocs += [(item.number, item.po, paid, "invoice"), (item.number, item.po, disc, "discount")]
+                words.append(f"{item.number} {money_str(ln.paid)} less discount {money_str(_d(disc))}")
+            elif paid < bal:
+                allocs.append((item.number, item.po, paid, "invoice"))
+                short = f"short-paid {money_str(_d(bal - paid))}"
+                if ln.code:
+                    short += f", deduction code {ln.code}"
+                words.append(f"{item.number} {money_str(ln.paid)} ({short}; the rest stays open)")
+            else:
+                allocs += [(item.number, item.po, bal, "invoice"), ("", item.po, paid - bal, "credit")]
+                words.append(f"{item.number} {money_str(_d(bal))}, {money_str(_d(paid - bal))} more (a credit)")
+        if listed != amount:
+            notes.append(f"{what} lists {money_str(_d(listed))}, the payment is {money_str(_d(amount))}")
+            conf = min(conf, 0.6)
+        rels = {self.relation(pm, b) for b in buyers}
+        if "conflict" in rels:
+            conf = min(conf, 0.75)
+        why = f"{what} lists {len(lines)} invoice(s): " + "; ".join(words)
+        if len(buyers) == 1:
+            why += f"; {self.payer_words(pm, next(iter(buyers)))}"
+        props.append(_Proposal(
+            allocs=tuple(allocs), rule="remittance", confidence=conf, tier=1, why=why, advice=advice))
 
     def ref_proposal(self, t: Transaction, item: _Item, strength: str, amount: int, pm: PayerMatch,
                      props: list[_Proposal]) -> None:
@@ -676,6 +795,8 @@ class _Matcher:
                 p.confidence = min(p.confidence, threshold - 0.01)
 
     def apply(self, p: _Proposal) -> None:
+        if p.advice >= 0:
+            self.st.advice_used.add(p.advice)
         for inv, po, amount, kind in p.allocs:
             if kind in BALANCE_KINDS and inv:
                 item = self.st.items[inv]
@@ -690,14 +811,15 @@ class _Matcher:
 
 @without_gc
 def match_payments(transactions: Sequence[Transaction], ledger: Ledger, config: MatchConfig,
-                   today: date) -> MatchResult:
-    """Match bank transactions to the ledger's open invoices and deposits; apply only what is certain."""
-    return _match_payments(transactions, ledger, config, today)
+                   today: date, remittances: Sequence[RemittanceAdvice] = ()) -> MatchResult:
+    """Match bank transactions to the ledger's open invoices and deposits; apply only what is certain.
+    `remittances`: remittance advices or lockbox detail (banks.remittance) that split payments."""
+    return _match_payments(transactions, ledger, config, today, remittances)
 
 
 def _match_payments(transactions: Sequence[Transaction], ledger: Ledger, config: MatchConfig,
-                    today: date) -> MatchResult:
-    st = _State(ledger, config)
+                    today: date, remittances: Sequence[RemittanceAdvice] = ()) -> MatchResult:
+    st = _State(ledger, config, remittances)
     matcher = _Matcher(st)
     done = {a.transaction_id for a in ledger.allocations}
     already: list[str] = []

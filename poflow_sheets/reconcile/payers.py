@@ -16,6 +16,7 @@ from struct import Struct
 
 from rapidfuzz import fuzz
 
+from ..banks.descriptors import read_descriptor
 from ..records import Buyer
 
 LEGAL_SUFFIXES = frozenset({
@@ -63,8 +64,23 @@ def _from_patterns(text: str) -> list[str]:
 
 def payer_from_memo(text: str) -> str | None:
     """The payer's name a bank pattern finds in a memo (`ZELLE FROM J SMITH ON 03/04` -> `J SMITH`), or None."""
-    found = _from_patterns(text)
+    found = _payers_in(text)
     return found[0] if found else None
+
+
+@lru_cache(maxsize=65536)
+def _payers_in(text: str) -> tuple[str, ...]:
+    """Payer names a descriptor convention (banks.descriptors) or, failing that, a bank pattern finds."""
+    d = read_descriptor(text)
+    if d.known:
+        # the receiver fields last: the seller's own name there is dropped by PayerIndex (Settings); some
+        # originators print their own name in IND NAME
+        return (*d.payers, *(r for r in d.receiver if r not in d.payers))
+    return tuple(_from_patterns(text))
+
+
+def _has_convention(text: str) -> bool:
+    return read_descriptor(text).known
 
 
 # In a memo used as the payer's name: reference words with the number after them, numbers, dates.
@@ -131,10 +147,11 @@ def payer_candidates(payer: str, memo: str = "") -> tuple[str, ...]:
     if payer.strip():
         raw.append(clean_payer(payer))
     if memo.strip():
-        found = _from_patterns(memo)
+        found = _payers_in(memo)
         if found:
             raw.extend(found)
-        elif not raw:  # no payer column (Chase CSV): the memo without references is the best guess
+        elif not raw and not _has_convention(memo):
+            # no payer column (Chase CSV) and no convention: the memo without references is the best guess
             raw.append(_REF_WORDS.sub(" ", memo.upper()))
     out: list[str] = []
     for r in raw:
@@ -158,6 +175,40 @@ def _names_of(up: str) -> tuple[str, ...]:
 
 
 _DBA = re.compile(r"\b(?:DBA|D/B/A|T/A|AKA)\b")
+_SUFFIX_FORMS = {"LLC": "LLC", "LLLP": "LLC", "PLLC": "LLC", "INC": "INC", "INCORPORATED": "INC", "CO": "CO",
+                 "COMPANY": "CO", "CORP": "CORP", "CORPORATION": "CORP", "LTD": "LTD", "LIMITED": "LTD",
+                 "GMBH": "GMBH", "LLP": "LLP", "LP": "LP", "PLC": "PLC"}
+
+
+def _suffix_form(written: str) -> str:
+    """The legal suffix a name is written with, in one form (`L.L.C.` and `LLC` -> LLC), or ''."""
+    s = _INITIAL_DOTS.sub(r"\1", written.upper().replace("&", " ")).replace(".", " ").replace(",", " ")
+    tokens = _NOT_NAME.sub(" ", s).split()
+    return _SUFFIX_FORMS.get(tokens[-1], "") if len(tokens) > 1 else ""
+
+
+def initials_key(norm: str, written: str, *, payer: bool = False) -> str:
+    """`BHB INC` for a buyer `Blue Heron Boutique Inc` (normalized `BLUE HERON BOUTIQUE`); for a payer
+    (`payer=True`) its own letters `BHB` with the suffix it is written with. '' when there is none."""
+    suffix = _suffix_form(written)
+    if not suffix:
+        return ""
+    if payer:
+        return f"{norm} {suffix}" if norm.isalpha() else ""
+    words = [w for w in norm.split() if w not in _STOP_TOKENS]
+    if len(words) < 2:
+        return ""
+    return f"{''.join(w[0] for w in words)} {suffix}"
+
+
+def raw_payer_names(payer: str, memo: str = "") -> list[str]:
+    """The payer's names as printed (before normalizing): from the payer field, else the memo."""
+    if " ".join(payer.split()) == " ".join(memo.split()):
+        payer = ""
+    out = [clean_payer(payer)] if payer.strip() else []
+    if memo.strip():
+        out.extend(_payers_in(memo))
+    return out
 
 
 def name_score(payer: str, name: str) -> float:
@@ -201,7 +252,14 @@ class PayerMatch:
 class PayerIndex:
     """Buyers' names and aliases, normalized and indexed for blocking."""
 
-    def __init__(self, buyers: Iterable[Buyer], extra_aliases: Mapping[str, Sequence[str]] | None = None):
+    def __init__(self, buyers: Iterable[Buyer], extra_aliases: Mapping[str, Sequence[str]] | None = None,
+                 seller_names: Iterable[str] = ()):
+        # the seller's own name and aliases (Settings): a descriptor's receiver, never a payer
+        self.seller: tuple[str, ...] = tuple(dict.fromkeys(
+            n for w in seller_names if w.strip() for n in _names_of(w.upper()) if len(n.replace(" ", "")) >= 4))
+        self._seller_cache: dict[str, bool] = {}
+        self._seller_names_cache: dict[tuple[str, ...], tuple[str, ...]] = {}
+        self._initials: dict[str, list[int]] = {}  # "BHB INC" -> entries of Blue Heron Boutique Inc
         self.names: dict[str, list[tuple[str, str]]] = {}  # buyer_id -> [(normalized, as written)]
         self.display: dict[str, str] = {}
         self._entries: list[tuple[str, str, str, str]] = []  # (buyer_id, normalized, compact, as written)
@@ -209,7 +267,7 @@ class PayerIndex:
         self._compact: dict[str, list[int]] = {}
         self._prefix: dict[str, list[int]] = {}
         self._token: dict[str, set[int]] = {}
-        self._cache: dict[tuple[str, ...], PayerMatch] = {}
+        self._cache: dict[tuple[str, ...], PayerMatch] = {}  # by names (and initials keys)
         self._raw_cache: dict[tuple[str, str], PayerMatch] = {}  # by (payer, memo) as given
         self._name_cache: dict[str, dict[str, tuple[float, str]]] = {}
         for b in buyers:
@@ -243,6 +301,9 @@ class PayerIndex:
         for tok in set(norm.split()):
             if len(tok) >= 3 and tok not in _STOP_TOKENS:
                 self._token.setdefault(tok, set()).add(k)
+        key = initials_key(norm, written)
+        if key:
+            self._initials.setdefault(key, []).append(k)
 
     def _block(self, name: str, compact: str) -> set[int]:
         """Entries worth scoring: same name, same letters, same first 8 letters, or sharing its two rarest words."""
@@ -280,26 +341,111 @@ class PayerIndex:
         self._name_cache[name] = best
         return best
 
+    def is_seller(self, name: str) -> bool:
+        """True when a normalized name is the seller's own (or a cut of it, as a receiver field prints it)."""
+        if not self.seller:
+            return False
+        hit = self._seller_cache.get(name)
+        if hit is None:
+            hit = self._seller_cache[name] = self._is_seller(name)
+        return hit
+
+    def _is_seller(self, name: str) -> bool:
+        compact = name.replace(" ", "")
+        for own in self.seller:
+            c_own = own.replace(" ", "")
+            if name == own or (len(compact) >= 6 and c_own.startswith(compact)):
+                return True
+            if compact[:3] == c_own[:3] and name_score(name, own) >= 90:
+                return True
+        return False
+
+    def _without_seller(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        if not self.seller:
+            return names
+        hit = self._seller_names_cache.get(names)
+        if hit is None:
+            hit = self._seller_names_cache[names] = self._drop_seller(names)
+        return hit
+
+    def _drop_seller(self, names: tuple[str, ...]) -> tuple[str, ...]:
+        out: list[str] = []
+        for n in names:
+            if self.is_seller(n):
+                continue
+            for own in self.seller:  # `MAPLELEAF WHOLESALE DEPOSIT CORNER SHOP`: the seller's words out
+                if f" {own} " in f" {n} ":
+                    n = " ".join(f" {n} ".replace(f" {own} ", " ").split())
+            if len(n.replace(" ", "")) >= 2 and n not in out:
+                out.append(n)
+        return tuple(out)
+
+    def _unstripped(self, payer: str, memo: str, names: tuple[str, ...]) -> tuple[str, ...]:
+        """The payer's names with their last words kept (compact), where normalizing dropped a legal-suffix
+        word that may be a cut name's own (`OLD TOWN COMPANY` of `Old Town Company Store Co`)."""
+        out: list[str] = []
+        compacts = {n.replace(" ", "") for n in names}
+        for raw in raw_payer_names(payer, memo):
+            up = _NOISE.sub(" ", raw.upper().replace("&", " AND ").replace("'", ""))
+            compact = _NOT_NAME.sub("", _INITIAL_DOTS.sub(r"\1", up)).replace(" ", "")
+            if len(compact) >= 8 and compact not in compacts and compact not in out:
+                if not any(compact.startswith(c) for c in compacts):
+                    continue  # not a suffix dropped at the end: another form altogether
+                out.append(compact)
+        return tuple(out)
+
+    def _initial_keys(self, payer: str, memo: str, names: tuple[str, ...]) -> tuple[str, ...]:
+        """`BHB INC` keys of a payer printed as initials plus a legal suffix."""
+        if not self._initials:
+            return ()
+        for n in names:
+            if len(n) <= 5 and len(n) >= 2 and n.isalpha():
+                break
+        else:
+            return ()
+        keys = (initials_key(normalize_name(r.upper()), r, payer=True) for r in raw_payer_names(payer, memo))
+        return tuple(dict.fromkeys(k for k in keys if k in self._initials))
+
     def match(self, payer: str, memo: str = "") -> PayerMatch:
         """Score the buyers this payer may be (cached per distinct name)."""
         raw = self._raw_cache.get((payer, memo))
         if raw is not None:
             return raw
-        names = payer_candidates(payer, memo)
-        hit = self._cache.get(names)
-        if hit is not None:
-            self._raw_cache[(payer, memo)] = hit
-            return hit
-        best: dict[str, tuple[float, str]] = {}
-        for n in names:
-            for bid, (s, w) in self._score_name(n).items():
-                if s > best.get(bid, (-1.0, ""))[0]:
-                    best[bid] = (s, w)
-        ranked = sorted(((b, s, w) for b, (s, w) in best.items()), key=lambda x: (-x[1], x[0]))
-        result = PayerMatch(tuple(ranked), names, {b: sc for b, sc, _ in ranked})
-        self._cache[names] = result
+        names = self._without_seller(payer_candidates(payer, memo))
+        ikeys = self._initial_keys(payer, memo, names)
+        key = (*names, *(f"\0{k}" for k in ikeys))
+        result = self._cache.get(key)
+        if result is None:
+            best: dict[str, tuple[float, str]] = {}
+            for n in names:
+                for bid, (s, w) in self._score_name(n).items():
+                    if s > best.get(bid, (-1.0, ""))[0]:
+                        best[bid] = (s, w)
+            for k in ikeys:  # initials plus the same legal suffix: a name, not a certainty (score 90)
+                for e in self._initials[k]:
+                    bid, _, _, written = self._entries[e]
+                    if best.get(bid, (-1.0, ""))[0] < 90.0:
+                        best[bid] = (90.0, written)
+            result = self._result(names, best)
+            self._cache[key] = result
+        if (not result.scores or result.scores[0][1] < 88) and names:
+            # `JUNIPER COMPANY` cut from `Juniper Company Store GmbH`: the suffix-like word is the name's own
+            whole = self._unstripped(payer, memo, names)
+            if whole:
+                best = {b: (s, w) for b, s, w in result.scores}
+                for w in whole:
+                    for e in self._prefix.get(w[:8], ()):
+                        bid, _, compact, written = self._entries[e]
+                        if compact.startswith(w) and best.get(bid, (-1.0, ""))[0] < 95.0:
+                            best[bid] = (95.0, written)
+                result = self._result(names, best)
         self._raw_cache[(payer, memo)] = result
         return result
+
+    @staticmethod
+    def _result(names: tuple[str, ...], best: dict[str, tuple[float, str]]) -> PayerMatch:
+        ranked = sorted(((b, s, w) for b, (s, w) in best.items()), key=lambda x: (-x[1], x[0]))
+        return PayerMatch(tuple(ranked), names, {b: sc for b, sc, _ in ranked})
 
     def knows(self, buyer_id: str, payer: str) -> bool:
         """True when the payer already matches this buyer's name or an alias almost exactly."""
