@@ -209,8 +209,7 @@ class _Desc:
     def add(self, conv: str, when: date, amount: Decimal, bid: str, refs: list[str], case: str,
             answer: list[list[str]] | str | None, rmr: str = "") -> None:
         payer, memo = self.describe(conv, bid, refs, when, rmr)
-        self.lines.append(Line(
-            po_number=conv, line_no=when, sku=amount, qty=payer, unit_price=memo, description=case, note=answer))
+        self.lines.append(Line(conv, when, amount, payer, memo, case, answer))
 
     def conv_cases(self, conv: str, n: int) -> None:
         r = self.r
@@ -282,10 +281,8 @@ class _Desc:
             if o:
                 credit = cents(o.total * D(r.choice(("0.05", "0.1", "0.2"))))
                 self.g.inv_seq += 1
-                self.credit_notes.append(Invoice(
-                    invoice_number=f"CN-{self.g.inv_seq:06d}", kind="credit", po_number=o.po,
-                    invoice_date=o.when + timedelta(days=2), due_date=None, total=-credit, status="open", terms="",
-                    related=o.number))
+                self.credit_notes.append(Invoice(f"CN-{self.g.inv_seq:06d}", "credit", o.po, o.when + timedelta(days=2),
+                                                 None, -credit, "open", "", related=o.number))
                 refs = [self.ref(o.number)] if r.random() < 0.5 else []
                 self.add(conv, self.pay_date(o), o.balance - credit, o.buyer, refs, case,
                          [ans(o, o.balance - credit)])
@@ -293,9 +290,8 @@ class _Desc:
             o = self.take()
             if o:
                 stranger = f"{r.choice('JMARSK')} {r.choice(('NGUYEN', 'KOWALSKI', 'OKAFOR'))}"
-                self.lines.append(Line(
-                    po_number=conv, line_no=self.pay_date(o), sku=o.balance, qty="",
-                    unit_price=self.stranger(conv, stranger), description=case, note=[ans(o, o.balance)]))
+                self.lines.append(Line(conv, self.pay_date(o), o.balance, "", self.stranger(conv, stranger), case,
+                                       [ans(o, o.balance)]))
 
     def stranger(self, conv: str, name: str) -> str:
         """A line from a private person's account with no reference, in roughly this rail's wording."""
@@ -352,9 +348,7 @@ class _Desc:
                                  "01" if short else ""])
             memo = r.choice(("REMOTE ONLINE DEPOSIT # 1", f"DEPOSIT ID NUMBER {self.digits(6)}",
                              f"MOBILE DEPOSIT REF NUMBER :{self.digits(12)}"))
-            self.lines.append(Line(
-                po_number="check_deposit", line_no=when, sku=paid, qty="", unit_price=memo, description="check",
-                note=[[o.number, o.po, str(paid), "invoice"]]))
+            self.lines.append(Line("check_deposit", when, paid, "", memo, "check", [[o.number, o.po, str(paid), "invoice"]]))
         for b in range(lockbox_batches):
             when = TODAY - timedelta(days=r.randint(1, 60))
             batch = f"{b + 1:03d}"
@@ -369,9 +363,8 @@ class _Desc:
                 answer.append([o.number, o.po, str(o.balance), "invoice"])
                 total += o.balance
             if answer:
-                self.lines.append(Line(
-                    po_number="lockbox", line_no=when, sku=total, qty="",
-                    unit_price=f"LOCKBOX DEPOSIT 0012345 BATCH {batch}", description="lockbox", note=answer))
+                self.lines.append(Line("lockbox", when, total, "", f"LOCKBOX DEPOSIT 0012345 BATCH {batch}", "lockbox",
+                                       answer))
 
     def noise(self, n: int) -> None:
         r = self.r
@@ -386,9 +379,7 @@ class _Desc:
                 memo = (f"ORIG CO NAME:{who} ORIG ID:{self.digits(10)} DESC DATE:{self.yymmdd(when)} "
                         f"CO ENTRY DESCR:{r.choice(('TRANSFER', 'PAYOUT', 'SETTLEMENT'))} SEC:CCD TRACE#:{self.digits(15)} "
                         f"EED:{self.yymmdd(when)} IND ID:{self.digits(15)} IND NAME:{SELLER_UP[:22]} TRN: {self.digits(10)}TC")
-            self.lines.append(Line(
-                po_number="processor", line_no=when, sku=amount, qty="", unit_price=memo, description="payout",
-                note="ignore"))
+            self.lines.append(Line("processor", when, amount, "", memo, "payout", "ignore"))
 
 
 # -- files ----------------------------------------------------------------------------------------
