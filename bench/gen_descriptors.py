@@ -281,8 +281,10 @@ class _Desc:
             if o:
                 credit = cents(o.total * D(r.choice(("0.05", "0.1", "0.2"))))
                 self.g.inv_seq += 1
-                self.credit_notes.append(Invoice(f"CN-{self.g.inv_seq:06d}", "credit", o.po, o.when + timedelta(days=2),
-                                                 None, -credit, "open", "", related=o.number))
+                self.credit_notes.append(Invoice(
+                    invoice_number=f"CN-{self.g.inv_seq:06d}", kind="credit", po_number=o.po,
+                    invoice_date=o.when + timedelta(days=2), due_date=None, total=-credit, status="open", terms="",
+                    related=o.number))
                 refs = [self.ref(o.number)] if r.random() < 0.5 else []
                 self.add(conv, self.pay_date(o), o.balance - credit, o.buyer, refs, case,
                          [ans(o, o.balance - credit)])

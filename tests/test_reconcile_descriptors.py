@@ -101,11 +101,17 @@ def test_the_sellers_own_name_is_never_a_payer(text: str, payer: str, remit: str
 
 
 def test_processor_payouts_are_never_matched() -> None:
-    ledger = Ledger((Buyer("B1", "Shopify Goods LLC"),), (Order("PO-1", "B1", date(2026, 11, 1), "invoiced"),), (),
-                    (Invoice("INV-1", "final", "PO-1", date(2026, 11, 2), None, D("500.00"), "open", "Net 30"),),
-                    (), (), SETTINGS)
+    ledger = Ledger(
+        buyers=(Buyer("B1", "Shopify Goods LLC"),), orders=(Order("PO-1", "B1", date(2026, 11, 1), "invoiced"),),
+        lines=(),
+        invoices=(Invoice(
+                        invoice_number="INV-1", kind="final", po_number="PO-1", invoice_date=date(2026, 11, 2),
+                        due_date=None, total=D("500.00"), status="open", terms="Net 30"),),
+        allocations=(), payments=(), settings=SETTINGS)
     for memo in ("SHOPIFY TRANSFER ST-A1B2C3 INV-1", "STRIPE DES:TRANSFER ID:ST-1 INDN:MAPLELEAF WHOLESALE CO ID:1 CCD"):
-        r = match_payments([Transaction("t", date(2026, 11, 20), D("500.00"), "USD", "", memo, "b:1")], ledger,
+        r = match_payments([Transaction(
+            transaction_id="t", date=date(2026, 11, 20), amount=D("500.00"), currency="USD", payer="", memo=memo,
+            source="b:1")], ledger,
                            MatchConfig(), TODAY)
         assert not r.allocations
     assert read_descriptor("SHOPIFY TRANSFER ST-A1B2C3").processor == "SHOPIFY"
@@ -163,7 +169,9 @@ ORDERS = tuple(Order(f"PO-{i}", b, date(2026, 10, 1), "invoiced") for i, b in
 
 
 def _inv(number: str, po: str, total: str, terms: str = "Net 30", kind: str = "final", related: str = "") -> Invoice:
-    return Invoice(number, kind, po, date(2026, 11, 1), None, D(total), "open", terms, related=related)
+    return Invoice(
+        invoice_number=number, kind=kind, po_number=po, invoice_date=date(2026, 11, 1), due_date=None,
+        total=D(total), status="open", terms=terms, related=related)
 
 
 INVOICES = (
@@ -173,12 +181,15 @@ INVOICES = (
     _inv("INV-0108", "PO-8", "780.00"),
     _inv("CN-0001", "PO-8", "-80.00", kind="credit", related="INV-0108"),
 )
-LEDGER = Ledger(BUYERS, ORDERS, (), INVOICES, (), (), SETTINGS)
+LEDGER = Ledger(
+    buyers=BUYERS, orders=ORDERS, lines=(), invoices=INVOICES, allocations=(), payments=(), settings=SETTINGS)
 
 
 def _run(memo: str, amount: str, when: date = date(2026, 11, 8), *, advices: tuple[RemittanceAdvice, ...] = (),
          refs: tuple[str, ...] = ()) -> MatchResult:
-    t = Transaction("t1", when, D(amount), "USD", "", memo, "bank.csv:2", references=refs)
+    t = Transaction(
+        transaction_id="t1", date=when, amount=D(amount), currency="USD", payer="", memo=memo, source="bank.csv:2",
+        references=refs)
     return match_payments([t], LEDGER, MatchConfig(), TODAY, advices)
 
 
@@ -217,9 +228,15 @@ def test_two_buyers_fitting_equally_make_a_suggestion() -> None:
 
 def test_engine_balances_follow_ledger_facts() -> None:
     """The open-item index asks ledger.Facts: credit notes and allocations settle an invoice as Facts says."""
-    allocs = (Allocation("old", D("100.00"), "invoice", "INV-0101", "PO-1", "auto"),
-              Allocation("old2", D("5.00"), "fee", "INV-0101", "PO-1", "auto"))
-    ledger = Ledger(BUYERS, ORDERS, (), INVOICES, allocs, (), SETTINGS)
+    allocs = (Allocation(
+        transaction_id="old", amount=D("100.00"), kind="invoice", invoice_number="INV-0101", po_number="PO-1",
+        method="auto"),
+              Allocation(
+                  transaction_id="old2", amount=D("5.00"), kind="fee", invoice_number="INV-0101", po_number="PO-1",
+                  method="auto"))
+    ledger = Ledger(
+        buyers=BUYERS, orders=ORDERS, lines=(), invoices=INVOICES, allocations=allocs, payments=(),
+        settings=SETTINGS)
     st = _State(ledger, MatchConfig())
     facts = Facts(SETTINGS, BUYERS, ORDERS, (), (), INVOICES, allocs)
     for i in INVOICES:
