@@ -98,7 +98,7 @@ class CalamineSource:
 
             try:
                 return head_rows(self.path, title, n)
-            except Exception:  # noqa: BLE001 - a package the streaming reader does not follow: read it whole
+            except Exception:  # a package the streaming reader does not follow: read it whole
                 pass
         return self.rows(title)[:n]
 
