@@ -154,12 +154,18 @@ def claim_files(workbook: Path, files: Sequence[Path]) -> tuple[tuple[str, ...],
     return tuple(stored), missing
 
 
-def statement(workbook: Path, buyer: str, today: date, opts: WriteOptions = DEFAULT) -> list[str]:
-    """A statement of account for one buyer, as a sheet and a PDF."""
+def statement(workbook: Path, buyer: str, today: date, opts: WriteOptions = DEFAULT, *,
+              with_archive: bool = False) -> list[str]:
+    """A statement of account for one buyer, as a sheet and a PDF (`with_archive`: the archives' records too)."""
     from ..documents.statement import statement_document
 
     def compute(book: Book) -> ChangeSet:
         cs = ChangeSet()
+        if with_archive:
+            from .archive import with_archive as merged
+
+            book, said = merged(book)
+            cs.messages.extend(said)
         cs.documents.append(statement_document(book, buyer, today, f"ST-{buyer}-{today.isoformat()}"))
         return cs
 

@@ -19,6 +19,7 @@ from pathlib import Path
 from ..banks import BankImport, read_bank_files
 from ..changeset import ChangeSet, RowAppend
 from ..errors import Refused
+from ..gsheets.location import is_sheet
 from ..ledger import facts_of, invoice_status, order_complete
 from ..money import ZERO, format_money
 from ..reader import Book, read_workbook
@@ -79,8 +80,19 @@ def load_for_reconcile(workbook: Path, files: Sequence[Path], *,
     return book, imported
 
 
-def _payment_rows(book: Book, transactions: Sequence[Transaction], status: dict[str, PaymentStatus]) -> list[RowAppend]:
+def _seen_in_archive(book: Book, transactions: Sequence[Transaction]) -> frozenset[str]:
+    """The transactions the book does not hold that an archive workbook does (applied before an archive):
+    the archives are read only when some transaction is new to the book."""
     known = {p.transaction_id for p in book.payments}
+    if all(t.transaction_id in known for t in transactions) or is_sheet(book.path):
+        return frozenset()
+    from .archive import archived_transactions
+
+    return archived_transactions(book.path)
+
+
+def _payment_rows(book: Book, transactions: Sequence[Transaction], status: dict[str, PaymentStatus]) -> list[RowAppend]:
+    known = {p.transaction_id for p in book.payments} | _seen_in_archive(book, transactions)
     out = []
     for t in transactions:
         if t.transaction_id in known:
@@ -121,7 +133,8 @@ def reconcile(book: Book, files: Sequence[Path], today: date, *, accepts: Sequen
     """Match, and compute the workbook's changes (reading the bank files unless `imported` is given)."""
     if imported is None:
         imported = read_bank(book, files) if files else BankImport((), (), "none", "")
-    transactions = list(imported.transactions)
+    archived = _seen_in_archive(book, imported.transactions)
+    transactions = [t for t in imported.transactions if t.transaction_id not in archived]
     seen = {t.transaction_id for t in transactions}
     transactions += [t for t in _pending_payments(book) if t.transaction_id not in seen]
     ledger = ledger_of(book)
