@@ -10,7 +10,6 @@ read, so a rerun on the same workbook and files writes the same bytes.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -104,9 +103,9 @@ def evidence(workbook: Path, po: str, *, out_dir: Path | None = None, documents:
         from .archive import archives_of, where_is
         from .archive import with_archive as merged
 
+        home = where_is(book, po)
         book, said = merged(book)
-        home = where_is(replace(book, path=workbook), po)
-        if home and home != workbook.name:
+        if home and home != book.path.name:
             said.append(f"PO {po} now lives in {home}")
         for arch in archives_of(workbook):
             (t, rows), _ = _rows(arch)
