@@ -19,6 +19,7 @@ BENCHES = {
     "reconcile": ["bench_reconcile.py"],
     "corpus": ["bench_write.py", "--corpus", "all"],
     "gsheets": ["bench_gsheets.py"],
+    "aging": ["bench_aging.py"],
 }
 DEFAULT = ("validate", "write", "invoice", "pdf", "reconcile", "gsheets")
 

@@ -114,3 +114,11 @@ def test_kill_during_archive_leaves_both_files_before_or_after(aged: Path, monke
         assert pair.finish_pending(aged)
         assert _cells(aged) == _cells(reference)
         assert _cells(arch) == _cells(archive_path(reference, 2025))
+
+
+def test_validate_warns_at_80_percent_of_a_limit() -> None:
+    from poflow_sheets.limits import EXCEL_ROWS, limit_findings
+
+    assert limit_findings({"Log": (EXCEL_ROWS // 2, 7)}) == []
+    warned = limit_findings({"Log": (int(EXCEL_ROWS * 0.8) + 1, 12)} | {f"T{i}": (3, 2) for i in range(170)})
+    assert {f.code for f in warned} == {"size"} and len(warned) == 3  # rows, cells, tabs

@@ -44,6 +44,7 @@ SMOKE: dict[str, tuple[tuple[str, ...], tuple[int, ...], str]] = {
     "inbox": (("--from", "{mbox}"), (0,), "no new messages"),
     "import-po": (("{po}", "--buyer", "CORNER", "--po", "PO-7777", "--today", "2026-11-26"), (0,), "1 line(s) imported"),
     "undo": ((), (0,), "nothing to undo"),
+    "archive": (("--today", "2026-11-26", "--dry-run"), (0,), "nothing older than 2025-05-26"),
 }
 # commands that take no workbook
 NO_WORKBOOK: dict[str, tuple[tuple[str, ...], tuple[int, ...], str]] = {

@@ -45,6 +45,13 @@ def init(workbook: Path, *, demo: bool = False) -> list[str]:
 def validate(workbook: Path, today: date, *, annotate: Path | None = None, out: Out | None = None) -> Report:
     """Every row checked; with `annotate`, a highlighted copy written (the original is never modified)."""
     report = validate_book(load(workbook, out), today)
+    if workbook.suffix.lower() in (".xlsx", ".xlsm") and workbook.is_file():
+        from dataclasses import replace
+
+        from ..limits import limit_findings
+        from ..store.xlsx_head import sheet_sizes
+
+        report = replace(report, findings=report.findings + tuple(limit_findings(sheet_sizes(workbook))))
     if annotate is not None:
         from ..annotate import write_annotated
 
