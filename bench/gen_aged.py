@@ -1,5 +1,7 @@
 """The demo book after two years of use: 200,000 Log rows, 1,000 document tabs, 50,000 closed orders.
 
+Everything after the demo is appended by poflow's own patcher (inline strings), as years of commands leave it.
+
 The closed orders (2023-2024, each with 2 lines, a shipment, a paid invoice, its payment and allocation) use
 buyers of the demo; the Log rows and document tabs are what poflow's own writes would have left.
 Usage: python bench/gen_aged.py OUT_DIR [--log N] [--tabs N] [--closed N]
@@ -17,6 +19,7 @@ from poflow_sheets.demo import BUYERS, demo_rows
 from poflow_sheets.money import ZERO
 from poflow_sheets.records import Allocation, Invoice, Line, Order, Payment, Shipment
 from poflow_sheets.rows import record_rows
+from poflow_sheets.store.edits import AnyValue
 from poflow_sheets.template import write_new_workbook
 
 
@@ -62,6 +65,10 @@ def log_rows(n: int, start: date = date(2023, 1, 2)) -> tuple[tuple[str, ...], .
              f"HINV-{i // 4:06d}", "Status", "open", "paid") for i in range(n))
 
 
+def _cell(v: object) -> AnyValue:
+    return v if v is None or isinstance(v, str | int | Decimal | date | bool) else str(v)
+
+
 def write_aged(path: Path, *, log: int = 200_000, tabs: int = 1_000, closed: int = 50_000) -> Path:
     """Write the demo book with its history (or with none, all three 0)."""
     from poflow_sheets.store import AddSheet, AppendRows, Edit, write_workbook
@@ -69,14 +76,14 @@ def write_aged(path: Path, *, log: int = 200_000, tabs: int = 1_000, closed: int
 
     rows, settings = demo_rows()
     hist = closed_history(closed)
-    for tab, recs in hist.items():
-        rows[tab] = record_rows(tab, recs) + rows.get(tab, [])
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         path.unlink()
     write_new_workbook(path, rows, settings=settings)
     # as poflow's own writes leave them: Log rows as inline strings, one printable tab per invoice
-    edits: list[Edit] = [AppendRows("Log", log_rows(log))] if log else []
+    edits: list[Edit] = [AppendRows(tab, tuple(tuple(_cell(v) for v in r) for r in record_rows(tab, recs)))
+                         for tab, recs in hist.items() if recs]
+    edits += [AppendRows("Log", log_rows(log))] if log else []
     edits += [AddSheet(f"HINV-{i:06d}", (("INVOICE",), ("Number", f"HINV-{i:06d}"), ("Total", 372)))
               for i in range(tabs)]
     if edits:
