@@ -173,10 +173,12 @@ def with_archive(book: Book) -> tuple[Book, list[str]]:
     return replace(book, **merged), said
 
 
-def archived_transactions(workbook: Path) -> frozenset[str]:
-    """The bank transaction ids the archives hold: seen before, never imported again."""
+def archived_transactions(workbook: Path, *, since_year: int = 0) -> frozenset[str]:
+    """The bank transaction ids the archives (of `since_year` and later) hold: seen before, never imported again."""
     out: set[str] = set()
     for path in archives_of(workbook):
+        if int(path.stem[-4:]) < since_year:
+            continue
         out |= {p.transaction_id for p in read_workbook(path, tabs=("Payments",)).payments}
     return frozenset(out)
 

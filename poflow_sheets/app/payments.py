@@ -84,11 +84,13 @@ def _seen_in_archive(book: Book, transactions: Sequence[Transaction]) -> frozens
     """The transactions the book does not hold that an archive workbook does (applied before an archive):
     the archives are read only when some transaction is new to the book."""
     known = {p.transaction_id for p in book.payments}
-    if all(t.transaction_id in known for t in transactions) or is_sheet(book.path):
+    new = [t for t in transactions if t.transaction_id not in known]
+    if not new or is_sheet(book.path):
         return frozenset()
     from .archive import archived_transactions
 
-    return archived_transactions(book.path)
+    # an archive of year Y holds payments dated before a cut-off in Y: newer transactions cannot be in it
+    return archived_transactions(book.path, since_year=min(t.date.year for t in new))
 
 
 def _payment_rows(book: Book, transactions: Sequence[Transaction], status: dict[str, PaymentStatus]) -> list[RowAppend]:
