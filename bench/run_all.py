@@ -21,6 +21,7 @@ BENCHES = {
     "gsheets": ["bench_gsheets.py"],
     "hardening": ["bench_hardening.py"],
     "sync": ["bench_sync.py"],
+    "aging": ["bench_aging.py"],
 }
 DEFAULT = ("validate", "write", "invoice", "pdf", "reconcile", "gsheets", "hardening", "sync")
 

@@ -507,9 +507,29 @@ def status(ctx: click.Context, workbook: Path, as_json: bool, today: str | None)
 @send_options
 @click.pass_context
 @_guard
-def statement(ctx: click.Context, workbook: Path, buyer: str, today: str | None, **kw: Any) -> None:
+@click.option("--with-archive", is_flag=True, help="Include the buyer's records moved to the archive workbooks.")
+def statement(ctx: click.Context, workbook: Path, buyer: str, today: str | None, with_archive: bool = False,
+              **kw: Any) -> None:
     """A statement of account for one buyer (open invoices, payments, credits, aging) as a sheet and a PDF."""
-    _show(ctx, app.statement(workbook, buyer, _today(today), _opts(ctx, **kw)))
+    _show(ctx, app.statement(workbook, buyer, _today(today), _opts(ctx, **kw), with_archive=with_archive))
+
+
+@main.command()
+@WORKBOOK
+@click.option("--before", default=None, help="Move history older than this date (default: Settings "
+              "'Archive After Months', 18, before today).")
+@click.option("--today", default=None, help="Today's date (default: today).")
+@click.option("--dry-run", is_flag=True, help="Show what would move; write nothing.")
+@click.option("--force", is_flag=True, help="Write even though the workbook is open in Excel or LibreOffice.")
+@click.pass_context
+@_guard
+def archive(ctx: click.Context, workbook: Path, before: str | None, today: str | None, dry_run: bool,
+            force: bool) -> None:
+    """Move finished orders, their records and old Log rows into NAME-archive-YEAR.xlsx beside the book."""
+    from .app.archive import archive as run
+
+    _show(ctx, run(workbook, _today(today), before=_today(before) if before else None,
+                   opts=_opts(ctx, dry_run=dry_run, force=force)))
 
 
 @main.command()
@@ -521,9 +541,12 @@ def statement(ctx: click.Context, workbook: Path, buyer: str, today: str | None,
               help="Where the order's PDFs are (default: documents/ beside the workbook).")
 @click.pass_context
 @_guard
-def evidence(ctx: click.Context, workbook: Path, po: str, out_dir: Path | None, documents: Path | None) -> None:
+@click.option("--with-archive", is_flag=True, help="Include the order's records moved to the archive workbooks.")
+def evidence(ctx: click.Context, workbook: Path, po: str, out_dir: Path | None, documents: Path | None,
+             with_archive: bool = False) -> None:
     """The evidence pack of an order: one PDF (its documents attached) and a ZIP, in date order, with hashes."""
-    _show(ctx, app.evidence(workbook, po, out_dir=out_dir, documents=documents, out=_out(ctx)))
+    _show(ctx, app.evidence(workbook, po, out_dir=out_dir, documents=documents, out=_out(ctx),
+                            with_archive=with_archive))
 
 
 @main.command("log")

@@ -47,6 +47,8 @@ CODES: dict[str, tuple[str, str, str]] = {
                  "{amount} {seller} {days}."),
     "map": (ERROR, "The poflow Map names a tab or column that is not there",
             "Correct the name in the poflow Map tab (or run `poflow adopt WORKBOOK` to see a proposal)."),
+    "size": (WARNING, "The workbook nears a limit of Excel or Google Sheets",
+             "Move history out with `poflow archive WORKBOOK` (see the README, \"How far a book grows\")."),
 }
 
 

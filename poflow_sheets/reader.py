@@ -178,6 +178,13 @@ def _non_records(info: TableInfo, data: Sequence[Sequence[object]], merged: Call
     return non_record_rows(data, key_idx, info.header_row + 1, merged=merged, probe=probe)
 
 
+def _head(source: TabSource, title: str, n: int = 20) -> list[list[Any]]:
+    """The first rows of a tab that only grows (the Log): its header is all a command needs of it (appends go
+    after the sheet's last row, found by the writer), so the rest is never parsed where the backend can stop."""
+    head = getattr(source, "head_rows", None)
+    return head(title, n) if head is not None else source.rows(title)[:n]
+
+
 def read_map(source: TabSource) -> WorkbookMap:
     """The `poflow Map` tab, when the workbook has one: the person's names for poflow's tabs and columns."""
     title = next((n for n in source.sheet_names if norm(n) == norm(MAP_TAB)), None)
@@ -287,7 +294,7 @@ def read_book(source: TabSource, *, progress: Callable[[str], None] | None = Non
             continue
         if progress:
             progress(title)
-        rows = source.rows(title)
+        rows = _head(source, title) if tab.name == "Log" else source.rows(title)
         merged = _merged(source, title)
         header = _header_choice(rows, tab, wmap, merged)
         h = header.index
@@ -303,7 +310,9 @@ def read_book(source: TabSource, *, progress: Callable[[str], None] | None = Non
         data = rows[h + 1:]
         while data and all(v in ("", None) for v in data[-1]):
             data = data[:-1]
-        info = TableInfo(tab, title, h + 1, 0, cols, len(rows[h]), h + 1 + len(data))
+        # the Log was read by its head only: its length is unknown here (0), and appends go after its last row
+        last = 0 if tab.name == "Log" else h + 1 + len(data)
+        info = TableInfo(tab, title, h + 1, 0, cols, len(rows[h]), last)
         skip: frozenset[int] = frozenset()
         if tab.name not in ("Log", "Settings"):
             nr = _non_records(info, data, merged, path)

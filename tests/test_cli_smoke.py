@@ -46,6 +46,7 @@ SMOKE: dict[str, tuple[tuple[str, ...], tuple[int, ...], str]] = {
     "undo": ((), (0,), "nothing to undo"),
     "restore": (("--list",), (0,), "backup"),
     "sync": (("{copy}",), (0,), "in step: nothing to write"),
+    "archive": (("--today", "2026-11-26", "--dry-run"), (0,), "nothing older than 2025-05-26"),
 }
 # commands that take no workbook
 NO_WORKBOOK: dict[str, tuple[tuple[str, ...], tuple[int, ...], str]] = {

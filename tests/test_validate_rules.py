@@ -219,3 +219,13 @@ def test_map_rows_that_name_nothing_are_reported(tmp_path: Path) -> None:
         ["poflow Map", 4, "Column", "map"],
         ["poflow Map", 5, "Column", "map"],
     ]
+
+
+def test_a_tab_near_excels_row_limit_is_warned() -> None:
+    """`size`: at 80 % of Excel's rows per tab (the sizes come from each sheet's <dimension>, see limits.py)."""
+    from poflow_sheets.growth import EXCEL_ROWS, limit_findings
+
+    rows = int(EXCEL_ROWS * 0.8) + 1
+    assert [[f.tab, f.row, f.column, f.code] for f in limit_findings({"Log": (rows, 7)})] == [
+        ["Log", rows, "", "size"],
+    ]

@@ -45,6 +45,13 @@ def init(workbook: Path, *, demo: bool = False) -> list[str]:
 def validate(workbook: Path, today: date, *, annotate: Path | None = None, out: Out | None = None) -> Report:
     """Every row checked; with `annotate`, a highlighted copy written (the original is never modified)."""
     report = validate_book(load(workbook, out), today)
+    if workbook.suffix.lower() in (".xlsx", ".xlsm") and workbook.is_file():
+        from dataclasses import replace
+
+        from ..growth import limit_findings
+        from ..store.xlsx_head import sheet_sizes
+
+        report = replace(report, findings=report.findings + tuple(limit_findings(sheet_sizes(workbook))))
     if annotate is not None:
         from ..annotate import write_annotated
 
@@ -154,12 +161,18 @@ def claim_files(workbook: Path, files: Sequence[Path]) -> tuple[tuple[str, ...],
     return tuple(stored), missing
 
 
-def statement(workbook: Path, buyer: str, today: date, opts: WriteOptions = DEFAULT) -> list[str]:
-    """A statement of account for one buyer, as a sheet and a PDF."""
+def statement(workbook: Path, buyer: str, today: date, opts: WriteOptions = DEFAULT, *,
+              with_archive: bool = False) -> list[str]:
+    """A statement of account for one buyer, as a sheet and a PDF (`with_archive`: the archives' records too)."""
     from ..documents.statement import statement_document
 
     def compute(book: Book) -> ChangeSet:
         cs = ChangeSet()
+        if with_archive:
+            from .archive import with_archive as merged
+
+            book, said = merged(book)
+            cs.messages.extend(said)
         cs.documents.append(statement_document(book, buyer, today, f"ST-{buyer}-{today.isoformat()}"))
         return cs
 

@@ -93,9 +93,23 @@ def _shown(path: Path, base: Path) -> str:
 
 
 def evidence(workbook: Path, po: str, *, out_dir: Path | None = None, documents: Path | None = None,
-             out: Out | None = None) -> list[str]:
-    """Build the evidence pack of one order: EVIDENCE-PO.pdf (files attached) and EVIDENCE-PO.zip."""
+             out: Out | None = None, with_archive: bool = False) -> list[str]:
+    """Build the evidence pack of one order: EVIDENCE-PO.pdf (files attached) and EVIDENCE-PO.zip
+    (`with_archive`: the order's records and Log entries moved to the archive workbooks too)."""
     book = load(workbook, out)
+    said: list[str] = []
+    archived_log: list[LogEntry] = []
+    if with_archive:
+        from .archive import archives_of, where_is
+        from .archive import with_archive as merged
+
+        home = where_is(book, po)
+        book, said = merged(book)
+        if home and home != book.path.name:
+            said.append(f"PO {po} now lives in {home}")
+        for arch in archives_of(workbook):
+            (t, rows), _ = _rows(arch)
+            archived_log += read_log(t, rows)
     base = workbook.resolve().parent
     docs = documents or workbook.parent / "documents"
     found: dict[str, Found] = {}
@@ -114,7 +128,7 @@ def evidence(workbook: Path, po: str, *, out_dir: Path | None = None, documents:
                              issued=pdf_date(raw) if w.document else None)
         data[w.name] = raw
     (log_title, log_rows), (msg_title, msg_rows) = _rows(workbook)
-    pack = assemble(book, po, files=found, log=read_log(log_title, log_rows),
+    pack = assemble(book, po, files=found, log=archived_log + read_log(log_title, log_rows),
                     log_source=f"the '{log_title}' tab of {workbook.name}" if log_title else "",
                     messages=read_messages(msg_rows), messages_source=msg_title,
                     workbook_sha256=hashlib.sha256(workbook.read_bytes()).hexdigest())
@@ -123,7 +137,7 @@ def evidence(workbook: Path, po: str, *, out_dir: Path | None = None, documents:
     pdf_path, zip_path = target / f"{pack.name}.pdf", target / f"{pack.name}.zip"
     write_pdf(pdf_path, pdf)
     write_pdf(zip_path, pack_zip(pack, pdf, data))
-    lines = [f"PO {pack.po}: evidence pack of {len(pack.items)} item(s), {len(pack.files)} file(s) attached, "
+    lines = [*said, f"PO {pack.po}: evidence pack of {len(pack.items)} item(s), {len(pack.files)} file(s) attached, "
              f"{len(pack.log)} Log entr{'y' if len(pack.log) == 1 else 'ies'}"]
     missing = [m for i in pack.items for m in i.missing]
     if missing:

@@ -21,6 +21,7 @@ from ..banks.descriptors import Descriptor, read_descriptors, remember
 from ..banks.remittance import read_remittance_files
 from ..changeset import ChangeSet, RowAppend
 from ..errors import Refused
+from ..gsheets.location import is_sheet
 from ..ledger import facts_of, invoice_status, order_complete
 from ..money import ZERO, format_money
 from ..reader import Book, read_workbook
@@ -94,8 +95,21 @@ def load_for_reconcile(workbook: Path, files: Sequence[Path], *,
     return book, imported
 
 
-def _payment_rows(book: Book, transactions: Sequence[Transaction], status: dict[str, PaymentStatus]) -> list[RowAppend]:
+def _seen_in_archive(book: Book, transactions: Sequence[Transaction]) -> frozenset[str]:
+    """The transactions the book does not hold that an archive workbook does (applied before an archive):
+    the archives are read only when some transaction is new to the book."""
     known = {p.transaction_id for p in book.payments}
+    new = [t for t in transactions if t.transaction_id not in known]
+    if not new or is_sheet(book.path):
+        return frozenset()
+    from .archive import archived_transactions
+
+    # an archive of year Y holds payments dated before a cut-off in Y: newer transactions cannot be in it
+    return archived_transactions(book.path, since_year=min(t.date.year for t in new))
+
+
+def _payment_rows(book: Book, transactions: Sequence[Transaction], status: dict[str, PaymentStatus]) -> list[RowAppend]:
+    known = {p.transaction_id for p in book.payments} | _seen_in_archive(book, transactions)
     out = []
     for t in transactions:
         if t.transaction_id in known:
@@ -137,7 +151,8 @@ def reconcile(book: Book, files: Sequence[Path], today: date, *, accepts: Sequen
     `remittance`: remittance advice or lockbox detail files (CSV/Excel) that split payments over invoices."""
     if imported is None:
         imported = read_bank(book, files) if files else BankImport((), (), "none", "")
-    transactions = list(imported.transactions)
+    archived = _seen_in_archive(book, imported.transactions)
+    transactions = [t for t in imported.transactions if t.transaction_id not in archived]
     seen = {t.transaction_id for t in transactions}
     transactions += [t for t in _pending_payments(book) if t.transaction_id not in seen]
     ledger = ledger_of(book)

@@ -54,6 +54,10 @@ def backend_of(workbook: Path) -> Backend:
 
 def load(workbook: Path, out: Out | None = None, *, backend: Backend | None = None) -> Book:
     """Read the workbook, with a progress indicator on a terminal."""
+    if not is_sheet(workbook):
+        from ..store.pair import finish_pending
+
+        finish_pending(workbook)  # a two-file write (archive) a killed run journalled is finished first
     backend = backend or backend_of(workbook)
     if out is None:
         return read_from(backend)

@@ -114,7 +114,8 @@ class _Plan:
             for key, idx in positions.items():
                 row[idx] = cell_value(spec.column(key), getattr(r, key, None))
             out.append(tuple(row))
-        self.changes.append(AppendRows(info.title, tuple(out), after=info.records_end or info.last_row,
+        after = info.records_end or info.last_row  # the Log (last_row 0, read by its head): after its last row
+        self.changes.append(AppendRows(info.title, tuple(out), after=after,
                                        totals_below=info.totals_below, header_row=info.header_row))
 
     def finish(self) -> list[Edit]:

@@ -92,6 +92,18 @@ class CalamineSource:
             raise WorkbookUnreadable(f"{self.path}: tab '{title}' cannot be read ({exc})") from None
         return rows
 
+    def head_rows(self, title: str, n: int = 20) -> list[list[Any]]:
+        """The tab's first `n` rows, without reading the rest of it (an .xlsx is streamed; other formats
+        are read whole)."""
+        if self.path.suffix.lower() in (".xlsx", ".xlsm"):
+            from poflow_sheets.store.xlsx_head import head_rows
+
+            try:
+                return head_rows(self.path, title, n)
+            except Exception:  # a package the streaming reader does not follow: read it whole
+                pass
+        return self.rows(title)[:n]
+
     def merged_ranges(self, title: str) -> object:
         """The tab's merged cell ranges (calamine's)."""
         return self._wb.get_sheet_by_name(title).merged_cell_ranges or ()
