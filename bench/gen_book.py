@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import random
+from dataclasses import replace
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -87,6 +88,7 @@ def generate(n_orders: int = 10_000, lines_per_order: int = 10, seed: int = 7,
             due_date=due_date(ship, parse_terms(text)), total=total, status="paid" if paid else "open", terms=text,
             amount_paid=paid, balance=total - paid, tax=ZERO, deposit_deducted=ZERO))
         if paid:
+            orders[i] = replace(o, status="closed")  # shipped, invoiced and paid in full: the order is done
             txn = f"gen:{i:06d}"
             payments.append(Payment(
                 transaction_id=txn, date=ship + timedelta(days=20), amount=paid, currency="USD",

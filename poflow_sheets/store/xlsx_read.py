@@ -80,6 +80,7 @@ class CalamineSource:
         self._wb = open_workbook(self.path)
         self.stamp: Fingerprint = fingerprint(self.path)
         self.sheet_names: tuple[str, ...] = tuple(self._wb.sheet_names)
+        self._sheets: dict[str, Any] = {}
 
     def fetch(self, titles: Sequence[str]) -> None:
         """Nothing to do: each tab is read when asked for."""
@@ -87,9 +88,11 @@ class CalamineSource:
     def rows(self, title: str) -> list[list[Any]]:
         """A tab's cells from A1, as a rectangle (empty cells are '')."""
         try:
-            rows: list[list[Any]] = self._wb.get_sheet_by_name(title).to_python(skip_empty_area=False)
+            sheet = self._wb.get_sheet_by_name(title)
+            rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
         except Exception as exc:
             raise WorkbookUnreadable(f"{self.path}: tab '{title}' cannot be read ({exc})") from None
+        self._sheets[title] = sheet  # its merged ranges are asked next: no second parse of the sheet
         return rows
 
     def head_rows(self, title: str, n: int = 20) -> list[list[Any]]:
@@ -105,8 +108,9 @@ class CalamineSource:
         return self.rows(title)[:n]
 
     def merged_ranges(self, title: str) -> object:
-        """The tab's merged cell ranges (calamine's)."""
-        return self._wb.get_sheet_by_name(title).merged_cell_ranges or ()
+        """The tab's merged cell ranges (calamine's), from the sheet `rows` read."""
+        sheet = self._sheets.get(title) or self._wb.get_sheet_by_name(title)
+        return sheet.merged_cell_ranges or ()
 
     def close(self) -> None:
         """Release the file."""
