@@ -15,6 +15,7 @@ from functools import lru_cache
 from struct import Struct
 
 from rapidfuzz import fuzz
+from rapidfuzz.process import cdist
 
 from ..banks.descriptors import read_descriptor
 from ..records import Buyer
@@ -324,18 +325,29 @@ class PayerIndex:
         compact = name.replace(" ", "")
         best: dict[str, tuple[float, str]] = {}
         entries = self._entries
-        ratio, token_sort = fuzz.ratio, fuzz.token_sort_ratio
+        fuzzy: list[int] = []
+        scored: list[tuple[int, float]] = []
         for k in sorted(self._block(name, compact)):
-            bid, norm, cn, written = entries[k]
+            _bid, norm, cn, _written = entries[k]
             if norm == name:
-                s = 100.0
+                scored.append((k, 100.0))
             elif cn == compact:
-                s = 98.0
+                scored.append((k, 98.0))
             elif len(compact) >= 8 and cn.startswith(compact):
-                s = 95.0
+                scored.append((k, 95.0))
             else:
-                # as process.cdist gives them: its scores are float32
-                s = max(_f32(ratio(name, norm, processor=None)), _f32(token_sort(name, norm, processor=None)))
+                fuzzy.append(k)
+        if fuzzy:
+            # both scorers over all candidates in one C call each (float32 scores, as process.cdist gives them);
+            # a score below 60 is never kept, so rapidfuzz may stop early there
+            choices = [entries[k][1] for k in fuzzy]
+            ratios = cdist([name], choices, scorer=fuzz.ratio, processor=None, score_cutoff=60, workers=1)[0]
+            sorts = cdist([name], choices, scorer=fuzz.token_sort_ratio, processor=None, score_cutoff=60,
+                          workers=1)[0]
+            scored += [(k, float(max(a, b))) for k, a, b in zip(fuzzy, ratios, sorts, strict=True)]
+        scored.sort()  # candidates in entry order, as a buyer's best name is kept on a tie
+        for k, s in scored:
+            bid, _norm, _cn, written = entries[k]
             if s >= 60 and s > best.get(bid, (-1.0, ""))[0]:
                 best[bid] = (s, written)
         self._name_cache[name] = best

@@ -17,6 +17,8 @@ from poflow_sheets.errors import WorkbookUnreadable
 from poflow_sheets.store.edits import Fingerprint
 from poflow_sheets.store.safety import fingerprint
 
+_CHECKED: set[tuple[str, int, int]] = set()  # (file, mtime, size) whose package passed the limits in this process
+
 
 def open_workbook(path: Path) -> CalamineWorkbook:
     """Open a workbook with calamine, translating every failure into one clear line."""
@@ -47,7 +49,11 @@ def open_workbook(path: Path) -> CalamineWorkbook:
         # XML member inflated once against its CRC (a damaged member is found here, not by calamine)
         from poflow_sheets.limits import check_package
 
-        check_package(path, name)
+        st = path.stat()
+        key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+        if key not in _CHECKED:  # a command that opens the same unchanged file twice checks it once
+            check_package(path, name)
+            _CHECKED.add(key)
     elif suffix in (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"):
         kind = "text (CSV?)" if _looks_text(head) else "not a spreadsheet"
         raise WorkbookUnreadable(f"{name}: not a real {suffix} workbook: the content is {kind}")
