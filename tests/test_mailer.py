@@ -6,56 +6,23 @@ import base64
 import email
 import email.policy
 import logging
-import socket
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiosmtpd.controller import Controller
-from aiosmtpd.smtp import AuthResult, LoginPassword
 
 from poflow_sheets import mailer
 from poflow_sheets.errors import PoflowError
 from poflow_sheets.mailer import MailError, SmtpSettings, send_report, smtp_settings
 from poflow_sheets.records import Settings
 
-USER = "orders@brand.example"
-PASSWORD = "s3cr3t-Pa55!word"  # a test password the assertions look for everywhere
+from .mail_servers import PASSWORD, USER, Handler, free_port
+
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@dataclass
-class Store:
-    """Handler that keeps every message and refuses recipients at refused.example."""
-
-    messages: list[Any] = field(default_factory=list)
-    logins: list[str] = field(default_factory=list)
-
-    async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, options: list[str]) -> str:
-        if address.endswith("@refused.example"):
-            return "550 5.1.1 no such mailbox"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append(envelope)
-        return "250 Message accepted"
-
-    def authenticate(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
-        ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == USER \
-            and auth_data.password.decode() == PASSWORD
-        if ok:
-            self.logins.append(auth_data.login.decode())
-        return AuthResult(success=ok, handled=False)  # handled=False: the server answers 535 itself
+Store = Handler  # keeps every message; refuses recipients at refused.example
 
 
 @pytest.fixture()
