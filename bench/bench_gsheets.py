@@ -93,14 +93,20 @@ def sheet_rows(path: Path) -> dict[str, list[list[Any]]]:
     return out
 
 
-def serve(path: Path, pipe: Connection) -> None:
-    """The fake, seeded with the workbook's tabs, in this (child) process until told to stop."""
+def seeded_fake(path: Path, sheet_id: str = SHEET) -> FakeSheets:
+    """A fake Sheets server holding the workbook's tabs as the spreadsheet `sheet_id` (not started)."""
     fake = FakeSheets()
-    book = fake.create(SHEET, "bench", sheet=None)
+    book = fake.create(sheet_id, "bench", sheet=None)
     for i, (name, rows) in enumerate(sheet_rows(path).items()):
         width = max((len(r) for r in rows), default=1)
         sheet = book.add_sheet(name, 1000 + i, rows=max(1000, len(rows) + 100), cols=max(26, width))
         sheet.rows = rows
+    return fake
+
+
+def serve(path: Path, pipe: Connection) -> None:
+    """The fake, seeded with the workbook's tabs, in this (child) process until told to stop."""
+    fake = seeded_fake(path)
     fake.start()
     pipe.send(fake.url)
     pipe.recv()

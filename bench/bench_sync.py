@@ -32,12 +32,12 @@ REPO = HERE.parent
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from bench.bench_gsheets import CountingAdapter, sheet_rows  # noqa: E402
+from bench.bench_gsheets import CountingAdapter, seeded_fake  # noqa: E402
 from bench.gen_book import OUT, write_book  # noqa: E402
 from poflow_sheets.app.sync import SyncOptions, SyncRun, sync  # noqa: E402
 from poflow_sheets.reader import read_workbook  # noqa: E402
 from poflow_sheets.store import SetCell, fingerprint, write_workbook  # noqa: E402
-from tests.fake_sheets import FakeSheets, service_account_file  # noqa: E402
+from tests.fake_sheets import service_account_file  # noqa: E402
 
 SHEET = "BENCH-SYNC"
 SIZES = ((1_000, "book-1k.xlsx"), (10_000, "book-10k.xlsx"))
@@ -64,12 +64,8 @@ class Adapter(CountingAdapter):
 
 def serve(path: Path, pipe: Connection) -> None:
     """The fake, seeded with the workbook's tabs; applies a person's edits sent through the pipe."""
-    fake = FakeSheets()
-    book = fake.create(SHEET, "bench", sheet=None)
-    for i, (name, rows) in enumerate(sheet_rows(path).items()):
-        width = max((len(r) for r in rows), default=1)
-        sheet = book.add_sheet(name, 1000 + i, rows=max(1000, len(rows) + 100), cols=max(26, width))
-        sheet.rows = rows
+    fake = seeded_fake(path, SHEET)
+    book = fake.books[SHEET]
     fake.start()
     pipe.send(fake.url)
     while True:
