@@ -19,8 +19,9 @@ from ..documents.model import file_name
 from ..evidence import Found, LogEntry, MessageRow, assemble, pack_zip, pdf_date, render_pack, wanted
 from ..reader import open_workbook
 from ..schema import TAB_BY_NAME, norm
+from .trail import trail_title
 from .workbook import load
-from .write import FOREIGN_LOG, write_pdf
+from .write import write_pdf
 
 
 def _text(value: object) -> str:
@@ -41,8 +42,7 @@ def _rows(workbook: Path) -> tuple[tuple[str, list[list[object]]], tuple[str, li
     try:
         names = {norm(n): n for n in wb.sheet_names}
         out: list[tuple[str, list[list[object]]]] = []
-        for want in ((norm(FOREIGN_LOG), norm("Log")), (norm("Messages"),)):
-            title = next((names[w] for w in want if w in names), "")
+        for title in (trail_title(wb.sheet_names) or "", names.get(norm("Messages"), "")):  # the one trail rule
             rows: list[list[object]] = [list(r) for r in wb.get_sheet_by_name(title).to_python()] if title else []
             out.append((title, rows))
     finally:
