@@ -108,6 +108,7 @@ class PatchResult:
     parts_added: tuple[str, ...] = ()
     parts_removed: tuple[str, ...] = ()
     sheets_added: tuple[str, ...] = ()
+    sheets_removed: tuple[str, ...] = ()
     cells_written: int = 0
     # (tab name, first new row, last new row) for every AppendRows that wrote something
     appended: tuple[tuple[str, int, int], ...] = ()

@@ -154,6 +154,7 @@ class Package:
         self._styles: StyleBook | None = None
         self.cells_written = 0
         self.sheets_added: list[str] = []
+        self.sheets_removed: list[str] = []  # tabs taken out whole (store.xlsx_remove.remove_sheets)
         self.appended: list[tuple[str, int, int]] = []
         self.formulas_affected = False
         self.drop_calc_chain = False
@@ -262,9 +263,9 @@ class Package:
         self.touch("[Content_Types].xml")
 
     def unused_part(self, pattern: str) -> str:
-        """The first ``pattern % n`` (n = 1, 2, ...) that is not a part yet."""
+        """The first ``pattern % n`` (n = 1, 2, ...) that is not a part yet (nor one removed in this patch)."""
         n = 1
-        while self.exists(pattern % n):
+        while self.exists(pattern % n) or self.names.get((pattern % n).lower()) in self.removed:
             n += 1
         return pattern % n
 
@@ -990,7 +991,7 @@ class Package:
             if text != ed.original:
                 self.put(part, text.encode("utf-8"))
                 sheet_changed = True
-        if self.sheets_added:
+        if self.sheets_added or self.sheets_removed:
             sheet_changed = True
         if not sheet_changed:
             # nothing a person would see changed: write nothing at all
