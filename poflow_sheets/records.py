@@ -79,6 +79,7 @@ class Settings:
     imap_security: str = ""
     reminder_ladder: str = "-3, 1, 7, 15, 30"
     seller_aliases: str = ""
+    document_sheets_kept: int = 100
     rows: dict[str, int] = field(default_factory=dict)  # setting key -> Excel row
     extra: dict[str, str] = field(default_factory=dict)
 

@@ -167,6 +167,9 @@ SETTINGS_KEYS: tuple[SettingKey, ...] = (
                "the statement."),
     SettingKey("seller_aliases", "Seller Aliases", TEXT, "", False,
                "Other names your bank prints for you (comma-separated): never taken for a payer."),
+    SettingKey("document_sheets_kept", "Document Sheets Kept", INTEGER, "100", False,
+               "How many printable document tabs the book keeps; older ones move to NAME-documents-YYYY-MM.xlsx "
+               "beside it (0: none kept in the book)."),
 )
 
 TABS: tuple[Tab, ...] = (

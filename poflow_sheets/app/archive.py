@@ -2,13 +2,16 @@
 
 The selection is pure (`poflow_sheets.archive`); here the rows are copied into `NAME-archive-YEAR.xlsx`
 (created from the template, or appended to) and removed from the book (`store.xlsx_remove`: only the tabs
-that lose rows are rewritten), and the two files are written together or not at all (`store.pair`).
+that lose rows are rewritten). Document tabs older than the cut-off, and the oldest beyond Settings
+`Document Sheets Kept`, move to their month's `NAME-documents-YYYY-MM.xlsx` (`app.doctabs`). Every file is
+written together or not at all (`store.pair`).
 Commands that look at history (`validate`, `statement`, `evidence` with `--with-archive`, and the bank
 import's "seen before" check, always) read the archives back with `with_archive` / `archived_transactions`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields, replace
 from datetime import date
 from decimal import Decimal
@@ -22,7 +25,7 @@ from ..reader import ATTR_OF_TAB, Book, read_workbook
 from ..schema import TAB_BY_NAME, norm
 from ..store import AppendRows, Edit, Fingerprint
 from ..store.edits import AnyValue
-from ..store.pair import finish_pending, write_pair
+from ..store.pair import finish_pending, write_files
 from ..store.xlsx_read import CalamineSource
 from ..store.xlsx_remove import apply_removing
 from .trail import trail_title
@@ -101,8 +104,11 @@ def archive(workbook: Path, today: date, *, before: date | None = None, opts: Wr
                 for i, r in enumerate(log_rows) if i + 1 > log_h]
     sel = select(book, cutoff, log_when)
     target = archive_path(workbook, cutoff.year)
-    if not sel.count():
-        return [f"nothing older than {cutoff.isoformat()} to archive"]
+    from .doctabs import documents_builder, plan_moves
+
+    docs = plan_moves(workbook, book, before=cutoff)
+    if not sel.count() and not docs.moves:
+        return [f"nothing older than {cutoff.isoformat()} to archive", *(f"note: {n}" for n in docs.notes)]
     appends: list[Edit] = []
     for tab, rows in sel.rows.items():
         if tab == "Log":
@@ -115,11 +121,17 @@ def archive(workbook: Path, today: date, *, before: date | None = None, opts: Wr
     stamp = (opts.now or utc_now()).strftime("%Y-%m-%d %H:%M:%S")
     moved = ", ".join(f"{len(r)} {t}" for t, r in sel.rows.items())
     note: list[Edit] = []
-    if log_title:
-        note = [AppendRows(log_title, ((stamp, opts.command, "Archive", target.name, "(moved)", "",
-                                        f"{moved} older than {cutoff.isoformat()}"),))]
+    trail: list[tuple[AnyValue, ...]] = []
+    if sel.count():
+        trail.append((stamp, opts.command, "Archive", target.name, "(moved)", "",
+                      f"{moved} older than {cutoff.isoformat()}"))
+    trail += [tuple(getattr(r, k) for k in ("when", "command", "tab", "row_key", "column", "old", "new"))
+              for r in docs.log_rows(stamp, opts.command)]
+    if log_title and trail:
+        note = [AppendRows(log_title, tuple(trail))]
     lines = [f"{len(sel.orders)} finished order(s) and {moved} row(s) older than {cutoff.isoformat()} "
-             f"move to {target.name}"]
+             f"move to {target.name}"] if sel.count() else []
+    lines += docs.lines() + [f"note: {n}" for n in docs.notes]
     if opts.dry_run:
         return [*lines, "dry run: nothing written"]
 
@@ -141,13 +153,15 @@ def archive(workbook: Path, today: date, *, before: date | None = None, opts: Wr
             seed.unlink(missing_ok=True)
 
     def build_book(tmp: Path) -> None:
-        apply_removing(workbook, tmp, removals, note)
+        apply_removing(workbook, tmp, removals, note, sheets=docs.removed)
 
+    others: list[tuple[Path, Callable[[Path], None]]] = [(target, build_archive)] if sel.count() else []
+    others += [(t, documents_builder(t, moves, workbook.name, stamp)) for t, moves in docs.targets().items()]
     expected = book.fingerprint if isinstance(book.fingerprint, Fingerprint) else None
-    backup = write_pair(workbook, expected, build_book, target, build_archive, force=opts.force,
-                        retention=book.settings.backup_retention)
+    backup = write_files(workbook, expected, build_book, others, force=opts.force,
+                         retention=book.settings.backup_retention, command=opts.command)
     lines.append(f"{workbook}: written" + (f" (backup {backup})" if backup else ""))
-    lines.append(f"{target}: written")
+    lines += [f"{t}: written" for t, _ in others]
     return lines
 
 

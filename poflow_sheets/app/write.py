@@ -10,17 +10,18 @@ from __future__ import annotations
 import os
 import tempfile
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from .. import schema
 from ..changeset import ChangeSet
 from ..documents.model import Document, file_name
 from ..documents.pdf import render_pdf
-from ..documents.sheet import COL_WIDTHS, as_styled, sheet_name, sheet_rows
+from ..documents.sheet import COL_WIDTHS, as_styled, hashed_sheet_name, sheet_name, sheet_rows
 from ..errors import Refused
 from ..gsheets.location import is_sheet
 from ..reader import Book, read_map
@@ -30,6 +31,7 @@ from ..store import (
     AppendRows,
     Backend,
     Edit,
+    Fingerprint,
     PatchResult,
     PrintSetup,
     SetCell,
@@ -41,6 +43,9 @@ from ..store import (
 from ..store.edits import AnyValue
 from ..store.safety import refuse_read_only
 from ..store.xlsx_read import CalamineSource
+
+if TYPE_CHECKING:
+    from .doctabs import MovePlan
 
 FOREIGN_LOG = "poflow Log"  # the audit trail's tab when the workbook has a "Log" tab of its own
 NEW_ROW = "(new row)"  # the Log's Column for a row a command appended
@@ -160,8 +165,11 @@ def key_of(record: object, tab: str) -> str:
 
 
 def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime, sheets: bool = True,
-                 notes: list[str] | None = None) -> tuple[list[Edit], list[LogRow]]:
-    """The store changes and Log rows for a ChangeSet (pure; what a person should know goes to ``notes``)."""
+                 notes: list[str] | None = None, elsewhere: frozenset[str] = frozenset(),
+                 extra_log: Sequence[LogRow] = ()) -> tuple[list[Edit], list[LogRow]]:
+    """The store changes and Log rows for a ChangeSet (pure; what a person should know goes to ``notes``).
+    ``elsewhere``: document tabs (casefolded) issued before whose sheets are in a documents workbook now;
+    ``extra_log``: Log rows of the same write (document tabs it moves out)."""
     plan = _Plan(book)
     log: list[LogRow] = []
     stamp = now.strftime("%Y-%m-%d %H:%M:%S")
@@ -191,14 +199,17 @@ def plan_changes(book: Book, cs: ChangeSet, *, command: str, now: datetime, shee
         for doc in cs.documents:
             if sheet_name(doc).casefold() in have:
                 continue  # issued before (a rerun): the sheet and its Log line are there already
+            name, note = document_sheet_name(doc, planned)
+            if name.casefold() in elsewhere:
+                continue  # ... and its sheet has moved to its month's documents workbook since
             rows = as_styled(sheet_rows(doc), Styled)
             cells = tuple(tuple(cast(AnyValue, v) for v in r) for r in rows)
-            name, note = document_sheet_name(doc, planned)
             planned[name.casefold()] = doc.number
             if note and notes is not None:
                 notes.append(note)
             plan.changes.append(AddSheet(name, cells, COL_WIDTHS, if_missing=True, print_setup=_print_setup(doc)))
             log.append(LogRow(stamp, command, name, doc.number, NEW_SHEET, "", ""))
+    log += extra_log
     _append_log(plan, book, log)
     return plan.finish(), log
 
@@ -234,19 +245,14 @@ def document_sheet_name(doc: Document, planned: dict[str, str] | None = None) ->
     31 characters get two tabs, and the same document gets the same name again (a second run adds nothing).
     Two documents of one run whose names would still collide are told apart the same way.
     """
-    import hashlib
-
     base = sheet_name(doc)
     taken = planned or {}
     clash = taken.get(base.casefold(), doc.number) != doc.number
     if len(doc.number.strip()) <= 31 and not clash:
         return base, ""
-    suffix = "~" + hashlib.sha1(doc.number.encode("utf-8")).hexdigest()[:4]
-    name = base[: 31 - len(suffix)].rstrip("'") + suffix
-    n = 2
+    name, n = hashed_sheet_name(doc.number, 1, base), 2
     while taken.get(name.casefold(), doc.number) != doc.number:  # vanishingly rare: a clash of suffixes too
-        tail = f"{suffix}{n}"
-        name, n = base[: 31 - len(tail)].rstrip("'") + tail, n + 1
+        name, n = hashed_sheet_name(doc.number, n, base), n + 1
     return name, f"{doc.number}: its sheet is named {name!r} (a tab name holds at most 31 characters and must differ " \
                  "from every other tab's)"
 
@@ -298,16 +304,30 @@ def apply_changeset(book: Book, cs: ChangeSet, *, command: str, now: datetime, f
     out_dir = out_dir or target.parent / "documents"
     notes: list[str] = []
     changes, log = plan_changes(book, cs, command=command, now=now, sheets=sheets, notes=notes)
+    moves = _document_moves(book, cs, changes, log, output=output, backend=backend)
+    if moves:
+        # Document tabs over Settings `Document Sheets Kept` move to their months' documents workbooks in the
+        # same write; a tab issued before whose sheet moved there already is not added again.
+        notes = []
+        changes, log = plan_changes(book, cs, command=command, now=now, sheets=sheets, notes=notes,
+                                    elsewhere=frozenset(moves.dropped),
+                                    extra_log=moves.log_rows(now.strftime("%Y-%m-%d %H:%M:%S"), command))
+        changes = [c for c in changes if not (isinstance(c, AddSheet) and c.name.casefold() in moves.stays_out)]
     lines += [f"note: {n}" for n in notes]
     pdfs = [document_path(out_dir, d) for d in cs.documents]
     if dry_run:
         lines += [f"would change {r.tab} {r.row_key}: {r.column} {r.old!r} -> {r.new!r}" for r in log]
         lines += [f"would write {p}" for p in pdfs]
+        if moves is not None:
+            lines += [f"would move {line}" for line in moves.lines()] + [f"note: {n}" for n in moves.notes]
         if not log and not pdfs:
             lines.append("nothing to do")
         return lines
     if changes and log:
-        if output is not None and output != book.path:
+        if moves and moves.moves:
+            result = _write_with_moves(book, changes, moves, command=command, now=now, force=force)
+            lines += moves.lines()
+        elif output is not None and output != book.path:
             import shutil
 
             if output.exists():
@@ -324,12 +344,62 @@ def apply_changeset(book: Book, cs: ChangeSet, *, command: str, now: datetime, f
                                    retention=book.settings.backup_retention, command=command)
         lines.append(f"{target}: {len(log)} change(s) written" + (f" (backup {result.backup})" if result.backup else ""))
         lines += [f"note: {n}" for n in result.notes]
+    if moves is not None:
+        lines += [f"note: {n}" for n in moves.notes]
     for doc, path in zip(cs.documents, pdfs, strict=True):
         write_pdf(path, render_pdf(doc))
         lines.append(f"wrote {path}")
     if not log and not pdfs:
         lines.append("nothing to do: the workbook already says this")
     return lines
+
+
+def _document_moves(book: Book, cs: ChangeSet, changes: list[Edit], log: list[LogRow], *, output: Path | None,
+                    backend: Backend | None) -> MovePlan | None:
+    """The document tabs this write moves out of a workbook file (None when it adds none, or writes elsewhere)."""
+    from ..doctabs import DocTab
+    from ..store import XlsxBackend
+    from ..store.xlsx_patch import writable_format
+
+    if is_sheet(book.path) or not writable_format(book.path) or (output is not None and output != book.path):
+        return None
+    if backend is not None and not isinstance(backend, XlsxBackend):
+        return None
+    issued = {d.number: d.issue_date for d in cs.documents}
+    numbers = {r.tab.casefold(): r.row_key for r in log if r.column == NEW_SHEET}
+    new = []
+    for k, ch in enumerate(c for c in changes if isinstance(c, AddSheet) and c.name.casefold() in numbers):
+        number = numbers[ch.name.casefold()]
+        new.append((ch, DocTab(ch.name, number, issued[number], len(book.sheet_names) + k)))
+    if not new:
+        return None
+    from .doctabs import plan_moves
+
+    return plan_moves(book.path, book, new=new)
+
+
+def _write_with_moves(book: Book, changes: list[Edit], moves: MovePlan, *, command: str, now: datetime,
+                      force: bool) -> PatchResult:
+    """The book's changes and the document tabs it moves out, the book and every documents workbook written
+    together or none (store.pair)."""
+    from dataclasses import replace
+
+    from ..store.pair import write_files
+    from ..store.xlsx_remove import apply_removing
+    from .doctabs import documents_builder
+
+    done: list[PatchResult] = []
+
+    def build_book(tmp: Path) -> None:
+        done.append(apply_removing(book.path, tmp, {}, changes, sheets=moves.removed))
+
+    stamp = now.strftime("%Y-%m-%d %H:%M:%S")
+    others = [(t, documents_builder(t, ms, book.path.name, stamp)) for t, ms in moves.targets().items()]
+    expected = book.fingerprint if isinstance(book.fingerprint, Fingerprint) else None
+    backup = write_files(book.path, expected, build_book, others, force=force,
+                         retention=book.settings.backup_retention, command=command)
+    result = done[-1] if done else PatchResult(changed=True)
+    return replace(result, backup=str(backup) if backup else None)
 
 
 def _setting_cell(k: schema.SettingKey) -> object:

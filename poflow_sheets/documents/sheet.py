@@ -50,11 +50,38 @@ _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\]")
 
 def sheet_name(doc: Document) -> str:
     """The document number as a valid Excel sheet name: no []:*?/\\, no edge quote, <= 31 chars."""
-    name = _BAD_SHEET_CHARS.sub("-", doc.number.strip()) or f"{doc.kind}-{doc.issue_date:%Y%m%d}"
+    return number_sheet_name(doc.number.strip() or f"{doc.kind}-{doc.issue_date:%Y%m%d}")
+
+
+def number_sheet_name(number: str) -> str:
+    """The sheet name of the document with this number (`sheet_name`, from the number alone)."""
+    name = _BAD_SHEET_CHARS.sub("-", number.strip())
     name = name.strip("'")[:31].strip("'")
     if name.lower() == "history":  # reserved by Excel
         name = f"{name}-doc"
     return name or "document"
+
+
+def hashed_sheet_name(number: str, n: int = 1, base: str | None = None) -> str:
+    """The sheet name of a document whose number does not fit a tab name, or whose name another document of
+    the same run took: the name shortened, "~", 4 hex digits of the whole number (and `n` past the first)."""
+    import hashlib
+
+    suffix = "~" + hashlib.sha1(number.encode("utf-8")).hexdigest()[:4] + (str(n) if n > 1 else "")
+    return (base or number_sheet_name(number))[: 31 - len(suffix)].rstrip("'") + suffix
+
+
+def names_document(name: str, number: str) -> bool:
+    """True when a tab of this name is the sheet of the document with this number (either form)."""
+    key = name.casefold()
+    if key == number_sheet_name(number).casefold():
+        return True
+    _head, tilde, tail = name.rpartition("~")
+    if not tilde or len(tail) < 4:
+        return False
+    extra = tail[4:]
+    n = int(extra) if extra.isdigit() and int(extra) > 1 else 1 if not extra else 0
+    return n > 0 and key == hashed_sheet_name(number, n).casefold()
 
 
 def _m(v: Decimal, bold: bool = False) -> Cell:
@@ -231,4 +258,5 @@ def as_styled(rows: Sequence[Row], styled: Callable[..., object]) -> list[list[o
     return out
 
 
-__all__ = ["COL_WIDTHS", "DATE_FORMAT", "MONEY_FORMAT", "Cell", "as_styled", "sheet_name", "sheet_rows"]
+__all__ = ["COL_WIDTHS", "DATE_FORMAT", "MONEY_FORMAT", "Cell", "as_styled", "hashed_sheet_name", "names_document",
+           "number_sheet_name", "sheet_name", "sheet_rows"]

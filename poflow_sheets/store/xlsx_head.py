@@ -11,6 +11,7 @@ import html
 import posixpath
 import re
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,33 +69,50 @@ def _shared_strings(zf: zipfile.ZipFile, upto: int) -> list[str]:
 def head_rows(path: Path, title: str, n: int = 20) -> list[list[Any]]:
     """The first `n` rows of a tab from A1, as the reader sees rows ('' for an empty cell, float for a
     number, str for text), parsing no further than those rows."""
+    return heads(path, [title], n).get(title, [])
+
+
+def heads(path: Path, titles: Sequence[str], n: int = 20) -> dict[str, list[list[Any]]]:
+    """`head_rows` of several tabs, the package opened once (a tab that is not there is left out)."""
     with zipfile.ZipFile(path) as zf:
-        part = next((p for t, p in sheet_parts(zf).items() if t.casefold() == title.casefold()), None)
-        if part is None:
-            return []
-        raw: list[tuple[int, dict[int, tuple[str, str]]]] = []
-        with zf.open(part) as fh:
-            for _, el in etree.iterparse(fh, events=("end",), tag=f"{MAIN}row"):
-                r = int(el.get("r") or (raw[-1][0] + 1 if raw else 1))
-                if r > n:
-                    break
-                cells: dict[int, tuple[str, str]] = {}
-                prev = 0
-                for c in el.iter(f"{MAIN}c"):
-                    m = _CELL_REF.match(c.get("r") or "")
-                    col = _col(m.group(1)) if m else prev + 1
-                    prev = col
-                    t = c.get("t") or "n"
-                    if t == "inlineStr":
-                        cells[col] = ("str", "".join(x.text or "" for x in c.iter(f"{MAIN}t")))
-                    else:
-                        v = c.find(f"{MAIN}v")
-                        if v is not None and v.text is not None:
-                            cells[col] = (t, v.text)
-                raw.append((r, cells))
-                el.clear()
-        need = max((int(v) for _, cells in raw for t, v in cells.values() if t == "s"), default=-1)
+        parts = {t.casefold(): p for t, p in sheet_parts(zf).items()}
+        raws: dict[str, list[tuple[int, dict[int, tuple[str, str]]]]] = {}
+        for title in titles:
+            part = parts.get(title.casefold())
+            if part is not None:
+                raws[title] = _raw_head(zf, part, n)
+        need = max((int(v) for raw in raws.values() for _, cells in raw for t, v in cells.values() if t == "s"),
+                   default=-1)
         sst = _shared_strings(zf, need)
+    return {title: _as_rows(raw, sst) for title, raw in raws.items()}
+
+
+def _raw_head(zf: zipfile.ZipFile, part: str, n: int) -> list[tuple[int, dict[int, tuple[str, str]]]]:
+    raw: list[tuple[int, dict[int, tuple[str, str]]]] = []
+    with zf.open(part) as fh:
+        for _, el in etree.iterparse(fh, events=("end",), tag=f"{MAIN}row"):
+            r = int(el.get("r") or (raw[-1][0] + 1 if raw else 1))
+            if r > n:
+                break
+            cells: dict[int, tuple[str, str]] = {}
+            prev = 0
+            for c in el.iter(f"{MAIN}c"):
+                m = _CELL_REF.match(c.get("r") or "")
+                col = _col(m.group(1)) if m else prev + 1
+                prev = col
+                t = c.get("t") or "n"
+                if t == "inlineStr":
+                    cells[col] = ("str", "".join(x.text or "" for x in c.iter(f"{MAIN}t")))
+                else:
+                    v = c.find(f"{MAIN}v")
+                    if v is not None and v.text is not None:
+                        cells[col] = (t, v.text)
+            raw.append((r, cells))
+            el.clear()
+    return raw
+
+
+def _as_rows(raw: list[tuple[int, dict[int, tuple[str, str]]]], sst: list[str]) -> list[list[Any]]:
     width = max((max(cells, default=0) for _, cells in raw), default=0)
     last = max((r for r, _ in raw), default=0)
     rows: list[list[Any]] = [[""] * width for _ in range(last)]
@@ -114,6 +132,14 @@ def head_rows(path: Path, title: str, n: int = 20) -> list[list[Any]]:
                     value = v
             rows[r - 1][col - 1] = value
     return rows
+
+
+def date1904(path: Path) -> bool:
+    """True when the workbook counts its dates from 1904 (workbookPr date1904)."""
+    with zipfile.ZipFile(path) as zf:
+        wb = zf.read("xl/workbook.xml").decode("utf-8", "replace")
+    m = re.search(r"<(?:\w+:)?workbookPr\b([^>]*)>", wb)
+    return bool(m) and dict(_ATTR_RE.findall(m.group(1) if m else "")).get("date1904", "0").lower() in ("1", "true")
 
 
 def sheet_sizes(path: Path) -> dict[str, tuple[int, int]]:
@@ -136,4 +162,4 @@ def sheet_sizes(path: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
-__all__ = ["head_rows", "sheet_parts", "sheet_sizes"]
+__all__ = ["date1904", "head_rows", "heads", "sheet_parts", "sheet_sizes"]
