@@ -49,6 +49,9 @@ CODES: dict[str, tuple[str, str, str]] = {
             "Correct the name in the poflow Map tab (or run `poflow adopt WORKBOOK` to see a proposal)."),
     "size": (WARNING, "The workbook nears a limit of Excel or Google Sheets",
              "Move history out with `poflow archive WORKBOOK` (see the README, \"How far a book grows\")."),
+    "document-tabs": (WARNING, "The book holds more document tabs than Settings `Document Sheets Kept`",
+                      "Run `poflow archive WORKBOOK`: the oldest move to NAME-documents-YYYY-MM.xlsx beside the "
+                      "book (see the README, \"How far a book grows\")."),
 }
 
 

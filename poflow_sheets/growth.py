@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from .findings import Finding, finding
 
@@ -29,4 +29,16 @@ def limit_findings(sizes: Mapping[str, tuple[int, int]]) -> list[Finding]:
     return out
 
 
-__all__ = ["EXCEL_ROWS", "SHEETS_CELLS", "TABS", "limit_findings"]
+def document_tab_findings(tabs: Sequence[str], keep: int, *, google: bool = False) -> list[Finding]:
+    """A warning when the book holds more document tabs (`tabs`, oldest first) than Settings `Document Sheets
+    Kept`: a file book moves them with `poflow archive` (and its document commands), a Google Sheet keeps them."""
+    if len(tabs) <= keep:
+        return []
+    hint = ("poflow moves no tab of a Google Sheet: delete the oldest document tabs there (each one's PDF is in "
+            "documents/), or download the book as .xlsx and run `poflow archive` on it." if google else None)
+    return [finding("document-tabs", "", 0, "", "", len(tabs),
+                    f"the book holds {len(tabs):,} document tabs, more than Settings Document Sheets Kept "
+                    f"({keep}); the oldest is {tabs[0]}", hint=hint)]
+
+
+__all__ = ["EXCEL_ROWS", "SHEETS_CELLS", "TABS", "document_tab_findings", "limit_findings"]

@@ -124,6 +124,10 @@ def _check_settings(book: Book, out: _Out) -> None:
         out.add("setting", "Settings", s.rows.get("backup_retention", 0), "value", s.backup_retention,
                 f"Backup Retention is {s.backup_retention}: fewer than one backup would turn backups off; poflow "
                 "keeps one anyway", hint="Set it to 1 or more (the default is 20).")
+    if s.document_sheets_kept < 0:
+        out.add("setting", "Settings", s.rows.get("document_sheets_kept", 0), "value", s.document_sheets_kept,
+                f"Document Sheets Kept is {s.document_sheets_kept}: a count of tabs is 0 or more; poflow keeps "
+                "the default, 100", hint="Set it to 0 (keep none in the book) or more (the default is 100).")
     used = [_number_of(i.invoice_number, s.invoice_prefix) for i in book.invoices if i.kind != "credit"]
     top = max((n for n in used if n is not None), default=None)
     if top is not None and s.next_invoice_number <= top:

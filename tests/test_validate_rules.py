@@ -81,6 +81,7 @@ def _claim(qty: int, reported: date, status: str = "open") -> Callable[[Rows], N
 
 
 BACKUP_ROW = [k.key for k in SETTINGS_KEYS].index("backup_retention") + 2  # the key's row in the Settings tab
+KEPT_ROW = [k.key for k in SETTINGS_KEYS].index("document_sheets_kept") + 2
 
 CASES: list[tuple[str, Callable[[Rows], None], list[list[object]]]] = [
     ("required", lambda r: put(r, "Lines", 9, "SKU", None), [["Lines", 9, "SKU", "required"]]),
@@ -126,6 +127,8 @@ CASES: list[tuple[str, Callable[[Rows], None], list[list[object]]]] = [
      [["Settings", BACKUP_ROW, "Value", "setting"]]),
     ("backup-retention-negative", lambda r: r.setdefault("Settings", []).append(["Backup Retention", -5]),
      [["Settings", BACKUP_ROW, "Value", "setting"]]),
+    ("document-sheets-kept-negative", lambda r: r.setdefault("Settings", []).append(["Document Sheets Kept", -1]),
+     [["Settings", KEPT_ROW, "Value", "setting"]]),
 ]
 
 
@@ -218,6 +221,17 @@ def test_map_rows_that_name_nothing_are_reported(tmp_path: Path) -> None:
         ["poflow Map", 3, "Tab", "map"],
         ["poflow Map", 4, "Column", "map"],
         ["poflow Map", 5, "Column", "map"],
+    ]
+
+
+def test_more_document_tabs_than_kept_is_warned() -> None:
+    """`document-tabs`: more printable document tabs than Settings `Document Sheets Kept` (a Google Sheet keeps
+    them; a file book's are moved by `poflow archive`, see tests/test_document_tabs.py)."""
+    from poflow_sheets.growth import document_tab_findings
+
+    assert document_tab_findings(["INV-1", "INV-2"], 2) == []
+    assert [[f.tab, f.row, f.column, f.code] for f in document_tab_findings(["INV-1", "INV-2", "INV-3"], 2)] == [
+        ["", 0, "", "document-tabs"],
     ]
 
 

@@ -44,7 +44,8 @@ def init(workbook: Path, *, demo: bool = False) -> list[str]:
 
 def validate(workbook: Path, today: date, *, annotate: Path | None = None, out: Out | None = None) -> Report:
     """Every row checked; with `annotate`, a highlighted copy written (the original is never modified)."""
-    report = validate_book(load(workbook, out), today)
+    book = load(workbook, out)
+    report = validate_book(book, today)
     if workbook.suffix.lower() in (".xlsx", ".xlsm") and workbook.is_file():
         from dataclasses import replace
 
@@ -52,11 +53,43 @@ def validate(workbook: Path, today: date, *, annotate: Path | None = None, out: 
         from ..store.xlsx_head import sheet_sizes
 
         report = replace(report, findings=report.findings + tuple(limit_findings(sheet_sizes(workbook))))
+    report = _document_tabs_over(book, report)
     if annotate is not None:
         from ..annotate import write_annotated
 
         write_annotated(workbook, annotate, report)
     return report
+
+
+def _document_tabs_over(book: Book, report: Report) -> Report:
+    """The report with a warning when the book holds more document tabs than Settings `Document Sheets Kept`
+    (the tabs are read only when there are more tabs than that)."""
+    from dataclasses import replace
+
+    from ..doctabs import kept, to_move
+    from ..growth import document_tab_findings
+    from ..gsheets.location import is_sheet
+    from ..store.xlsx_patch import writable_format
+    from .doctabs import candidates, document_tabs, source_document_tabs
+
+    keep = kept(book.settings.document_sheets_kept)
+    if len(candidates(book)) <= keep:
+        return report
+    google = is_sheet(book.path)
+    if google:
+        from .workbook import backend_of
+
+        source = backend_of(book.path).open()
+        try:
+            tabs = source_document_tabs(source, book)
+        finally:
+            source.close()
+    elif writable_format(book.path) and book.path.is_file():
+        tabs = document_tabs(book.path, book)
+    else:
+        return report
+    oldest = [t.name for t in to_move(tabs, 0)]
+    return replace(report, findings=report.findings + tuple(document_tab_findings(oldest, keep, google=google)))
 
 
 def status(workbook: Path, today: date, *, out: Out | None = None) -> Pipeline:

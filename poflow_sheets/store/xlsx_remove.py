@@ -129,11 +129,12 @@ def sheets_referenced(pkg: Package, names: Collection[str]) -> set[str]:
     wanted = {n.casefold() for n in names}
     if not wanted:
         return set()
-    own: set[str] = set()
+    own: set[str] = set()  # the tabs' parts and the parts only they use (their drawings, charts...)
+    referrers = _referrers(pkg)
     for el in pkg.sheet_elements():
         if (el.get("name") or "").casefold() in wanted:
             try:
-                own.add(pkg.sheet_part(el)[0].lower())
+                own |= {p.lower() for p in _own_parts(pkg, pkg.sheet_part(el)[0], referrers)}
             except WorkbookUnreadable:  # a tab without a part refers to nothing
                 continue
     refs: set[str] = set()
