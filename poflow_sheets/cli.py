@@ -525,7 +525,8 @@ def statement(ctx: click.Context, workbook: Path, buyer: str, today: str | None,
 @_guard
 def archive(ctx: click.Context, workbook: Path, before: str | None, today: str | None, dry_run: bool,
             force: bool) -> None:
-    """Move finished orders, their records and old Log rows into NAME-archive-YEAR.xlsx beside the book."""
+    """Move finished orders, their records and old Log rows into NAME-archive-YEAR.xlsx beside the book, and
+    old document tabs (and those beyond Settings 'Document Sheets Kept') into NAME-documents-YYYY-MM.xlsx."""
     from .app.archive import archive as run
 
     _show(ctx, run(workbook, _today(today), before=_today(before) if before else None,

@@ -30,6 +30,7 @@ from ..store.xlsx_read import CalamineSource
 from ..store.xlsx_remove import apply_removing
 from .trail import trail_title
 from .workbook import WriteOptions, load, utc_now
+from .write import MOVED
 
 
 def archive_path(workbook: Path, year: int) -> Path:
@@ -123,7 +124,7 @@ def archive(workbook: Path, today: date, *, before: date | None = None, opts: Wr
     note: list[Edit] = []
     trail: list[tuple[AnyValue, ...]] = []
     if sel.count():
-        trail.append((stamp, opts.command, "Archive", target.name, "(moved)", "",
+        trail.append((stamp, opts.command, "Archive", target.name, MOVED, "",
                       f"{moved} older than {cutoff.isoformat()}"))
     trail += [tuple(getattr(r, k) for k in ("when", "command", "tab", "row_key", "column", "old", "new"))
               for r in docs.log_rows(stamp, opts.command)]

@@ -22,12 +22,11 @@ from ..reader import Book
 from ..schema import TABS, norm
 from ..store import AddSheet, AppendRows, Edit, TabSource
 from ..store.xlsx_copy import NotCarried, SheetCopier
-from .write import FOREIGN_LOG, LogRow
+from .write import FOREIGN_LOG, MOVED, LogRow
 
 CONTENTS = "Contents"
 CONTENTS_HEADER = ("Tab", "Number", "Date", "Moved from", "Moved on")
 CONTENTS_WIDTHS = (24.0, 24.0, 14.0, 28.0, 20.0)
-MOVED = "(moved)"  # the Log's Column for a tab moved to a documents workbook
 
 
 def own_tabs(book: Book) -> set[str]:
@@ -240,5 +239,5 @@ def refuse_if_unplaceable(plan: MovePlan) -> None:
             raise Refused(f"{target}: is not a file; the document tabs stay in the book")
 
 
-__all__ = ["CONTENTS", "MOVED", "Move", "MovePlan", "candidates", "document_tabs", "documents_builder",
+__all__ = ["CONTENTS", "Move", "MovePlan", "candidates", "document_tabs", "documents_builder",
            "own_tabs", "plan_moves", "source_document_tabs"]

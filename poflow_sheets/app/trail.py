@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..schema import TAB_BY_NAME, norm
-from .write import FOREIGN_LOG, NEW_ROW, NEW_SHEET
+from .write import FOREIGN_LOG, MOVED, NEW_ROW, NEW_SHEET
 
 _REVERTS = re.compile(r" \(reverts (\d{4}-\d\d-\d\d \d\d:\d\d:\d\d) (.*)\)$")
 
@@ -108,4 +108,4 @@ def read_trail(workbook: Path) -> list[list[object]]:
         source.close()
 
 
-__all__ = ["NEW_ROW", "NEW_SHEET", "Entry", "entries", "last_run", "read_trail", "trail_title", "undo_command"]
+__all__ = ["MOVED", "NEW_ROW", "NEW_SHEET", "Entry", "entries", "last_run", "read_trail", "trail_title", "undo_command"]

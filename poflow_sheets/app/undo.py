@@ -21,7 +21,7 @@ from ..cells import CellError, converter
 from ..changeset import CellUpdate, ChangeSet, SettingUpdate
 from ..reader import ATTR_OF_TAB, Book, TableInfo, read_book
 from ..schema import TAB_BY_NAME, norm
-from .trail import NEW_ROW, NEW_SHEET, Entry, entries, last_run, trail_title, undo_command
+from .trail import MOVED, NEW_ROW, NEW_SHEET, Entry, entries, last_run, trail_title, undo_command
 from .workbook import WriteOptions, backend_of, utc_now
 from .write import apply_changeset, check_writable, key_of, text_of
 
@@ -95,6 +95,8 @@ def plan_undo(book: Book, rows: dict[str, list[list[object]]], run: Sequence[Ent
     for e in reversed(run):  # the earliest old value wins when a run changed a cell twice
         if e.column == NEW_SHEET:
             plan.notes.append(f"tab {e.tab!r} was added by that command; it is left in place (delete it if unwanted)")
+        elif e.column == MOVED:
+            plan.notes.append(f"that command moved {e.tab!r} to {e.new}; it stays there")
         elif e.column == NEW_ROW:
             appended[e.tab].insert(0, e.key)
         elif e.tab == "Settings":

@@ -50,6 +50,7 @@ if TYPE_CHECKING:
 FOREIGN_LOG = "poflow Log"  # the audit trail's tab when the workbook has a "Log" tab of its own
 NEW_ROW = "(new row)"  # the Log's Column for a row a command appended
 NEW_SHEET = "(new sheet)"  # ... and for a tab it added
+MOVED = "(moved)"  # ... and for what it moved out of the book (archive rows, a document tab: New Value says where)
 
 
 def check_writable(path: Path, output: Path | None = None, force: bool = False) -> Path:
