@@ -278,6 +278,45 @@ def test_a_google_sheet_keeps_its_document_tabs_and_validate_warns(google: Any, 
     assert '"document-tabs"' in result.output and DOCS[0] in result.output
 
 
+def test_a_book_saved_by_libreoffice_still_moves_its_document_tabs(book: Path, tmp_path: Path) -> None:
+    """LibreOffice writes every style attribute out, shared strings, its own number format ids: the same look."""
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    assert soffice, "LibreOffice must be installed (scripts/setup_system.sh)"
+    out = tmp_path / "saved"
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to",
+                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(book)], capture_output=True, timeout=180,
+                   check=True)
+    saved = out / book.name
+    before = openpyxl.load_workbook(saved)
+    said = archive(saved, TODAY, before=date(2026, 11, 15))
+    assert not [s for s in said if s.startswith("note:")], said
+    moved = openpyxl.load_workbook(out / "books-documents-2026-10.xlsx")[DOCS[0]]
+    assert {k: v[:3] for k, v in _cells(moved).items()} == {k: v[:3] for k, v in _cells(before[DOCS[0]]).items()}
+    assert [n for n in openpyxl.load_workbook(saved).sheetnames if n.startswith("ST-")] == [DOCS[2], COPY]
+
+
+def test_recognise_the_document_layout_only() -> None:
+    from poflow_sheets.doctabs import recognise, to_move
+    from poflow_sheets.documents.sheet import hashed_sheet_name
+
+    head: list[list[object]] = [["INVOICE"], ["Seller"], [], ["Number", "", "INV-1001"], ["Date", "", 46296.0]]
+    assert recognise("inv-1001", 20, head) is not None  # tab names are compared as Excel does, case ignored
+    tab = recognise("INV-1001", 20, head)
+    assert tab is not None and (tab.number, tab.issued) == ("INV-1001", date(2026, 10, 1))
+    assert recognise("INV-1001", 20, head, date1904=True).issued == date(2030, 10, 2)  # type: ignore[union-attr]
+    assert recognise("INV-1001 (2)", 20, head) is None  # a renamed copy
+    assert recognise("INV-1001", 20, head[:4]) is None  # no Date row
+    assert recognise("INV-1001", 20, [["Number", "", "INV-1001"], ["Date", "", "soon"]]) is None
+    long = "INV-" + "9" * 40
+    hashed: list[list[object]] = [["Number", "", long], ["Date", "", date(2026, 1, 2)]]
+    assert recognise(hashed_sheet_name(long), 3, hashed) is not None and recognise(hashed_sheet_name(long, 2), 3, hashed)
+    a, b, c = (recognise(f"N{i}", i, [["Number", "", f"N{i}"], ["Date", "", d]]) for i, d in
+               enumerate((date(2026, 3, 1), date(2026, 1, 1), date(2026, 1, 1))))
+    assert to_move([a, b, c], 1) == [b, c]  # type: ignore[list-item]
+    assert to_move([a, b, c], 3, before=date(2026, 2, 1)) == [b, c]  # type: ignore[list-item]
+    assert to_move([a, b, c], 0) == [b, c, a]  # type: ignore[list-item]
+
+
 # -- the store: whole tabs out of a package ---------------------------------------------------------------------
 def test_remove_sheets_takes_a_tab_with_its_drawing_and_keeps_everything_else(tmp_path: Path) -> None:
     src = make_book(tmp_path / "src.xlsx", table=True)

@@ -47,6 +47,9 @@ _NOT_CARRIED = {
     "cellWatches": "cell watches", "smartTags": "smart tags", "webPublishItems": "web publishing",
     "sheetCalcPr": "calculation settings",
 }
+# an alignment attribute at its default value changes nothing (LibreOffice writes them all out)
+_ALIGN_DEFAULT = {"horizontal": "general", "vertical": "bottom", "textRotation": "0", "indent": "0",
+                  "relativeIndent": "0", "shrinkToFit": "false", "justifyLastLine": "false", "readingOrder": "0"}
 _CARRIED_OR_VIEW = {"sheetPr", "dimension", "sheetViews", "sheetFormatPr", "cols", "sheetData", "printOptions",
                     "pageMargins", "pageSetup", "headerFooter", "ignoredErrors", "phoneticPr"}
 
@@ -161,7 +164,7 @@ class _Styles:
         wrap = False
         align = xf.find(_N + "alignment")
         if align is not None:
-            extra = sorted(k for k in align.attrib if k != "wrapText")
+            extra = sorted(k for k, v in align.attrib.items() if k != "wrapText" and _ALIGN_DEFAULT.get(k) != v.lower())
             if extra:
                 return f"an alignment ({', '.join(extra)})"
             wrap = _true(align.get("wrapText"))
