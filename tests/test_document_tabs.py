@@ -200,6 +200,24 @@ def test_archive_moves_the_oldest_beyond_the_cap(book: Path) -> None:
     assert [n for n in names if n in DOCS] == [DOCS[2]] and OWN in names and COPY in names
 
 
+def test_a_book_restored_from_its_backup_gives_up_the_same_tabs_again(book: Path) -> None:
+    """The documents workbook has the same sheet already: the tab only leaves the book; one with other content
+    under that name stays, with a note."""
+    original = book.read_bytes()
+    archive(book, TODAY, before=date(2026, 11, 15))
+    months = [book.with_name(f"books-documents-2026-{m}.xlsx") for m in ("10", "11")]
+    shas = [_sha(m) for m in months]
+    book.write_bytes(original)  # `poflow restore` of the version before the archive
+    said = archive(book, TODAY, before=date(2026, 11, 15))
+    assert [_sha(m) for m in months] == shas, said
+    assert not {DOCS[0], DOCS[1]} & set(openpyxl.load_workbook(book).sheetnames)
+    book.write_bytes(original)
+    write_workbook(book, [SetCell(DOCS[0], 3, 1, "changed since")], expected=fingerprint(book))
+    said = archive(book, TODAY, before=date(2026, 11, 15))
+    assert any(f"{DOCS[0]} stays in the book" in s and "other content" in s for s in said), said
+    assert DOCS[0] in openpyxl.load_workbook(book).sheetnames and [_sha(m) for m in months] == shas
+
+
 @pytest.mark.parametrize("at", ["build", "swap"])
 def test_kill_between_the_builds_leaves_every_file_before_or_after(book: Path, monkeypatch: pytest.MonkeyPatch,
                                                                    at: str) -> None:
