@@ -15,13 +15,12 @@ from decimal import Decimal
 from pathlib import Path
 
 from ..console import Out
-from ..documents.model import file_name
 from ..evidence import Found, LogEntry, MessageRow, assemble, pack_zip, pdf_date, render_pack, wanted
 from ..reader import open_workbook
 from ..schema import TAB_BY_NAME, norm
 from .trail import trail_title
 from .workbook import load
-from .write import write_pdf
+from .write import pdf_path, write_pdf
 
 
 def _text(value: object) -> str:
@@ -117,7 +116,7 @@ def evidence(workbook: Path, po: str, *, out_dir: Path | None = None, documents:
     items = wanted(book, po)
     for w in items:
         if w.document:
-            path = docs / file_name(w.key)
+            path = pdf_path(docs, w.key)
         else:
             given = Path(w.key).expanduser()
             path = given if given.is_absolute() else base / given
@@ -134,13 +133,13 @@ def evidence(workbook: Path, po: str, *, out_dir: Path | None = None, documents:
                     workbook_sha256=hashlib.sha256(workbook.read_bytes()).hexdigest())
     pdf = render_pack(pack, data)
     target = out_dir or docs
-    pdf_path, zip_path = target / f"{pack.name}.pdf", target / f"{pack.name}.zip"
-    write_pdf(pdf_path, pdf)
+    pack_pdf, zip_path = target / f"{pack.name}.pdf", target / f"{pack.name}.zip"
+    write_pdf(pack_pdf, pdf)
     write_pdf(zip_path, pack_zip(pack, pdf, data))
     lines = [*said, f"PO {pack.po}: evidence pack of {len(pack.items)} item(s), {len(pack.files)} file(s) attached, "
              f"{len(pack.log)} Log entr{'y' if len(pack.log) == 1 else 'ies'}"]
     missing = [m for i in pack.items for m in i.missing]
     if missing:
         lines.append(f"not found (listed as missing in the pack): {', '.join(missing)}")
-    lines += [f"wrote {pdf_path}", f"wrote {zip_path}"]
+    lines += [f"wrote {pack_pdf}", f"wrote {zip_path}"]
     return lines
