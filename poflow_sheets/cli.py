@@ -534,6 +534,22 @@ def archive(ctx: click.Context, workbook: Path, before: str | None, today: str |
 
 @main.command()
 @WORKBOOK
+@click.argument("orders", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Bring back everything in the archives, Log rows too.")
+@click.option("--dry-run", is_flag=True, help="Show what would come back; write nothing.")
+@click.option("--force", is_flag=True, help="Write even though the workbook is open in Excel or LibreOffice.")
+@click.pass_context
+@_guard
+def unarchive(ctx: click.Context, workbook: Path, orders: tuple[str, ...], everything: bool, dry_run: bool,
+              force: bool) -> None:
+    """Bring archived orders (PO numbers, or --all) back from NAME-archive-YEAR.xlsx into the book."""
+    from .app.archive import unarchive as run
+
+    _show(ctx, run(workbook, orders, everything=everything, opts=_opts(ctx, dry_run=dry_run, force=force)))
+
+
+@main.command()
+@WORKBOOK
 @_arg("po")
 @click.option("--out", "out_dir", type=click.Path(path_type=Path, file_okay=False), default=None,
               help="Folder for EVIDENCE-PO.pdf and .zip (default: documents/ beside the workbook).")
