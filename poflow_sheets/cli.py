@@ -138,14 +138,16 @@ def adopt(ctx: click.Context, workbook: Path, do_apply: bool, split_to: Path | N
 @click.option("--annotate", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write a copy with each offending cell highlighted and commented.")
 @click.option("--today", default=None, help="Check as of this date (default: today).")
+@click.option("--with-archive", is_flag=True, help="Check the records moved to the archive workbooks too.")
 @click.pass_context
 @_guard
-def validate(ctx: click.Context, workbook: Path, as_json: bool, annotate: Path | None, today: str | None) -> None:
+def validate(ctx: click.Context, workbook: Path, as_json: bool, annotate: Path | None, today: str | None,
+             with_archive: bool = False) -> None:
     """Check every row of the workbook; exit 1 when there are errors."""
     from .render import print_findings
 
     out = _out(ctx, machine=as_json)
-    report = app.validate(workbook, _today(today), annotate=annotate, out=out)
+    report = app.validate(workbook, _today(today), annotate=annotate, out=out, with_archive=with_archive)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:

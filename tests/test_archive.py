@@ -196,3 +196,27 @@ def test_unarchive_one_order_brings_what_its_payments_touch(aged: Path) -> None:
     assert {(f.code, f.message) for f in validate(aged, TODAY).findings if f.severity == "error"} <= findings
     with pytest.raises(Refused, match="name the orders"):
         unarchive(aged)
+
+
+def test_validate_with_archive_finds_a_number_used_again_and_names_the_archive(aged: Path) -> None:
+    import json
+
+    from poflow_sheets.rows import record_rows
+    from poflow_sheets.store import AppendRows, write_workbook
+    from poflow_sheets.store.safety import fingerprint
+
+    from .cli import run
+
+    archive(aged, TODAY)
+    again = next(i for i in read_workbook(archive_path(aged, 2025)).invoices if i.invoice_number == "HINV-000003")
+    info = read_workbook(aged).tables["Invoices"]
+    write_workbook(aged, [AppendRows(info.title, tuple(record_rows("Invoices", [again])), after=info.last_row)],
+                   expected=fingerprint(aged))
+    alone = json.loads(run("validate", aged, "--json", "--today", "2026-12-01", ok=(0, 1)).stdout)
+    assert not [f for f in alone["findings"] if f["code"] == "duplicate-key"]
+    both = json.loads(run("validate", aged, "--json", "--with-archive", "--today", "2026-12-01", ok=(1,)).stdout)
+    dup = [f for f in both["findings"] if f["code"] == "duplicate-key"]
+    assert [(f["tab"], f["value"]) for f in dup] == [("[book-archive-2025.xlsx]Invoices", "HINV-000003")], dup
+    assert dup[0]["row"] < 1_000 and set(dup[0]) == set(alone["findings"][0] if alone["findings"] else dup[0])
+    assert f"row {dup[0]['row']} of book-archive-2025.xlsx" in dup[0]["message"], dup  # the archive's own row
+    assert "first on row" in dup[0]["message"]

@@ -9,6 +9,7 @@ import's "seen before" check, always) read the archives back with `with_archive`
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
@@ -18,6 +19,7 @@ from typing import Any
 
 from ..archive import MOVED_TABS, Selection, default_cutoff, select, select_back
 from ..errors import Refused
+from ..findings import Finding
 from ..gsheets.location import is_sheet
 from ..reader import ATTR_OF_TAB, Book, TableInfo, read_workbook
 from ..schema import TAB_BY_NAME, norm
@@ -339,17 +341,23 @@ def _clashes(book: Book, arch: Book, sel: Selection) -> str:
     return ""
 
 
-def with_archive(book: Book) -> tuple[Book, list[str]]:
-    """The book with its archives' records added (records keep their archive's row numbers); and where
-    each archive's records come from, in words."""
+ARCHIVED_ROW = 10_000_000  # rows of the k-th archive are told apart as k * ARCHIVED_ROW + row (Excel stops at 2**20)
+
+
+def with_archive(book: Book, *, mark: bool = False) -> tuple[Book, list[str]]:
+    """The book with its archives' records added, and where each archive's records come from, in words.
+    Records keep their archive's row numbers; with `mark`, the k-th archive's rows become
+    k * ARCHIVED_ROW + row, so that a finding on one can say which file it is in (`archived_where`)."""
     parts: dict[str, tuple[Any, ...]] = {}
     said = []
-    for path in archives_of(book.path):
+    for k, path in enumerate(archives_of(book.path), start=1):
         arch = read_workbook(path, tabs=MOVED_TABS)
         n = 0
         for tab in MOVED_TABS:
             attr = ATTR_OF_TAB[tab]
             recs = getattr(arch, attr)
+            if recs and mark:
+                recs = tuple(replace(r, row=k * ARCHIVED_ROW + r.row) for r in recs)
             if recs:
                 parts[attr] = parts.get(attr, ()) + tuple(recs)
                 n += len(recs)
@@ -359,6 +367,26 @@ def with_archive(book: Book) -> tuple[Book, list[str]]:
         return book, said
     merged: dict[str, Any] = {attr: tuple(getattr(book, attr)) + extra for attr, extra in parts.items()}
     return replace(book, **merged), said
+
+
+def archived_where(finding: Finding, book: Path) -> Finding:
+    """A finding on a row `with_archive(mark=True)` added, told as Excel tells a tab of another workbook:
+    tab `[books-archive-2025.xlsx]Invoices` and the archive's own row numbers, in its message too."""
+    names = [p.name for p in archives_of(book)]
+
+    def where(row: int) -> tuple[str, int]:
+        k, r = divmod(row, ARCHIVED_ROW)
+        return (names[k - 1] if 0 < k <= len(names) else ""), r
+
+    def in_text(m: re.Match[str]) -> str:
+        name, r = where(int(m.group(2)))
+        return f"{m.group(1)}{r} of {name}" if name else m.group(0)
+
+    message = re.sub(r"(\brows? )(\d{8,})", in_text, finding.message)
+    if finding.row < ARCHIVED_ROW:
+        return finding if message == finding.message else replace(finding, message=message)
+    name, row = where(finding.row)
+    return replace(finding, tab=f"[{name}]{finding.tab}", row=row, message=message)
 
 
 def archived_transactions(workbook: Path, *, since_year: int = 0) -> frozenset[str]:
@@ -382,4 +410,5 @@ def where_is(book: Book, po: str) -> str:
 
 
 
-__all__ = ["archive", "archive_path", "archived_transactions", "archives_of", "unarchive", "where_is", "with_archive"]
+__all__ = ["ARCHIVED_ROW", "archive", "archive_path", "archived_transactions", "archived_where", "archives_of",
+           "unarchive", "where_is", "with_archive"]
