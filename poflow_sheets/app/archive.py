@@ -26,6 +26,7 @@ from ..schema import TAB_BY_NAME, norm
 from ..store import AppendRows, Edit, Fingerprint, SetCell, Styled
 from ..store.edits import AnyValue
 from ..store.pair import finish_pending, write_pair
+from ..store.safety import target_of
 from ..store.xlsx_read import CalamineSource
 from ..store.xlsx_remove import apply_removing
 from .trail import trail_title
@@ -33,15 +34,17 @@ from .workbook import WriteOptions, load, utc_now
 
 
 def archive_path(workbook: Path, year: int) -> Path:
-    """`NAME-archive-YEAR.xlsx` beside the book."""
-    return workbook.parent / f"{workbook.stem}-archive-{year}.xlsx"
+    """`NAME-archive-YEAR.xlsx` beside the book (the file a symbolic link points to: one book, one archive)."""
+    real = target_of(workbook)
+    return real.parent / f"{real.stem}-archive-{year}.xlsx"
 
 
 def archives_of(workbook: Path) -> list[Path]:
     """The book's archive workbooks, oldest year first ([] for a Google Sheet)."""
     if is_sheet(workbook):
         return []
-    return sorted(Path(workbook).parent.glob(f"{glob_safe(Path(workbook).stem)}-archive-[0-9][0-9][0-9][0-9].xlsx"))
+    real = target_of(Path(workbook))
+    return sorted(real.parent.glob(f"{glob_safe(real.stem)}-archive-[0-9][0-9][0-9][0-9].xlsx"))
 
 
 def glob_safe(text: str) -> str:
@@ -175,6 +178,7 @@ def archive(workbook: Path, today: date, *, before: date | None = None, opts: Wr
     opts = opts or WriteOptions()
     if is_sheet(workbook):
         raise Refused(f"{workbook}: archive works on .xlsx workbooks; download the Google Sheet first")
+    workbook = target_of(workbook)  # through a symbolic link: the file it points to is written, the link stays
     finish_pending(workbook)
     book = load(workbook, opts.out)
     cutoff = before or default_cutoff(book, today)
@@ -242,6 +246,7 @@ def unarchive(workbook: Path, orders: Sequence[str] = (), *, everything: bool = 
     opts = opts or WriteOptions()
     if is_sheet(workbook):
         raise Refused(f"{workbook}: unarchive works on .xlsx workbooks")
+    workbook = target_of(workbook)
     if not orders and not everything:
         raise Refused("name the orders to bring back (PO numbers), or --all for everything in the archives")
     finish_pending(workbook)
@@ -313,7 +318,12 @@ def unarchive(workbook: Path, orders: Sequence[str] = (), *, everything: bool = 
         lines.append(f"{path}: written")
     unknown = sorted(wanted - found)
     if unknown:
-        lines.append(f"not in any archive of {workbook.name}: {', '.join(unknown)}")
+        here = {o.po_number for o in load(workbook).orders}
+        if [po for po in unknown if po in here]:
+            lines.append(f"in the book already, not archived: {', '.join(po for po in unknown if po in here)}")
+        if [po for po in unknown if po not in here]:
+            lines.append(f"not in the book nor in any archive of {workbook.name}: "
+                         f"{', '.join(po for po in unknown if po not in here)}")
     if not found and not any("come back" in x for x in lines):
         lines.insert(0, "nothing to bring back")
     elif opts.dry_run:
@@ -350,8 +360,10 @@ def with_archive(book: Book, *, mark: bool = False) -> tuple[Book, list[str]]:
     k * ARCHIVED_ROW + row, so that a finding on one can say which file it is in (`archived_where`)."""
     parts: dict[str, tuple[Any, ...]] = {}
     said = []
+    rows_read = book.rows_read
     for k, path in enumerate(archives_of(book.path), start=1):
         arch = read_workbook(path, tabs=MOVED_TABS)
+        rows_read += arch.rows_read
         n = 0
         for tab in MOVED_TABS:
             attr = ATTR_OF_TAB[tab]
@@ -366,7 +378,7 @@ def with_archive(book: Book, *, mark: bool = False) -> tuple[Book, list[str]]:
     if not parts:
         return book, said
     merged: dict[str, Any] = {attr: tuple(getattr(book, attr)) + extra for attr, extra in parts.items()}
-    return replace(book, **merged), said
+    return replace(book, rows_read=rows_read, **merged), said
 
 
 def archived_where(finding: Finding, book: Path) -> Finding:
