@@ -43,7 +43,7 @@ def main() -> None:
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     if proc.returncode != 0:
         raise SystemExit(f"invoice failed ({proc.returncode}): {proc.stderr.strip()[-2000:]}")
-    pdfs = len(list((work / "documents").glob("*.pdf")))
+    pdfs = len(list((work / "documents").glob("*/*/*.pdf")))
     from python_calamine import CalamineWorkbook
 
     wb = CalamineWorkbook.from_path(str(book))

@@ -85,4 +85,42 @@ def select(book: Book, before: date, log_when: Sequence[tuple[int, str]] = ()) -
     return Selection({t: r for t, r in rows.items() if r}, tuple(sorted(candidates)))
 
 
-__all__ = ["FINISHED", "MOVED_TABS", "Selection", "default_cutoff", "select"]
+def select_back(arch: Book, orders: set[str] | None, log_when: Sequence[tuple[int, str]] = ()) -> Selection:
+    """The rows of an archive that go back to the book: the named orders (None: all of them, with every
+    row of `log_when`), with their lines, shipments, claims and invoices, the allocations to those and the
+    payments of those allocations; and every order such a payment also paid (an allocation never lives
+    apart from its invoice, nor a payment apart from its allocations)."""
+    po_of_invoice = {inv.invoice_number: inv.po_number for inv in arch.invoices}
+    pos_of_txn: dict[str, set[str]] = {}
+    txns_of_po: dict[str, set[str]] = {}
+    for a in arch.allocations:
+        po = a.po_number or po_of_invoice.get(a.invoice_number, "")
+        pos_of_txn.setdefault(a.transaction_id, set()).add(po)
+        txns_of_po.setdefault(po, set()).add(a.transaction_id)
+    have = {o.po_number for o in arch.orders}
+    chosen = set(have) if orders is None else orders & have
+    todo = list(chosen)
+    while todo:
+        po = todo.pop()
+        for txn in txns_of_po.get(po, ()):
+            for other in pos_of_txn.get(txn, ()):
+                if other in have and other not in chosen:
+                    chosen.add(other)
+                    todo.append(other)
+    invoices = {inv.invoice_number for inv in arch.invoices if inv.po_number in chosen}
+    txns = {t for t, pos in pos_of_txn.items() if pos & chosen}
+    everything = orders is None
+    rows: dict[str, tuple[int, ...]] = {
+        "Orders": tuple(o.row for o in arch.orders if o.po_number in chosen),
+        "Lines": tuple(x.row for x in arch.lines if x.po_number in chosen),
+        "Shipments": tuple(x.row for x in arch.shipments if x.po_number in chosen),
+        "Claims": tuple(x.row for x in arch.claims if x.po_number in chosen),
+        "Invoices": tuple(x.row for x in arch.invoices if x.invoice_number in invoices or everything),
+        "Payments": tuple(x.row for x in arch.payments if x.transaction_id in txns or everything),
+        "Allocations": tuple(x.row for x in arch.allocations if x.transaction_id in txns or everything),
+        "Log": tuple(r for r, _ in log_when) if everything else (),
+    }
+    return Selection({t: r for t, r in rows.items() if r}, tuple(sorted(chosen)))
+
+
+__all__ = ["FINISHED", "MOVED_TABS", "Selection", "default_cutoff", "select", "select_back"]

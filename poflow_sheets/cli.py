@@ -138,14 +138,16 @@ def adopt(ctx: click.Context, workbook: Path, do_apply: bool, split_to: Path | N
 @click.option("--annotate", type=click.Path(path_type=Path, dir_okay=False), default=None,
               help="Write a copy with each offending cell highlighted and commented.")
 @click.option("--today", default=None, help="Check as of this date (default: today).")
+@click.option("--with-archive", is_flag=True, help="Check the records moved to the archive workbooks too.")
 @click.pass_context
 @_guard
-def validate(ctx: click.Context, workbook: Path, as_json: bool, annotate: Path | None, today: str | None) -> None:
+def validate(ctx: click.Context, workbook: Path, as_json: bool, annotate: Path | None, today: str | None,
+             with_archive: bool = False) -> None:
     """Check every row of the workbook; exit 1 when there are errors."""
     from .render import print_findings
 
     out = _out(ctx, machine=as_json)
-    report = app.validate(workbook, _today(today), annotate=annotate, out=out)
+    report = app.validate(workbook, _today(today), annotate=annotate, out=out, with_archive=with_archive)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -531,6 +533,22 @@ def archive(ctx: click.Context, workbook: Path, before: str | None, today: str |
 
     _show(ctx, run(workbook, _today(today), before=_today(before) if before else None,
                    opts=_opts(ctx, dry_run=dry_run, force=force)))
+
+
+@main.command()
+@WORKBOOK
+@click.argument("orders", nargs=-1)
+@click.option("--all", "everything", is_flag=True, help="Bring back everything in the archives, Log rows too.")
+@click.option("--dry-run", is_flag=True, help="Show what would come back; write nothing.")
+@click.option("--force", is_flag=True, help="Write even though the workbook is open in Excel or LibreOffice.")
+@click.pass_context
+@_guard
+def unarchive(ctx: click.Context, workbook: Path, orders: tuple[str, ...], everything: bool, dry_run: bool,
+              force: bool) -> None:
+    """Bring archived orders (PO numbers, or --all) back from NAME-archive-YEAR.xlsx into the book."""
+    from .app.archive import unarchive as run
+
+    _show(ctx, run(workbook, orders, everything=everything, opts=_opts(ctx, dry_run=dry_run, force=force)))
 
 
 @main.command()

@@ -35,7 +35,7 @@ def document_tab_findings(tabs: Sequence[str], keep: int, *, google: bool = Fals
     if len(tabs) <= keep:
         return []
     hint = ("poflow moves no tab of a Google Sheet: delete the oldest document tabs there (each one's PDF is in "
-            "documents/), or download the book as .xlsx and run `poflow archive` on it." if google else None)
+            "documents/YYYY/MM/), or download the book as .xlsx and run `poflow archive` on it." if google else None)
     return [finding("document-tabs", "", 0, "", "", len(tabs),
                     f"the book holds {len(tabs):,} document tabs, more than Settings Document Sheets Kept "
                     f"({keep}); the oldest is {tabs[0]}", hint=hint)]

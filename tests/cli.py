@@ -62,3 +62,10 @@ def refused(book: Path, *args: object, words: tuple[str, ...]) -> Ran:
         assert w in ran.stderr, (w, ran.stderr)
     assert sha(book) == before, "a refused command must write nothing"
     return ran
+
+
+def filed(docs: Path, name: str) -> Path:
+    """The document `name` as poflow files it: `docs/YYYY/MM/name` (a path that does not exist when it is not
+    filed there)."""
+    found = sorted(docs.glob(f"[0-9][0-9][0-9][0-9]/[0-9][0-9]/{name}"))
+    return found[-1] if found else docs / "not-filed" / name

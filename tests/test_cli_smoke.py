@@ -47,6 +47,7 @@ SMOKE: dict[str, tuple[tuple[str, ...], tuple[int, ...], str]] = {
     "restore": (("--list",), (0,), "backup"),
     "sync": (("{copy}",), (0,), "in step: nothing to write"),
     "archive": (("--today", "2026-11-26", "--dry-run"), (0,), "nothing older than 2025-05-26"),
+    "unarchive": (("PO-1", "--dry-run"), (0,), "nor in any archive"),
 }
 # commands that take no workbook
 NO_WORKBOOK: dict[str, tuple[tuple[str, ...], tuple[int, ...], str]] = {

@@ -21,7 +21,7 @@ from poflow_sheets.ledger import facts_of
 from poflow_sheets.reader import read_workbook
 
 from . import cli
-from .cli import sha
+from .cli import filed, sha
 from .test_one_truth import fill, pdf
 
 D = Decimal
@@ -119,7 +119,7 @@ def test_damaged_goods_short_payment_then_credit(book: Path, tmp_path: Path) -> 
     c = b.claims[0]
     assert (c.status, c.resolution, c.credit_note, c.settled_on) == ("settled", "credit", "CN-0001", date(2026, 12, 11))
     assert b.orders[0].status == "closed"
-    text = pdf(tmp_path / "documents" / "CN-0001.pdf")
+    text = pdf(filed(tmp_path / "documents", "CN-0001.pdf"))
     assert "Damaged: Small vase" in text and "CL-0001" in text and "INV-1001" in text and "38.16" in text
     clean(book, "2026-12-11")
 
@@ -143,7 +143,7 @@ def test_shortage_settled_by_replacement(book: Path, tmp_path: Path) -> None:
     assert facts.product["VASE-L"].stock == 26
     c = b.claims[0]
     assert (c.status, c.resolution, c.shipment_id) == ("settled", "replacement", "SH-0002")
-    text = pdf(tmp_path / "documents" / "PS-SH-0002.pdf")
+    text = pdf(filed(tmp_path / "documents", "PS-SH-0002.pdf"))
     assert "PACKING SLIP (REPLACEMENT)" in text and "CL-0001" in text and "Replacement: Large vase" in text
     # Nothing to invoice: a replacement is not billed; the invoice and the order stand as they were.
     assert "no shipped, uninvoiced orders" in run("invoice", book, "--all-ready", "--today", "2026-12-05")
@@ -177,7 +177,7 @@ def test_claim_on_a_paid_invoice_is_credited_on_account(book: Path, tmp_path: Pa
     inv = next(i for i in b.invoices if i.kind == "final")
     assert (inv.status, inv.balance) == ("paid", D("0.00"))
     assert (b.claims[0].status, b.claims[0].credit_note) == ("settled", note.invoice_number)
-    assert "Returned: Small vase" in pdf(tmp_path / "documents" / f"{note.invoice_number}.pdf")
+    assert "Returned: Small vase" in pdf(filed(tmp_path / "documents", f"{note.invoice_number}.pdf"))
     clean(book, "2026-12-07")
 
 
@@ -303,7 +303,7 @@ def test_evidence_pack_of_an_order_through_the_whole_flow(book: Path, tmp_path: 
     assert "approval" in text.lower() and "poflow approve" in text  # who recorded the approval, by which command
     assert "claim-deduction CL-0001" in text and "poflow claim" in text  # the payment's deduction; the Log
     # Each file's SHA-256 is printed, is the file's, and the same bytes are attached and zipped.
-    files = {p.name: p.read_bytes() for p in docs.glob("*.pdf") if not p.name.startswith("EVIDENCE")}
+    files = {p.name: p.read_bytes() for p in docs.glob("*/*/*.pdf") if not p.name.startswith("EVIDENCE")}
     files["CL-0001-crack.jpg"] = (tmp_path / "photos" / "crack.jpg").read_bytes()
     assert {f"{n}.pdf" for n in numbers} <= set(files)
     for name, data in files.items():

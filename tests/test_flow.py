@@ -18,7 +18,7 @@ import pytest
 from poflow_sheets.demo import write_demo
 from poflow_sheets.reader import read_workbook
 
-from .cli import refused, run, sha
+from .cli import filed, refused, run, sha
 
 PO = "WW-1126"
 
@@ -56,7 +56,7 @@ def test_order_from_confirmation_to_closed(book: Path, tmp_path: Path, artifacts
     o = order(book)
     assert (o.our_ref, o.status, o.confirmation_sent_on) == ("OC-0003", "confirmation sent", date(2026, 11, 26))
     assert read_workbook(book).settings.next_confirmation_number == 4
-    text = pdf_text(docs / "OC-0003.pdf")
+    text = pdf_text(filed(docs, "OC-0003.pdf"))
     assert "ORDER CONFIRMATION" in text and PO in text and "951.00" in text and "approved" in text
     assert "OC-0003" in openpyxl.load_workbook(book).sheetnames
     assert_clean(book)
@@ -74,13 +74,13 @@ def test_order_from_confirmation_to_closed(book: Path, tmp_path: Path, artifacts
     lines = [ln for ln in wb.lines if ln.po_number == PO]
     assert [(ln.ack_status, ln.ack_qty) for ln in lines] == [("accepted", 48), ("accepted", 36), ("accepted", 24)]
     assert all(ln.promised_date == date(2026, 12, 14) for ln in lines)
-    assert "ORDER ACKNOWLEDGEMENT" in pdf_text(docs / f"ACK-{PO}.pdf")
+    assert "ORDER ACKNOWLEDGEMENT" in pdf_text(filed(docs, f"ACK-{PO}.pdf"))
     assert_clean(book)
     # Step 5: the deposit on a first order (50 % by the Settings default), due on receipt.
     run("invoice", book, PO, "--deposit", "--today", "2026-11-27")
     dep = invoices(book)["INV-1005"]
     assert (dep.kind, dep.total, dep.due_date, dep.status) == ("deposit", Decimal("475.5"), date(2026, 11, 27), "open")
-    assert "475.50" in pdf_text(docs / "INV-1005.pdf")
+    assert "475.50" in pdf_text(filed(docs, "INV-1005.pdf"))
     run("invoice", book, PO, "--deposit", "--today", "2026-11-28")  # twice: no second deposit invoice
     assert len([i for i in invoices(book).values() if i.kind == "deposit" and i.po_number == PO]) == 1
     refused(book, "ship", book, PO, "--date", "2026-12-01", words=("deposit", "unpaid"))
@@ -110,8 +110,8 @@ def test_order_from_confirmation_to_closed(book: Path, tmp_path: Path, artifacts
     wb.save(book)
     refused(book, "ship", book, PO, "--line", "1=24", "--date", "2026-12-04", words=("changed since the last",))
     run("acknowledge", book, PO, "--today", "2026-12-03")
-    text = pdf_text(docs / f"ACK-{PO}-R2.pdf")
-    assert "REVISION 2" in text and "backordered" in text.lower() and (docs / f"ACK-{PO}.pdf").exists()
+    text = pdf_text(filed(docs, f"ACK-{PO}-R2.pdf"))
+    assert "REVISION 2" in text and "backordered" in text.lower() and filed(docs, f"ACK-{PO}.pdf").exists()
     assert order(book).ack_revision == 2
     before = sha(book)
     run("acknowledge", book, PO, "--today", "2026-12-03")  # nothing changed since R2
@@ -128,10 +128,10 @@ def test_order_from_confirmation_to_closed(book: Path, tmp_path: Path, artifacts
     inv = invoices(book)["INV-1006"]
     assert (inv.kind, inv.total, inv.deposit_deducted) == ("final", Decimal("277.5"), Decimal("475.5"))
     assert inv.due_date == date(2027, 1, 4)
-    text = pdf_text(docs / "INV-1006.pdf")
+    text = pdf_text(filed(docs, "INV-1006.pdf"))
     for want in ("INV-1006", PO, "753.00", "475.50", "277.50", "Due: 4 January 2027", "INV-1005"):
         assert want in text, want
-    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(docs / "INV-1006.pdf"),
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(filed(docs, "INV-1006.pdf")),
                     str(artifacts / "flow_INV-1006")], check=True)
     assert list(artifacts.glob("flow_INV-1006*.png"))
     refused(book, "invoice", book, "NO-SUCH-PO", words=("unknown PO",))
@@ -192,7 +192,7 @@ def test_credit_note_has_its_own_sequence_and_settles_the_invoice(book: Path, tm
     assert (invs["INV-1003"].amount_paid, invs["INV-1003"].balance, invs["INV-1003"].status) == \
         (Decimal("49.5"), Decimal("1774.5"), "partial")
     assert read_workbook(book).settings.next_credit_number == 2
-    text = pdf_text(tmp_path / "documents" / "CN-0001.pdf")
+    text = pdf_text(filed(tmp_path / "documents", "CN-0001.pdf"))
     assert "CREDIT NOTE" in text and "INV-1003" in text and "4500012345" in text and "49.50" in text
     assert_clean(book)
     before = sha(book)
@@ -216,7 +216,7 @@ def test_status_and_statement_commands(book: Path, tmp_path: Path) -> None:
     table = run("status", book, "--today", "2026-11-26").stdout
     assert "CS-2291" in table
     run("statement", book, "HARBOR", "--today", "2026-11-26")
-    text = pdf_text(tmp_path / "documents" / "ST-HARBOR-2026-11-26.pdf")
+    text = pdf_text(filed(tmp_path / "documents", "ST-HARBOR-2026-11-26.pdf"))
     assert "STATEMENT OF ACCOUNT" in text and "Harbor Home Co." in text and "393.00" in text
     assert "ST-HARBOR-2026-11-26" in openpyxl.load_workbook(book).sheetnames
     refused(book, "statement", book, "NOBODY", "--today", "2026-11-26", words=("unknown buyer",))
@@ -235,3 +235,18 @@ def test_all_ready_never_bills_goods_twice_when_shipments_name_no_invoice(book: 
     billed = sorted(i.po_number for i in invoices(book).values() if i.kind == "final" and i.invoice_date == date(2026, 11, 26))
     assert billed == ["CS-2291", "PO-1004"], proc.stdout
     assert_clean(book)
+
+
+def test_pdfs_are_filed_by_the_month_they_were_issued(book: Path, tmp_path: Path) -> None:
+    """documents/YYYY/MM/NUMBER.pdf by each document's own date; a PDF left at the old place (documents/) by an
+    earlier version is still found by the evidence pack."""
+    docs = tmp_path / "documents"
+    run("confirm", book, PO, "--today", "2026-11-30")
+    run("approve", book, PO, "--on", "2026-12-01")
+    run("acknowledge", book, PO, "--today", "2026-12-01")
+    assert (docs / "2026" / "11" / "OC-0003.pdf").is_file()
+    assert (docs / "2026" / "12" / f"ACK-{PO}.pdf").is_file()
+    assert not list(docs.glob("*.pdf"))
+    (docs / "2026" / "11" / "OC-0003.pdf").rename(docs / "OC-0003.pdf")  # as an earlier version left it
+    out = run("evidence", book, PO).stdout
+    assert "OC-0003" not in "".join(x for x in out.splitlines() if x.startswith("not found")), out

@@ -19,7 +19,7 @@ from poflow_sheets.reader import read_workbook
 from poflow_sheets.validate import validate
 
 from . import cli
-from .cli import sha
+from .cli import filed, sha
 
 
 def run(*args: object, code: int = 0) -> str:
@@ -110,7 +110,8 @@ def test_an_acknowledged_line_changed_by_hand_needs_a_revision(book: Path, tmp_p
     assert [f["code"] for f in data["findings"]] == ["ack-revision"]
     out = run("acknowledge", book, "PO-1007", "--today", "2026-11-27")
     assert "ACK-PO-1007-R2" in out
-    assert (tmp_path / "documents" / "ACK-PO-1007.pdf").exists() and (tmp_path / "documents" / "ACK-PO-1007-R2.pdf").exists()
+    docs = tmp_path / "documents"
+    assert filed(docs, "ACK-PO-1007.pdf").exists() and filed(docs, "ACK-PO-1007-R2.pdf").exists()
     assert json.loads(run("validate", book, "--json", "--today", "2026-11-27"))["findings"] == []
 
 

@@ -71,5 +71,5 @@ def test_demo_flow_gives_the_same_workbook_on_a_google_sheet_and_an_xlsx(google:
     assert "INV-1005" in b and "Log" in b, list(b)
     differences = same_cells(a, b)
     assert differences == [], "\n".join(differences[:40])
-    pdfs = sorted(p.name for p in (tmp_path / "g" / "documents").glob("*.pdf"))
-    assert pdfs == sorted(p.name for p in (xlsx.parent / "documents").glob("*.pdf")) and pdfs
+    pdfs = sorted(p.name for p in (tmp_path / "g" / "documents").glob("*/*/*.pdf"))
+    assert pdfs == sorted(p.name for p in (xlsx.parent / "documents").glob("*/*/*.pdf")) and pdfs

@@ -22,7 +22,7 @@ from poflow_sheets.ledger import facts_of
 from poflow_sheets.reader import read_workbook
 
 from . import cli
-from .cli import sha
+from .cli import filed, sha
 
 D = Decimal
 
@@ -117,13 +117,13 @@ def test_walk_from_line_sheet_to_closed_order(book: Path, tmp_path: Path, artifa
     clean(book, "2026-12-01")
     # Step 1: the line sheet.
     run("linesheet", book, "--today", "2026-12-01")
-    text = pdf(docs / "LS-2026-12-01.pdf")
+    text = pdf(filed(docs, "LS-2026-12-01.pdf"))
     assert "LINE SHEET" in text and "VASE-S" in text and "48+ 4.50" in text and "case 12, MOQ 12" in text
     again(book, "linesheet", book, "--today", "2026-12-01")
     # Step 2: a quote at the tier prices; 10 vases is not a whole case: proposed, never applied.
     run("quote", book, buyer, "VASE-S=10", "CUP=48", "--today", "2026-12-01")
     again(book, "quote", book, buyer, "VASE-S=10", "CUP=48", "--today", "2026-12-01")
-    text = pdf(docs / "Q-0001.pdf")
+    text = pdf(filed(docs, "Q-0001.pdf"))
     assert "We propose 12" in text and "4.50" in text
     quoted = 10 * D(12) + 48 * D("4.50")  # 336.00
     assert tax_row(text) == cents(quoted * rate)
@@ -136,7 +136,7 @@ def test_walk_from_line_sheet_to_closed_order(book: Path, tmp_path: Path, artifa
     clean(book, "2026-12-02", warnings=("case-pack",))  # 10 vases, not whole cases: the acknowledgement answers it
     run("confirm", book, po, "--today", "2026-12-02")
     again(book, "confirm", book, po, "--today", "2026-12-02")
-    text = pdf(docs / "OC-0001.pdf")
+    text = pdf(filed(docs, "OC-0001.pdf"))
     confirmed = amount_after(text, "ORDER TOTAL")
     assert confirmed == with_tax(quoted) and tax_row(text) == cents(quoted * rate)
     assert "none; our reference OC-0001" in text and "none charged" not in text
@@ -149,7 +149,7 @@ def test_walk_from_line_sheet_to_closed_order(book: Path, tmp_path: Path, artifa
     wb.save(book)
     run("acknowledge", book, po, "--today", "2026-12-03")
     again(book, "acknowledge", book, po, "--today", "2026-12-03")
-    text = pdf(docs / f"ACK-{po}.pdf")
+    text = pdf(filed(docs, f"ACK-{po}.pdf"))
     lines = {ln.line_no: ln for ln in read_workbook(book).lines}
     assert (lines[1].ack_status, lines[1].ack_qty) == ("quantity changed", 12)
     assert lines[2].ack_status == "backordered" and lines[2].promised_date == date(2026, 12, 17)
@@ -161,7 +161,7 @@ def test_walk_from_line_sheet_to_closed_order(book: Path, tmp_path: Path, artifa
     run("invoice", book, po, "--deposit", "--today", "2026-12-03")
     again(book, "invoice", book, po, "--deposit", "--today", "2026-12-03")
     deposit = cents(acked / 2)
-    text = pdf(docs / "INV-1001.pdf")
+    text = pdf(filed(docs, "INV-1001.pdf"))
     assert amount_after(text, "AMOUNT DUE") == deposit and "none charged" not in text
     assert read_workbook(book).invoices[0].total == deposit
     assert "Sales tax" not in [ln.strip().split("  ")[0] for ln in text.splitlines()]  # no tax row on a deposit
@@ -185,8 +185,8 @@ def test_walk_from_line_sheet_to_closed_order(book: Path, tmp_path: Path, artifa
     refused(book, "ship", book, po, "--line", "1=12", "--date", "2026-12-05", words=("changed since",))
     run("acknowledge", book, po, "--today", "2026-12-05")
     again(book, "acknowledge", book, po, "--today", "2026-12-05")
-    text = pdf(docs / f"ACK-{po}-R2.pdf")
-    assert "REVISION 2" in text and "VASE-L" in text and (docs / f"ACK-{po}.pdf").exists()
+    text = pdf(filed(docs, f"ACK-{po}-R2.pdf"))
+    assert "REVISION 2" in text and "VASE-L" in text and filed(docs, f"ACK-{po}.pdf").exists()
     revised = with_tax(12 * D(14) + 48 * D("4.50"))  # 384.00 before tax
     assert amount_after(text, "ORDER TOTAL") == revised
     assert f"Deposit received: {deposit}" in text
@@ -199,7 +199,7 @@ def test_walk_from_line_sheet_to_closed_order(book: Path, tmp_path: Path, artifa
     refused(book, "ship", book, po, "--date", "2026-12-06", words=("stock",))
     run("ship", book, po, "--line", "1=12", "--line", "2=30", "--date", "2026-12-06", "--tracking", "1ZFF1")
     again(book, "ship", book, po, "--line", "1=12", "--line", "2=30", "--date", "2026-12-06", "--tracking", "1ZFF1")
-    text = pdf(docs / "PS-SH-0001.pdf")
+    text = pdf(filed(docs, "PS-SH-0001.pdf"))
     assert "PACKING SLIP" in text and "VASE-L" in text and "18" in text  # 18 cups backordered
     facts = facts_of(read_workbook(book))
     assert facts.product["VASE-L"].stock == 28 and facts.product["VASE-S"].stock == 40
@@ -213,21 +213,21 @@ def test_walk_from_line_sheet_to_closed_order(book: Path, tmp_path: Path, artifa
     wb.save(book)
     run("acknowledge", book, po, "--today", "2026-12-07")
     again(book, "acknowledge", book, po, "--today", "2026-12-07")
-    text = pdf(docs / f"ACK-{po}-R3.pdf")
+    text = pdf(filed(docs, f"ACK-{po}-R3.pdf"))
     final_total = with_tax(12 * D(14) + 30 * D("4.50"))  # our short-ship keeps the agreed price per cup
     assert amount_after(text, "ORDER TOTAL") == final_total
     clean(book, "2026-12-07")
     # Step 9: the final invoice bills what shipped, with tax, the deposit deducted.
     run("invoice", book, po, "--today", "2026-12-08")
     again(book, "invoice", book, po, "--today", "2026-12-08")
-    text = pdf(docs / "INV-1002.pdf")
+    text = pdf(filed(docs, "INV-1002.pdf"))
     assert amount_after(text, "Invoice total") == final_total
     assert tax_row(text) == cents(303 * rate)
     due = final_total - deposit
     assert amount_after(text, "AMOUNT DUE") == due
     assert "Ordered" in text and "Backord" in text and "Not shipped and not billed" in text
     if rate:
-        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(docs / "INV-1002.pdf"),
+        subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "1", "-l", "1", str(filed(docs, "INV-1002.pdf")),
                         str(artifacts / "one_truth_INV-1002")], check=True)
     invoices = read_workbook(book).invoices
     invoiced = sum((i.total + (i.deposit_deducted or 0) for i in invoices if i.kind == "final"), D(0))
@@ -262,13 +262,13 @@ def test_exempt_buyer_with_its_own_po_and_blank_prices(book: Path, tmp_path: Pat
     lines = read_workbook(book).lines
     assert [(ln.description, ln.unit, ln.unit_price) for ln in lines] == [
         ("Stoneware cup", "each", D("4.5")), ("Small vase, speckled", "each", D("12"))]
-    text = pdf(docs / "ACK-PO-77.pdf")
+    text = pdf(filed(docs, "ACK-PO-77.pdf"))
     total = 48 * D("4.50") + 12 * D(12)  # 360.00, no tax
     assert amount_after(text, "ORDER TOTAL") == total and "resale certificate TX-12345" in text
     assert "Sales tax (exempt)" in text
     run("ship", book, "PO-77", "--date", "2026-12-02")
     run("invoice", book, "PO-77", "--today", "2026-12-02")
-    text = pdf(docs / "INV-1001.pdf")
+    text = pdf(filed(docs, "INV-1001.pdf"))
     assert amount_after(text, "AMOUNT DUE") == total and "Exempt from sales tax" in text
     clean(book, "2026-12-02")
     run("invoice", book, "PO-77", "--today", "2026-12-02")  # again: nothing new shipped

@@ -42,10 +42,23 @@ def init(workbook: Path, *, demo: bool = False) -> list[str]:
     return list(init_workbook(workbook, demo=demo))
 
 
-def validate(workbook: Path, today: date, *, annotate: Path | None = None, out: Out | None = None) -> Report:
-    """Every row checked; with `annotate`, a highlighted copy written (the original is never modified)."""
+def validate(workbook: Path, today: date, *, annotate: Path | None = None, out: Out | None = None,
+             with_archive: bool = False) -> Report:
+    """Every row checked; with `annotate`, a highlighted copy written (the original is never modified);
+    `with_archive`: the archives' records checked with the book's (a number used in both is found), their
+    findings naming the archive (`[books-archive-2025.xlsx]Invoices`)."""
     book = load(workbook, out)
-    report = validate_book(book, today)
+    if with_archive:
+        from dataclasses import replace as replaced
+
+        from .archive import archived_where
+        from .archive import with_archive as merged
+
+        book, _said = merged(book, mark=True)
+        report = validate_book(book, today)
+        report = replaced(report, findings=tuple(archived_where(f, workbook) for f in report.findings))
+    else:
+        report = validate_book(book, today)
     if workbook.suffix.lower() in (".xlsx", ".xlsm") and workbook.is_file():
         from dataclasses import replace
 
@@ -55,9 +68,12 @@ def validate(workbook: Path, today: date, *, annotate: Path | None = None, out: 
         report = replace(report, findings=report.findings + tuple(limit_findings(sheet_sizes(workbook))))
     report = _document_tabs_over(book, report)
     if annotate is not None:
+        from dataclasses import replace as replaced
+
         from ..annotate import write_annotated
 
-        write_annotated(workbook, annotate, report)
+        own = tuple(f for f in report.findings if not f.tab.startswith("["))  # the archives' are not in the copy
+        write_annotated(workbook, annotate, replaced(report, findings=own))
     return report
 
 

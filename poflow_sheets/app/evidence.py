@@ -10,30 +10,15 @@ read, so a rerun on the same workbook and files writes the same bytes.
 from __future__ import annotations
 
 import hashlib
-from datetime import date, datetime
-from decimal import Decimal
 from pathlib import Path
 
 from ..console import Out
-from ..documents.model import file_name
 from ..evidence import Found, LogEntry, MessageRow, assemble, pack_zip, pdf_date, render_pack, wanted
 from ..reader import open_workbook
-from ..schema import TAB_BY_NAME, norm
-from .trail import trail_title
+from ..schema import norm
+from .trail import cell_text, entries, trail_title
 from .workbook import load
-from .write import write_pdf
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        return value.isoformat(sep=" ") if value.time() != datetime.min.time() else value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else format(Decimal(repr(value)), "f")
-    return str(value).strip()
+from .write import pdf_path, write_pdf
 
 
 def _rows(workbook: Path) -> tuple[tuple[str, list[list[object]]], tuple[str, list[list[object]]]]:
@@ -54,21 +39,10 @@ def _header(rows: list[list[object]]) -> int:
     return next((i for i, r in enumerate(rows) if any(v not in ("", None) for v in r)), -1)
 
 
-def read_log(title: str, rows: list[list[object]]) -> list[LogEntry]:
-    """poflow's Log rows, by the Log tab's headers."""
-    h = _header(rows)
-    if h < 0:
-        return []
-    by_norm = {norm(c.header): c.key for c in TAB_BY_NAME["Log"].columns}
-    cols = {by_norm[norm(v)]: i for i, v in enumerate(rows[h]) if norm(v) in by_norm}
-    out = []
-    for n, r in enumerate(rows[h + 1:], start=h + 2):
-        cell = {k: _text(r[i]) if i < len(r) else "" for k, i in cols.items()}
-        if any(cell.values()):
-            out.append(LogEntry(row=n, when=cell.get("when", ""), command=cell.get("command", ""),
-                                tab=cell.get("tab", ""), key=cell.get("row_key", ""), column=cell.get("column", ""),
-                                old=cell.get("old", ""), new=cell.get("new", "")))
-    return out
+def read_log(rows: list[list[object]]) -> list[LogEntry]:
+    """poflow's Log rows (read by `trail.entries`, the one Log reader) as the pack lists them."""
+    return [LogEntry(row=e.row, when=e.when, command=e.command, tab=e.tab, key=e.key, column=e.column, old=e.old,
+                     new=e.new) for e in entries(rows)]
 
 
 def read_messages(rows: list[list[object]]) -> list[MessageRow]:
@@ -76,10 +50,10 @@ def read_messages(rows: list[list[object]]) -> list[MessageRow]:
     h = _header(rows)
     if h < 0:
         return []
-    head = [_text(v) for v in rows[h]]
+    head = [cell_text(v) for v in rows[h]]
     out = []
     for n, r in enumerate(rows[h + 1:], start=h + 2):
-        cells = tuple((head[i], _text(v)) for i, v in enumerate(r) if i < len(head) and head[i])
+        cells = tuple((head[i], cell_text(v)) for i, v in enumerate(r) if i < len(head) and head[i])
         if any(t for _, t in cells):
             out.append(MessageRow(n, cells))
     return out
@@ -108,8 +82,8 @@ def evidence(workbook: Path, po: str, *, out_dir: Path | None = None, documents:
         if home and home != book.path.name:
             said.append(f"PO {po} now lives in {home}")
         for arch in archives_of(workbook):
-            (t, rows), _ = _rows(arch)
-            archived_log += read_log(t, rows)
+            (_title, rows), _ = _rows(arch)
+            archived_log += read_log(rows)
     base = workbook.resolve().parent
     docs = documents or workbook.parent / "documents"
     found: dict[str, Found] = {}
@@ -117,7 +91,7 @@ def evidence(workbook: Path, po: str, *, out_dir: Path | None = None, documents:
     items = wanted(book, po)
     for w in items:
         if w.document:
-            path = docs / file_name(w.key)
+            path = pdf_path(docs, w.key)
         else:
             given = Path(w.key).expanduser()
             path = given if given.is_absolute() else base / given
@@ -128,19 +102,19 @@ def evidence(workbook: Path, po: str, *, out_dir: Path | None = None, documents:
                              issued=pdf_date(raw) if w.document else None)
         data[w.name] = raw
     (log_title, log_rows), (msg_title, msg_rows) = _rows(workbook)
-    pack = assemble(book, po, files=found, log=archived_log + read_log(log_title, log_rows),
+    pack = assemble(book, po, files=found, log=archived_log + read_log(log_rows),
                     log_source=f"the '{log_title}' tab of {workbook.name}" if log_title else "",
                     messages=read_messages(msg_rows), messages_source=msg_title,
                     workbook_sha256=hashlib.sha256(workbook.read_bytes()).hexdigest())
     pdf = render_pack(pack, data)
     target = out_dir or docs
-    pdf_path, zip_path = target / f"{pack.name}.pdf", target / f"{pack.name}.zip"
-    write_pdf(pdf_path, pdf)
+    pack_pdf, zip_path = target / f"{pack.name}.pdf", target / f"{pack.name}.zip"
+    write_pdf(pack_pdf, pdf)
     write_pdf(zip_path, pack_zip(pack, pdf, data))
     lines = [*said, f"PO {pack.po}: evidence pack of {len(pack.items)} item(s), {len(pack.files)} file(s) attached, "
              f"{len(pack.log)} Log entr{'y' if len(pack.log) == 1 else 'ies'}"]
     missing = [m for i in pack.items for m in i.missing]
     if missing:
         lines.append(f"not found (listed as missing in the pack): {', '.join(missing)}")
-    lines += [f"wrote {pdf_path}", f"wrote {zip_path}"]
+    lines += [f"wrote {pack_pdf}", f"wrote {zip_path}"]
     return lines

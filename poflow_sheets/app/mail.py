@@ -41,7 +41,7 @@ from ..mailer import MailError
 from ..reader import Book, read_workbook
 from ..records import Message
 from .workbook import SendOptions, WriteOptions, change_workbook, load, utc_now
-from .write import apply_changeset, check_writable, pdf_path, write_pdf
+from .write import apply_changeset, check_writable, dated_pdf_path, pdf_path, write_pdf
 
 
 @dataclass
@@ -306,7 +306,7 @@ def remind(workbook: Path, today: date, opts: WriteOptions) -> MailRun:
     try:
         if conn is not None:  # logged in: the statements attached are kept beside the other documents
             for number in statements:
-                write_pdf(pdf_path(docs, number), memory[number])
+                write_pdf(dated_pdf_path(docs, number, today), memory[number])
         run = _deliver(book, items, pdfs, opts=opts, today=today, conn=conn, docs=docs)
     finally:
         if conn is not None:

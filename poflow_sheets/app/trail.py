@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
 from pathlib import Path
 
 from ..schema import TAB_BY_NAME, norm
@@ -53,24 +55,36 @@ def trail_title(sheet_names: Sequence[str]) -> str | None:
     return names.get(norm(FOREIGN_LOG)) or names.get(norm("Log"))
 
 
+def cell_text(value: object) -> str:
+    """A Log cell as text: numbers as typed (12, not 12.0), dates as ISO dates, times as `YYYY-MM-DD HH:MM:SS`."""
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ") if value.time() != datetime.min.time() else value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else format(Decimal(repr(value)), "f")
+    return str(value).strip()
+
+
 def entries(rows: Sequence[Sequence[object]]) -> list[Entry]:
-    """The trail's rows as entries (columns found by their headers; rows without a command skipped)."""
-    if not rows:
+    """The trail's rows as entries: the one reader of the Log (`log`, `undo`, the evidence pack). The header
+    is the first row with a value, its columns found by name; rows without a command are skipped."""
+    h = next((i for i, r in enumerate(rows) if any(v not in ("", None) for v in r)), -1)
+    if h < 0:
         return []
-    header = [norm(h) for h in rows[0]]
+    header = [norm(v) for v in rows[h]]
     cols = {c.key: header.index(norm(c.header)) for c in TAB_BY_NAME["Log"].columns if norm(c.header) in header}
     if "command" not in cols or "tab" not in cols:
         return []
 
     def get(r: Sequence[object], key: str) -> str:
         i = cols.get(key)
-        v = r[i] if i is not None and i < len(r) else ""
-        if isinstance(v, float) and v.is_integer():
-            v = int(v)
-        return "" if v is None else str(v)
+        return cell_text(r[i]) if i is not None and i < len(r) else ""
 
     out = []
-    for n, r in enumerate(rows[1:], start=2):
+    for n, r in enumerate(rows[h + 1:], start=h + 2):
         if get(r, "command"):
             out.append(Entry(n, get(r, "when"), get(r, "command"), get(r, "tab"), get(r, "row_key"),
                              get(r, "column"), get(r, "old"), get(r, "new")))
@@ -108,4 +122,5 @@ def read_trail(workbook: Path) -> list[list[object]]:
         source.close()
 
 
-__all__ = ["MOVED", "NEW_ROW", "NEW_SHEET", "Entry", "entries", "last_run", "read_trail", "trail_title", "undo_command"]
+__all__ = ["MOVED", "NEW_ROW", "NEW_SHEET", "Entry", "cell_text", "entries", "last_run", "read_trail", "trail_title",
+           "undo_command"]

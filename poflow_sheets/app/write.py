@@ -41,7 +41,7 @@ from ..store import (
     write_workbook,
 )
 from ..store.edits import AnyValue
-from ..store.safety import refuse_read_only
+from ..store.safety import glob_escape, refuse_read_only
 from ..store.xlsx_read import CalamineSource
 
 if TYPE_CHECKING:
@@ -286,13 +286,22 @@ def write_pdf(path: Path, data: bytes) -> None:
 
 
 def document_path(out_dir: Path, doc: Document) -> Path:
-    """Where a document's PDF goes: `<out>/<number>.pdf` (the number made safe as a file name)."""
-    return pdf_path(out_dir, doc.number)
+    """Where a document's PDF goes: `<out>/YYYY/MM/<number>.pdf`, the year and month of its issue date."""
+    return dated_pdf_path(out_dir, doc.number, doc.issue_date)
+
+
+def dated_pdf_path(out_dir: Path, number: str, issued: date) -> Path:
+    """`<out>/YYYY/MM/<number>.pdf` (documents.model.file_name): a month's documents in one folder."""
+    return out_dir / f"{issued:%Y}" / f"{issued:%m}" / file_name(number)
 
 
 def pdf_path(out_dir: Path, number: str) -> Path:
-    """Where the PDF of the document with this number is: `<out>/<number>.pdf` (documents.model.file_name)."""
-    return out_dir / file_name(number)
+    """Where the PDF of the document with this number is found: in its month's folder `<out>/YYYY/MM/`
+    (the newest when a number was issued in two months), else `<out>/<number>.pdf` where poflow put
+    documents before they were filed by month (the same place is returned when there is none yet)."""
+    name = file_name(number)
+    found = sorted(out_dir.glob(f"[0-9][0-9][0-9][0-9]/[0-9][0-9]/{glob_escape(name)}"))
+    return found[-1] if found else out_dir / name
 
 
 def apply_changeset(book: Book, cs: ChangeSet, *, command: str, now: datetime, force: bool = False,
@@ -438,4 +447,5 @@ def add_missing_tabs(path: Path, *, force: bool = False) -> tuple[list[str], Pat
     return [t.name for t in missing], result
 
 
-__all__ = ["add_missing_tabs", "apply_changeset", "check_writable", "log_changes", "plan_changes"]
+__all__ = ["add_missing_tabs", "apply_changeset", "check_writable", "dated_pdf_path", "document_path", "log_changes", "pdf_path",
+           "plan_changes"]
