@@ -178,7 +178,7 @@ def test_the_cap_holds_in_the_write_path(tmp_path: Path) -> None:
     assert moved.sheetnames == ["Contents", DOCS[0]]
     assert (_cells(moved[DOCS[0]]), _layout(moved[DOCS[0]])) == expected
     assert any(r[4] == "(moved)" and r[2] == DOCS[0] for r in wb["Log"].values)
-    assert (tmp_path / "documents" / f"{DOCS[2]}.pdf").exists()
+    assert (tmp_path / "documents" / "2026" / "12" / f"{DOCS[2]}.pdf").exists()  # the PDF as ever
     # the same statement again: its sheet is in its month's workbook, nothing is added or moved
     shas = _sha(path), _sha(month)
     said = _issue(path, ISSUED[0])
