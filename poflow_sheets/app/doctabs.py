@@ -16,7 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from ..doctabs import HEAD_ROWS, DocTab, documents_path, kept, recognise, to_move
-from ..errors import Refused, WorkbookUnreadable
+from ..errors import WorkbookUnreadable
 from ..mapping import MAP_TAB
 from ..reader import Book
 from ..schema import TABS, norm
@@ -227,16 +227,6 @@ def _new_documents(path: Path) -> None:
         ws.set_column(i, i, w)
     ws.freeze_panes(1, 0)
     wb.close()
-
-
-def refuse_if_unplaceable(plan: MovePlan) -> None:
-    """A target that is not an .xlsx file poflow can write is refused before anything is written."""
-    from ..store import refuse_unwritable
-
-    for target in plan.targets():
-        refuse_unwritable(target)
-        if target.exists() and not target.is_file():
-            raise Refused(f"{target}: is not a file; the document tabs stay in the book")
 
 
 __all__ = ["CONTENTS", "Move", "MovePlan", "candidates", "document_tabs", "documents_builder",
