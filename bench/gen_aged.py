@@ -65,12 +65,36 @@ def log_rows(n: int, start: date = date(2023, 1, 2)) -> tuple[tuple[str, ...], .
              f"HINV-{i // 4:06d}", "Status", "open", "paid") for i in range(n))
 
 
+def invoice_sheet(i: int, n: int, start: date = date(2023, 1, 2)) -> tuple[tuple[AnyValue, ...], ...]:
+    """The printable sheet of history invoice `i` in the layout poflow writes (`documents.sheet`): title,
+    seller, number, date, PO, lines and totals, so that `poflow archive` recognises and moves it."""
+    from poflow_sheets.documents.sheet import DATE_FORMAT, MONEY_FORMAT
+    from poflow_sheets.store import Styled
+
+    issued = start + timedelta(days=i * 600 // max(n, 1) + 7)
+
+    def money(v: str) -> Styled:
+        return Styled(Decimal(v), num_format=MONEY_FORMAT)
+
+    return ((Styled("INVOICE", bold=True, size=14),), (Styled("Maple & Wick Candle Co.", bold=True),),
+            ("12 Harbor Road, Portland ME",), (),
+            (Styled("Number", bold=True), None, f"HINV-{i:06d}"),
+            (Styled("Date", bold=True), None, Styled(issued, num_format=DATE_FORMAT)),
+            (Styled("Your PO", bold=True), None, Styled(f"H-{i:06d}", bold=True, size=12)),
+            (Styled("Terms", bold=True), None, "Net 30"), (),
+            tuple(Styled(h, bold=True) for h in ("Line", "SKU", "Description", "Qty", "Unit price", "Amount")),
+            (1, "CDL-OAK-8", "cdl-oak-8", 24, money("11.50"), money("276.00")),
+            (2, "MATCH-BOX", "match-box", 48, money("2.25"), money("108.00")), (),
+            (None, None, None, None, Styled("Total", bold=True), money("384.00")))
+
+
 def _cell(v: object) -> AnyValue:
     return v if v is None or isinstance(v, str | int | Decimal | date | bool) else str(v)
 
 
 def write_aged(path: Path, *, log: int = 200_000, tabs: int = 1_000, closed: int = 50_000) -> Path:
     """Write the demo book with its history (or with none, all three 0)."""
+    from poflow_sheets.documents.sheet import COL_WIDTHS
     from poflow_sheets.store import AddSheet, AppendRows, Edit, write_workbook
     from poflow_sheets.store.safety import fingerprint
 
@@ -84,8 +108,7 @@ def write_aged(path: Path, *, log: int = 200_000, tabs: int = 1_000, closed: int
     edits: list[Edit] = [AppendRows(tab, tuple(tuple(_cell(v) for v in r) for r in record_rows(tab, recs)))
                          for tab, recs in hist.items() if recs]
     edits += [AppendRows("Log", log_rows(log))] if log else []
-    edits += [AddSheet(f"HINV-{i:06d}", (("INVOICE",), ("Number", f"HINV-{i:06d}"), ("Total", 372)))
-              for i in range(tabs)]
+    edits += [AddSheet(f"HINV-{i:06d}", invoice_sheet(i, tabs), COL_WIDTHS) for i in range(tabs)]
     if edits:
         write_workbook(path, edits, expected=fingerprint(path), retention=0)
     return path
