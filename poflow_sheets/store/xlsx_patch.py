@@ -502,12 +502,11 @@ class Package:
     def _totals_between(self, ed: SheetEditor, after: int, last: int) -> bool:
         """True when a row below ``after`` (up to ``last``) is a totals row: SUM/SUBTOTAL/COUNTA... formulas,
         or the totals row of an Excel Table on the sheet."""
-        for r in ed.row_numbers():
-            if after < r <= last:
-                for cell in ed.cells_of(r).values():
-                    fm = F_RE.search(cell)
-                    if fm is not None and fm.group(3) and AGGREGATE.search(html.unescape(fm.group(3))):
-                        return True
+        for r in ed.row_numbers_in(after + 1, last):
+            for cell in ed.cells_of(r).values():
+                fm = F_RE.search(cell)
+                if fm is not None and fm.group(3) and AGGREGATE.search(html.unescape(fm.group(3))):
+                    return True
         for _tpart, table in self._tables_of(ed):
             count = int(table.get("totalsRowCount", "0") or 0)
             try:
