@@ -18,6 +18,7 @@ from poflow_sheets.store.edits import AddSheet, AppendRows, Edit, PatchResult, S
 from poflow_sheets.store.sheetxml import SheetEditor, format_range, parse_range
 from poflow_sheets.store.xlsx_patch import Package, refuse_unwritable
 from poflow_sheets.store.zipcopy import copy_file, rewrite_zip
+from poflow_sheets.store.zipdir import open_zip
 
 _R_ATTR = re.compile(r'(\sr=")([A-Z]*)(\d+)(")')
 _DIM = re.compile(r'(<(?:\w+:)?dimension\b[^>]*?\bref\s*=\s*")([^"]*)(")')
@@ -96,11 +97,10 @@ def remove_rows(pkg: Package, sheet: str, rows: Collection[int]) -> int:
 def apply_removing(src: Path, dst: Path, removals: Mapping[str, Collection[int]],
                    changes: Sequence[Edit] = ()) -> PatchResult:
     """Write `dst`: `src` with rows removed per tab, then `changes` applied (as `apply_changes` does)."""
-    import zipfile
 
     refuse_unwritable(src)
     refuse_unwritable(dst)
-    with zipfile.ZipFile(src) as zin:
+    with open_zip(src) as zin:
         pkg = Package(zin, src.name)
         pkg._new_tables = []
         for sheet, rows in removals.items():
