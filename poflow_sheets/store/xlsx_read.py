@@ -14,12 +14,13 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from poflow_sheets.errors import WorkbookUnreadable
-from poflow_sheets.limits import PackageCheck
+from poflow_sheets.limits import Limits, PackageCheck, limits
 from poflow_sheets.store.edits import Fingerprint
 from poflow_sheets.store.safety import fingerprint
 from poflow_sheets.store.zipdir import open_zip
 
-_CHECKS: dict[tuple[str, int, int], PackageCheck] = {}  # (file, mtime, size) -> what was checked in this process
+# (file, mtime, size, the limits) -> what was checked of it in this process
+_CHECKS: dict[tuple[str, int, int, Limits], PackageCheck] = {}
 
 
 def open_workbook(path: Path) -> CalamineWorkbook:
@@ -59,13 +60,17 @@ def _open(path: Path, *, every_member: bool) -> tuple[CalamineWorkbook, zipfile.
         try:
             if "xl/workbook.xml" not in zf.NameToInfo and "content.xml" not in zf.NameToInfo:
                 raise WorkbookUnreadable(f"{name}: a zip file but not an Excel workbook (no xl/workbook.xml)")
-            # sizes, ratio, duplicate members, cells, shared strings, the longest cell, the encoding; and every
-            # XML member inflated once against its CRC (a damaged member is found here, not by calamine)
+            # sizes, ratio, duplicate members from the directory; cells, shared strings, the longest cell, the
+            # encoding of each XML member inflated once against its CRC (a damaged member is found here, not
+            # by calamine): every member, or every one but the worksheets, each checked when it is read
             st = path.stat()
-            key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
+            lim = limits()
+            key = (str(path.resolve()), st.st_mtime_ns, st.st_size, lim)
             check = _CHECKS.get(key)  # a command that opens the same unchanged file twice checks it once
             if check is None:
-                check = _CHECKS[key] = PackageCheck(zf, name)
+                if len(_CHECKS) >= 8:  # a long-running process (sync) remembers only the latest files
+                    del _CHECKS[next(iter(_CHECKS))]
+                check = _CHECKS[key] = PackageCheck(zf, name, lim)
             if every_member:
                 check.all(zf)
             else:
