@@ -15,7 +15,8 @@ from __future__ import annotations
 import os
 import re
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, fields, replace
 from typing import IO
 
@@ -152,61 +153,16 @@ def _streamed(name: str) -> bool:
     return low.endswith((".xml", ".rels", ".vml")) and not low.startswith(("xl/media/", "word/media/"))
 
 
-def check_package(file: str | os.PathLike[str] | IO[bytes], label: str, lim: Limits | None = None) -> None:
-    """Check a zip package (a workbook) against the limits: from its directory first, then by streaming
-    every XML member through zlib (never more than its declared size: a lying directory is a damaged file).
-    Raises LimitExceeded or WorkbookUnreadable with one line; returns when the package is within limits.
-    """
-    lim = lim or limits()
+def _is_sheet(name: str) -> bool:
+    low = name.lower()
+    return "worksheets/" in low or low.endswith("content.xml")
+
+
+@contextmanager
+def _package_errors(label: str) -> Iterator[None]:
+    """A damaged, truncated or unreadable package as one line (WorkbookUnreadable)."""
     try:
-        with zipfile.ZipFile(file) as zf:
-            infos = check_directory(zf, label, lim)
-            cells = strings = 0
-            for info in infos:
-                if info.is_dir() or not _streamed(info.filename):
-                    continue
-                low = info.filename.lower()
-                is_sheet = "worksheets/" in low or low.endswith("content.xml")
-                is_strings = low.endswith("sharedstrings.xml")
-                meter = _RunMeter()
-                tail = b""
-                with zf.open(info) as fh:
-                    first = True
-                    while True:
-                        chunk = fh.read(4 * MiB)
-                        if not chunk:
-                            break
-                        if first:
-                            if b"<!DOCTYPE" in chunk[:4096] or b"<!ENTITY" in chunk[:4096]:
-                                raise WorkbookUnreadable(
-                                    f"{label}: {info.filename} declares a DTD or XML entities, which no Excel file "
-                                    "has; poflow does not read it (open it in Excel and save it again)")
-                            enc = _encoding_problem(chunk[:200])
-                            if enc is not None:
-                                raise WorkbookUnreadable(
-                                    f"{label}: {info.filename} is written in {enc}, not UTF-8; poflow reads "
-                                    "workbooks as Excel saves them: open it in Excel and save it again")
-                            first = False
-                        if meter.feed(chunk) > lim.cell_bytes:
-                            raise over(label, f"{info.filename} holds a cell or text of more than "
-                                       f"{_size(meter.longest)}, which", "cell_bytes", _size(lim.cell_bytes))
-                        if is_sheet:
-                            both = tail + chunk
-                            cells += both.count(b"<c ") + both.count(b"<c>") + both.count(b"<table:table-cell")
-                            cells -= tail.count(b"<c ") + tail.count(b"<c>") + tail.count(b"<table:table-cell")
-                            tail = chunk[-20:]
-                            if cells > lim.cells:
-                                raise over(label, f"the sheets hold more than {lim.cells:,} cells, which", "cells",
-                                           f"{lim.cells:,}")
-                        elif is_strings:
-                            both = tail + chunk
-                            strings += both.count(b"<si>") + both.count(b"<si ") + both.count(b"<si/>")
-                            strings -= tail.count(b"<si>") + tail.count(b"<si ") + tail.count(b"<si/>")
-                            tail = chunk[-8:]
-                            if strings > lim.shared_strings:
-                                raise over(label, f"the shared strings table holds more than "
-                                           f"{lim.shared_strings:,} entries, which", "shared_strings",
-                                           f"{lim.shared_strings:,}")
+        yield
     except (zipfile.BadZipFile, zipfile.LargeZipFile, EOFError, NotImplementedError, ValueError) as exc:
         raise WorkbookUnreadable(f"{label}: the file is damaged or truncated ({' '.join(str(exc).split())}); "
                                  "open it in Excel and save it again") from None
@@ -215,4 +171,109 @@ def check_package(file: str | os.PathLike[str] | IO[bytes], label: str, lim: Lim
         raise WorkbookUnreadable(f"{label}: cannot be read ({text})") from None
 
 
-__all__ = ["Limits", "check_directory", "check_package", "limits", "over"]
+class PackageCheck:
+    """A package checked against the limits member by member: its directory at once, each XML member when it
+    is about to be read (streamed through zlib, never more than its declared size), each member once.
+
+    `check_package` checks every member; a reader that reads some tabs checks the parts every reader reads
+    (`parts`) and each worksheet before reading it (`member`), so tabs it never reads (a thousand document
+    tabs, a Log read by its head) cost nothing. The cells limit counts the worksheets checked.
+    """
+
+    def __init__(self, zf: zipfile.ZipFile, label: str, lim: Limits | None = None) -> None:
+        self.label = label
+        self.lim = lim or limits()
+        with _package_errors(label):
+            self.infos = {i.filename: i for i in check_directory(zf, label, self.lim)}
+        self.done: set[str] = set()
+        self.cells = 0
+        self.strings = 0
+
+    def all(self, zf: zipfile.ZipFile) -> None:
+        """Check every XML member not checked yet."""
+        for name in self.infos:
+            self.member(zf, name)
+
+    def parts(self, zf: zipfile.ZipFile) -> None:
+        """Check every XML member but the worksheets (what opening the workbook reads)."""
+        for name in self.infos:
+            if not _is_sheet(name):
+                self.member(zf, name)
+
+    def member(self, zf: zipfile.ZipFile, name: str) -> None:
+        """Check one member (nothing when it was checked, is not XML, or is not in the package)."""
+        info = self.infos.get(name)
+        if info is None or name in self.done or info.is_dir() or not _streamed(name):
+            return
+        with _package_errors(self.label):
+            self._stream(zf, info)
+        self.done.add(name)
+
+    def head(self, zf: zipfile.ZipFile, name: str) -> None:
+        """Check the start of a member a reader parses only the top of (a DTD, the encoding)."""
+        info = self.infos.get(name)
+        if info is None or name in self.done or info.is_dir() or not _streamed(name):
+            return
+        with _package_errors(self.label), zf.open(info) as fh:
+            self._first(info, fh.read(4096))
+
+    def _first(self, info: zipfile.ZipInfo, chunk: bytes) -> None:
+        label = self.label
+        if b"<!DOCTYPE" in chunk[:4096] or b"<!ENTITY" in chunk[:4096]:
+            raise WorkbookUnreadable(
+                f"{label}: {info.filename} declares a DTD or XML entities, which no Excel file "
+                "has; poflow does not read it (open it in Excel and save it again)")
+        enc = _encoding_problem(chunk[:200])
+        if enc is not None:
+            raise WorkbookUnreadable(
+                f"{label}: {info.filename} is written in {enc}, not UTF-8; poflow reads "
+                "workbooks as Excel saves them: open it in Excel and save it again")
+
+    def _stream(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+        label, lim = self.label, self.lim
+        low = info.filename.lower()
+        is_sheet = _is_sheet(low)
+        is_strings = low.endswith("sharedstrings.xml")
+        meter = _RunMeter()
+        tail = b""
+        with zf.open(info) as fh:
+            first = True
+            while True:
+                chunk = fh.read(4 * MiB)
+                if not chunk:
+                    break
+                if first:
+                    self._first(info, chunk)
+                    first = False
+                if meter.feed(chunk) > lim.cell_bytes:
+                    raise over(label, f"{info.filename} holds a cell or text of more than "
+                               f"{_size(meter.longest)}, which", "cell_bytes", _size(lim.cell_bytes))
+                if is_sheet:
+                    both = tail + chunk
+                    self.cells += both.count(b"<c ") + both.count(b"<c>") + both.count(b"<table:table-cell")
+                    self.cells -= tail.count(b"<c ") + tail.count(b"<c>") + tail.count(b"<table:table-cell")
+                    tail = chunk[-20:]
+                    if self.cells > lim.cells:
+                        raise over(label, f"the sheets hold more than {lim.cells:,} cells, which", "cells",
+                                   f"{lim.cells:,}")
+                elif is_strings:
+                    both = tail + chunk
+                    self.strings += both.count(b"<si>") + both.count(b"<si ") + both.count(b"<si/>")
+                    self.strings -= tail.count(b"<si>") + tail.count(b"<si ") + tail.count(b"<si/>")
+                    tail = chunk[-8:]
+                    if self.strings > lim.shared_strings:
+                        raise over(label, f"the shared strings table holds more than "
+                                   f"{lim.shared_strings:,} entries, which", "shared_strings",
+                                   f"{lim.shared_strings:,}")
+
+
+def check_package(file: str | os.PathLike[str] | IO[bytes], label: str, lim: Limits | None = None) -> None:
+    """Check a zip package (a workbook) against the limits: from its directory first, then by streaming
+    every XML member through zlib (never more than its declared size: a lying directory is a damaged file).
+    Raises LimitExceeded or WorkbookUnreadable with one line; returns when the package is within limits.
+    """
+    with _package_errors(label), zipfile.ZipFile(file) as zf:
+        PackageCheck(zf, label, lim).all(zf)
+
+
+__all__ = ["Limits", "PackageCheck", "check_directory", "check_package", "limits", "over"]

@@ -7,7 +7,7 @@ A cell that is not of its column's type becomes a Finding and reads as empty.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from decimal import Decimal
 from pathlib import Path
@@ -187,7 +187,8 @@ def _head(source: TabSource, title: str, n: int = 20) -> list[list[Any]]:
 
 def read_map(source: TabSource) -> WorkbookMap:
     """The `poflow Map` tab, when the workbook has one: the person's names for poflow's tabs and columns."""
-    title = next((n for n in source.sheet_names if norm(n) == norm(MAP_TAB)), None)
+    key = norm(MAP_TAB)
+    title = next((n for n in source.sheet_names if norm(n) == key), None)
     if title is None:
         return EMPTY
     source.fetch([title])
@@ -235,18 +236,24 @@ def _map_columns(tab: Tab, title: str, header: Sequence[object], offset: int, pa
     return found
 
 
-def _find_sheet(names: Sequence[str], tab: Tab, wmap: WorkbookMap = EMPTY) -> str | None:
-    entry = wmap.sheet_for(tab.name)
-    if entry is not None:
-        for n in names:
-            if norm(n) == norm(entry.name):
-                return n
-    claimed = {norm(e.name) for e in wmap.entries if not e.column and e.name and e.tab != tab.name}
-    want = norm(tab.name)
+def _by_key(names: Sequence[str]) -> dict[str, str]:
+    """The first tab of each name key (`norm`), for finding tabs among many (a book of a thousand documents)."""
+    out: dict[str, str] = {}
     for n in names:
-        if norm(n) == want and want not in claimed:
-            return n
-    return None
+        out.setdefault(norm(n), n)
+    return out
+
+
+def _find_sheet(names: Sequence[str], tab: Tab, wmap: WorkbookMap = EMPTY,
+                by_key: Mapping[str, str] | None = None) -> str | None:
+    keyed = _by_key(names) if by_key is None else by_key
+    entry = wmap.sheet_for(tab.name)
+    if entry is not None and norm(entry.name) in keyed:
+        return keyed[norm(entry.name)]
+    want = norm(tab.name)
+    if want in {norm(e.name) for e in wmap.entries if not e.column and e.name and e.tab != tab.name}:
+        return None
+    return keyed.get(want)
 
 
 def read_workbook(path: Path | str, *, progress: Callable[[str], None] | None = None,
@@ -270,7 +277,9 @@ def read_book(source: TabSource, *, progress: Callable[[str], None] | None = Non
     wanted = [t for t in schema.TABS if tabs is None or t.name in tabs]
     names = source.sheet_names
     wmap = read_map(source)
-    missing = [t.name for t in wanted if t.required and _find_sheet(names, t, wmap) is None]
+    keyed = _by_key(names)
+    titles = {t.name: title for t in wanted if (title := _find_sheet(names, t, wmap, keyed)) is not None}
+    missing = [t.name for t in wanted if t.required and t.name not in titles]
     if missing:
         raise WorkbookUnreadable(
             f"{path}: required tab{'s' if len(missing) > 1 else ''} {', '.join(repr(m) for m in missing)} "
@@ -279,10 +288,9 @@ def read_book(source: TabSource, *, progress: Callable[[str], None] | None = Non
         )
     findings: list[Finding] = list(wmap.problems)
     for e in wmap.entries:
-        if not e.column and _find_sheet(names, TAB_BY_NAME[e.tab], wmap) != e.name and \
-                not any(norm(n) == norm(e.name) for n in names):
+        if not e.column and _find_sheet(names, TAB_BY_NAME[e.tab], wmap, keyed) != e.name and \
+                norm(e.name) not in keyed:
             findings.append(map_problem(wmap, e, f"the tab {e.name!r} named for {e.tab} is not in the workbook"))
-    titles = {t.name: title for t in wanted if (title := _find_sheet(names, t, wmap)) is not None}
     source.fetch([*titles.values(), *(n for n in extra if n in names and n not in titles.values())])
     tables: dict[str, TableInfo] = {}
     parts: dict[str, Any] = {}

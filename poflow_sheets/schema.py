@@ -406,9 +406,20 @@ TABS: tuple[Tab, ...] = (
 TAB_BY_NAME: dict[str, Tab] = {t.name: t for t in TABS}
 
 
+_NOT_KEY = re.compile(r"[^0-9a-z]")
+_NORMS: dict[str, str] = {}  # text -> its key: the same tab names and headers are matched again and again
+
+
 def norm(header: object) -> str:
     """Header matching key: lower-case letters and digits only (`PO Number` == `po_number`)."""
-    return re.sub(r"[^0-9a-z]", "", str(header).lower()) if header is not None else ""
+    if isinstance(header, str):
+        key = _NORMS.get(header)
+        if key is None:
+            if len(_NORMS) >= 50_000:
+                _NORMS.clear()
+            key = _NORMS[header] = _NOT_KEY.sub("", header.lower())
+        return key
+    return _NOT_KEY.sub("", str(header).lower()) if header is not None else ""
 
 
 TAB_BY_NORM: dict[str, Tab] = {norm(t.name): t for t in TABS}

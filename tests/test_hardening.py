@@ -367,6 +367,51 @@ def test_2_a_lying_zip_directory_is_a_damaged_file(demo: Path, tmp_path: Path) -
     assert "damaged" in line
 
 
+def _bad_crc(path: Path, member: str) -> Path:
+    """`path` with the CRC of `member` wrong in its local header and the central directory (a damaged member)."""
+    import struct
+
+    data = bytearray(path.read_bytes())
+    with zipfile.ZipFile(path) as z:
+        info = z.getinfo(member)
+    pos = data.find(b"PK\x01\x02")
+    while pos >= 0:
+        name_len = struct.unpack_from("<H", data, pos + 28)[0]
+        if data[pos + 46: pos + 46 + name_len] == member.encode():
+            struct.pack_into("<I", data, pos + 16, info.CRC ^ 1)
+        pos = data.find(b"PK\x01\x02", pos + 4)
+    struct.pack_into("<I", data, info.header_offset + 14, info.CRC ^ 1)
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_2_a_tab_is_checked_when_it_is_read(demo: Path) -> None:
+    """Each worksheet is checked against the limits when a command first reads it: a tab never read (a document,
+    the Log below its header) costs nothing, and a damaged one is found by the command that reads it."""
+    from poflow_sheets.store import AddSheet, AppendRows
+
+    trail = tuple((f"2024-01-02 10:00:{i % 60:02d}", "poflow x", "Orders", f"PO-{i}", "Status", "a", "b")
+                  for i in range(5000))
+    write_workbook(demo, [AppendRows("Log", trail), AddSheet("INV-0001", (("INVOICE",), ("Total", 12)))],
+                   expected=fingerprint(demo))
+    parts = {n: p for n, p in zip(read_workbook(demo).sheet_names, _parts(demo), strict=True)}
+    _bad_crc(demo, parts["INV-0001"])
+    _bad_crc(demo, parts["Log"])
+    status, out = cli("status", demo, "--today", "2026-12-01")
+    assert status == 0, out
+    status, out = cli("confirm", demo, "WW-1126", "--today", "2026-12-01", "--no-sheet")
+    assert status == 2 and "damaged" in out and parts["Log"] in out and "nothing was written" in out
+    with pytest.raises(WorkbookUnreadable, match="damaged"):
+        check_package(demo, demo.name)
+
+
+def _parts(path: Path) -> list[str]:
+    from poflow_sheets.store.xlsx_head import sheet_parts
+
+    with zipfile.ZipFile(path) as z:
+        return list(sheet_parts(z).values())
+
+
 def _corpus() -> Path:
     folder = SHARED / "data" / "excel-made-workbooks"
     if not folder.is_dir():

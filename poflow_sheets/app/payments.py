@@ -24,12 +24,13 @@ from ..errors import Refused
 from ..gsheets.location import is_sheet
 from ..ledger import facts_of, invoice_status, order_complete
 from ..money import ZERO, format_money
-from ..reader import Book, read_workbook
+from ..reader import Book, read_book, read_workbook
 from ..reconcile.claims import claim_deductions
 from ..reconcile.engine import Ledger, MatchConfig, MatchResult, ProposedAllocation, accept, learned_aliases, match_payments
 from ..records import Payment, Settings, Transaction
 from ..schema import PaymentStatus
 from ..store import XlsxBackend
+from ..store.xlsx_read import CalamineSource
 from .workbook import WriteOptions, as_written, backend_of, load, utc_now
 
 
@@ -80,15 +81,19 @@ def load_for_reconcile(workbook: Path, files: Sequence[Path], *,
     """
     if not files:
         return read_workbook(workbook, progress=progress), BankImport((), (), "none", "")
-    settings = read_workbook(workbook, tabs=("Settings",)).settings  # the mapping and currency: ~10 ms
-    big = sum(f.stat().st_size for f in files if f.is_file()) > FORK_LIMIT
-    if big or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-        # a large export costs more to send back from a child (pickled) than the overlap saves
-        return read_workbook(workbook, progress=progress), _read_bank(settings, files)
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        banks = pool.submit(_read_bank_and_descriptors, settings, list(files))
-        book = read_workbook(workbook, progress=progress)
-        imported, descriptors = banks.result()
+    source = CalamineSource(workbook)  # opened once for both reads
+    try:
+        settings = read_book(source, tabs=("Settings",)).settings  # the mapping and currency: ~10 ms
+        big = sum(f.stat().st_size for f in files if f.is_file()) > FORK_LIMIT
+        if big or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+            # a large export costs more to send back from a child (pickled) than the overlap saves
+            return read_book(source, progress=progress), _read_bank(settings, files)
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            banks = pool.submit(_read_bank_and_descriptors, settings, list(files))
+            book = read_book(source, progress=progress)
+            imported, descriptors = banks.result()
+    finally:
+        source.close()
     remember(descriptors)  # the payment descriptors the reader process read already
     if book.settings.bank_mapping != settings.bank_mapping or book.settings.currency != settings.currency:
         imported = _read_bank(book.settings, files)  # the Settings changed between the two reads

@@ -1,14 +1,19 @@
 """Surgery on one worksheet's XML text: rows and cells are edited in place, everything else kept as is.
 
 A worksheet can hold 100,000 rows; building a DOM for it is slow and risks changing what poflow does not
-own. The editor indexes ``<row>`` elements with a regular expression, parses only the rows it touches and
+own. The editor finds ``<row>`` elements with a regular expression, parses only the rows it touches and
 splices them back, so untouched rows (and every element outside ``<sheetData>``) keep their exact text.
+
+Rows are found without reading the others: Excel keeps rows in ascending order, each with its number
+(``r``), so a row is found by bisecting the text, and the last one by looking back from ``</sheetData>``.
+Appending to a Log of 200,000 rows looks at a few of them, whatever the Log's length. Only what needs every
+row (inserting rows above a totals row, array formulas, a row without its number) indexes them all.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from poflow_sheets.errors import Refused
@@ -19,8 +24,10 @@ MAX_COL = 16_384
 _P = r"(?:[A-Za-z_][\w.-]*:)?"  # an optional namespace prefix
 ROW_RE = re.compile(rf"<{_P}row\b[^>]*?(?:/>|>.*?</{_P}row>)", re.S)
 ROW_OPEN_RE = re.compile(rf"<{_P}row\b([^>]*?)(/?)>", re.S)
+ROW_START_RE = re.compile(rf"<{_P}row\b")
 CELL_RE = re.compile(rf"<{_P}c\b([^>]*?)(?:/>|>(.*?)</{_P}c>)", re.S)
 ATTR_RE = re.compile(r"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+R_NUM_RE = re.compile(r"(?:^|\s)r\s*=\s*[\"'](\d+)[\"']")  # a row's number
 R_ATTR_RE = re.compile(r"(?:^|\s)r\s*=\s*[\"']([A-Za-z]*)(\d+)[\"']")
 HAS_VALUE_RE = re.compile(rf"<{_P}v\b[^>]*>[^<]|<{_P}f\b|<{_P}is\b")
 S_ATTR_RE = re.compile(r"(?:^|\s)s\s*=\s*[\"'](\d+)[\"']")
@@ -85,6 +92,10 @@ def cell_has_value(cell_xml: str) -> bool:
     return HAS_VALUE_RE.search(cell_xml) is not None
 
 
+class _Unnumbered(Exception):
+    """A row element without its number (``r``): the sheet's rows are numbered by indexing them all."""
+
+
 @dataclass
 class RowState:
     """A row parsed for editing: its attribute text (without r and spans) and cells by column."""
@@ -111,20 +122,16 @@ class SheetEditor:
             self.inner = ""
             self.tail = f"</{self.prefix}sheetData>" + text[m.end():]
         else:
-            close = text.find(f"</{self.prefix}sheetData>", m.end())
+            close = text.rfind(f"</{self.prefix}sheetData>", m.end())  # from the end: the rows are not read
             if close < 0:
                 raise Refused(f"{part}: unterminated <sheetData>")
             self.head, self.inner, self.tail = text[: m.end()], text[m.end(): close], text[close:]
-        self.rows: list[tuple[int, int, int]] = []
-        self.row_pos: dict[int, int] = {}
-        prev = 0
-        for rm in ROW_RE.finditer(self.inner):
-            om = ROW_OPEN_RE.match(self.inner, rm.start())
-            a = attrs(om.group(1)) if om else {}
-            r = int(a["r"]) if a.get("r", "").isdigit() else prev + 1
-            self.row_pos.setdefault(r, len(self.rows))
-            self.rows.append((r, rm.start(), rm.end()))
-            prev = r
+        # every row as (number, start, end) in inner, and number -> its index: built only when needed
+        self._rows: list[tuple[int, int, int]] | None = None
+        self._row_pos: dict[int, int] = {}
+        self._spans: dict[int, tuple[int, int] | None] = {}  # rows found without the index (None: no such row)
+        self._last_row: tuple[int, int, int] | None = None  # the last row element, once looked for
+        self._last_found = False
         self.edited: dict[int, RowState] = {}
         self.min_written: tuple[int, int] | None = None
         self.max_written: tuple[int, int] | None = None
@@ -133,12 +140,128 @@ class SheetEditor:
         self._markers: dict[str, bool] = {}
         self._parsed: dict[int, RowState] = {}  # rows parsed for reading, not (yet) edited
 
+    # -- finding rows ---------------------------------------------------------------------------------
+    @property
+    def indexed(self) -> bool:
+        """True once every row of the sheet was indexed (what an append to the end never needs)."""
+        return self._rows is not None
+
+    @property
+    def rows(self) -> list[tuple[int, int, int]]:
+        """Every row element as (number, start, end) in ``inner``, in the text's order (indexes them all)."""
+        return self._index()[0]
+
+    @property
+    def row_pos(self) -> dict[int, int]:
+        """Row number -> its position in ``rows`` (indexes every row)."""
+        return self._index()[1]
+
+    def _index(self) -> tuple[list[tuple[int, int, int]], dict[int, int]]:
+        if self._rows is None:
+            rows: list[tuple[int, int, int]] = []
+            pos: dict[int, int] = {}
+            prev = 0
+            for rm in ROW_RE.finditer(self.inner):
+                om = ROW_OPEN_RE.match(self.inner, rm.start())
+                a = attrs(om.group(1)) if om else {}
+                r = int(a["r"]) if a.get("r", "").isdigit() else prev + 1
+                pos.setdefault(r, len(rows))
+                rows.append((r, rm.start(), rm.end()))
+                prev = r
+            self._rows, self._row_pos = rows, pos
+        return self._rows, self._row_pos
+
+    def _element(self, start: int) -> tuple[int, int, int]:
+        """(number, start, end) of the row element starting at ``start``; _Unnumbered when it has no ``r``."""
+        om = ROW_OPEN_RE.match(self.inner, start)
+        rm = ROW_RE.match(self.inner, start)
+        if om is None or rm is None:
+            raise _Unnumbered
+        m = R_NUM_RE.search(om.group(1))
+        if m is None:
+            raise _Unnumbered
+        return int(m.group(1)), start, rm.end()
+
+    def _row_at(self, pos: int) -> tuple[int, int, int] | None:
+        """The first row element starting at or after ``pos``."""
+        m = ROW_START_RE.search(self.inner, pos)
+        return None if m is None else self._element(m.start())
+
+    def _row_before(self, pos: int) -> tuple[int, int, int] | None:
+        """The last row element starting before ``pos`` (a row's start, or the end of ``inner``)."""
+        width = 4096
+        while True:
+            lo = max(0, pos - width)
+            last = None
+            for m in ROW_START_RE.finditer(self.inner, lo, pos):
+                last = m.start()
+            if last is not None:
+                return self._element(last)
+            if lo == 0:
+                return None
+            width *= 8
+
+    def _last(self) -> tuple[int, int, int] | None:
+        """The last row element of the sheet."""
+        if not self._last_found:
+            self._last_row = self._row_before(len(self.inner))
+            self._last_found = True
+        return self._last_row
+
+    def _first_from(self, r: int) -> tuple[int, int, int] | None:
+        """The first row element numbered ``r`` or more, found by bisecting the text (rows ascend)."""
+        last = self._last()
+        if last is None or last[0] < r:
+            return None
+        lo, hi = 0, last[1]
+        while lo < hi:
+            mid = (lo + hi) // 2
+            row = self._row_at(mid)
+            if row is None or row[0] >= r:
+                hi = mid
+            else:
+                lo = row[2]
+        return self._row_at(lo)
+
+    def _span(self, r: int) -> tuple[int, int] | None:
+        """(start, end) in ``inner`` of row ``r``'s element; None when the sheet has no such row."""
+        if self._rows is not None:
+            idx = self._row_pos.get(r)
+            return None if idx is None else self._rows[idx][1:]
+        if r in self._spans:
+            return self._spans[r]
+        try:
+            row = self._first_from(r)
+        except _Unnumbered:
+            self._index()
+            return self._span(r)
+        span = (row[1], row[2]) if row is not None and row[0] == r else None
+        self._spans[r] = span
+        return span
+
+    def _backward(self) -> Iterator[tuple[int, int, int]]:
+        """The row elements from the last one up (_Unnumbered when one has no ``r``)."""
+        row = self._last()
+        while row is not None:
+            yield row
+            row = self._row_before(row[1])
+
+    def _forward(self, pos: int = 0, prev: int = 0) -> Iterator[tuple[int, int, int]]:
+        """The row elements from ``pos`` (the first row, or a numbered row's start) down, numbered as the
+        index numbers them (``prev``: the number of the row before ``pos``)."""
+        for rm in ROW_RE.finditer(self.inner, pos):
+            om = ROW_OPEN_RE.match(self.inner, rm.start())
+            a = attrs(om.group(1)) if om else {}
+            r = int(a["r"]) if a.get("r", "").isdigit() else prev + 1
+            yield r, rm.start(), rm.end()
+            prev = r
+
     # -- reading --------------------------------------------------------------------------------------
     def _parse_row(self, r: int) -> RowState:
-        idx = self.row_pos.get(r)
-        if idx is None:
+        span = self._span(r)
+        if span is None:
             return RowState(r)
-        _, start, end = self.rows[idx]
+        start, end = span
         text = self.inner[start:end]
         om = ROW_OPEN_RE.match(text)
         assert om is not None
@@ -177,7 +300,7 @@ class SheetEditor:
         st = self.edited.get(r)
         if st is not None:
             return st.cells.get(c)
-        if r not in self.row_pos:
+        if r not in self._parsed and self._span(r) is None:
             return None
         parsed = self._parsed.get(r)
         if parsed is None:
@@ -189,7 +312,7 @@ class SheetEditor:
         st = self.edited.get(r)
         if st is not None:
             return st.cells
-        if r not in self.row_pos:
+        if r not in self._parsed and self._span(r) is None:
             return {}
         parsed = self._parsed.get(r)
         if parsed is None:
@@ -199,6 +322,24 @@ class SheetEditor:
     def row_numbers(self) -> list[int]:
         """Every row the sheet has (written or edited), in order."""
         return sorted(set(self.row_pos) | set(self.edited))
+
+    def row_numbers_in(self, lo: int, hi: int) -> list[int]:
+        """The rows numbered ``lo`` to ``hi`` the sheet has (written or edited), in order; only those looked at."""
+        found = {r for r in self.edited if lo <= r <= hi}
+        if self._rows is not None:
+            found.update(r for r in self._row_pos if lo <= r <= hi)
+            return sorted(found)
+        try:
+            first = self._first_from(lo)
+            if first is not None:
+                for r, _s, _e in self._forward(first[1], first[0] - 1):
+                    if r > hi:
+                        break
+                    found.add(r)
+        except _Unnumbered:
+            self._index()
+            return self.row_numbers_in(lo, hi)
+        return sorted(found)
 
     def move_rows_down(self, at: int, n: int, fix: Callable[[str, int], str]) -> None:
         """Move every row from ``at`` down by ``n`` (an insert); ``fix(cell_xml, new_row)`` rewrites each
@@ -223,7 +364,7 @@ class SheetEditor:
     def row_style(self, r: int) -> int | None:
         """The row's own format when it has one (customFormat)."""
         st = self.edited.get(r)
-        return st.style if st is not None else (self._parse_row(r).style if r in self.row_pos else None)
+        return st.style if st is not None else self._parse_row(r).style
 
     def col_style(self, c: int) -> int:
         """The column's default format from ``<cols>`` (0 when none)."""
@@ -244,23 +385,43 @@ class SheetEditor:
         st = self.edited.get(r)
         if st is not None:
             return any(cell_has_value(x) for x in st.cells.values())
-        idx = self.row_pos.get(r)
-        if idx is None:
-            return False
-        _, start, end = self.rows[idx]
+        span = self._span(r)
+        return span is not None and HAS_VALUE_RE.search(self.inner, span[0], span[1]) is not None
+
+    def _element_has_value(self, r: int, start: int, end: int) -> bool:
+        st = self.edited.get(r)
+        if st is not None:
+            return any(cell_has_value(x) for x in st.cells.values())
         return HAS_VALUE_RE.search(self.inner, start, end) is not None
 
+    def _new_rows_with_value(self) -> list[int]:
+        """Edited rows the sheet did not have, that hold a value."""
+        return [r for r, st in self.edited.items() if self._span(r) is None
+                and any(cell_has_value(x) for x in st.cells.values())]
+
     def last_value_row(self) -> int:
-        """The last row that has any value (0 for an empty sheet)."""
+        """The last row that has any value (0 for an empty sheet), looking back from the sheet's end."""
         if self._last_value is None:
-            candidates = sorted(set(self.row_pos) | set(self.edited), reverse=True)
-            self._last_value = next((r for r in candidates if self._row_has_value(r)), 0)
+            if self._rows is not None:
+                candidates = sorted(set(self._row_pos) | set(self.edited), reverse=True)
+                self._last_value = next((r for r in candidates if self._row_has_value(r)), 0)
+            else:
+                try:
+                    found = next((r for r, s, e in self._backward() if self._element_has_value(r, s, e)), 0)
+                except _Unnumbered:
+                    self._index()
+                    return self.last_value_row()
+                self._last_value = max([found, *self._new_rows_with_value()])
         return self._last_value
 
     def first_value_row(self) -> int:
         """The first row that has any value (the header row of a poflow tab; 0 for an empty sheet)."""
-        candidates = sorted(set(self.row_pos) | set(self.edited))
-        return next((r for r in candidates if self._row_has_value(r)), 0)
+        if self._rows is not None:
+            candidates = sorted(set(self._row_pos) | set(self.edited))
+            return next((r for r in candidates if self._row_has_value(r)), 0)
+        found = next((r for r, s, e in self._forward() if self._element_has_value(r, s, e)), 0)
+        new = self._new_rows_with_value()
+        return min([found, *new]) if found and new else found or min(new, default=0)
 
     def iter_formula_cells(self, marker: str) -> list[tuple[int, int, str]]:
         """(row, col, cell text) of every cell whose text contains ``marker`` (e.g. ``t="array"``)."""
@@ -269,11 +430,12 @@ class SheetEditor:
             self._markers[marker] = marker in self.inner
         if not self._markers[marker]:
             return out  # poflow never writes array formulas, so the original text decides
-        for r in sorted(set(self.row_pos) | set(self.edited)):
+        rows, row_pos = self._index()
+        for r in sorted(set(row_pos) | set(self.edited)):
             st = self.edited.get(r)
             if st is None:
-                idx = self.row_pos[r]
-                _, start, end = self.rows[idx]
+                idx = row_pos[r]
+                _, start, end = rows[idx]
                 if self.inner.find(marker, start, end) < 0:
                     continue
                 st = self._parse_row(r)
@@ -307,7 +469,12 @@ class SheetEditor:
         """The worksheet XML with the edits spliced in."""
         if not self.edited:
             return self.original
-        new_rows = sorted(r for r in self.edited if r not in self.row_pos)
+        if self._rows is None:
+            try:
+                return "".join([self._fix_dimension(self.head), *self._spliced(), self.tail])
+            except _Unnumbered:
+                self._index()
+        new_rows = sorted(r for r in self.edited if r not in self._row_pos)
         pieces: list[str] = [self.head]
         pos = 0
         k = 0
@@ -323,14 +490,44 @@ class SheetEditor:
             pieces.append(self._row_text(self.edited[new_rows[k]]))
             k += 1
         pieces.append(self.inner[pos:])
-        tail = self.tail
-        head_text = "".join(pieces)
-        return self._fix_dimension(head_text) + tail
+        pieces[0] = self._fix_dimension(self.head)
+        pieces.append(self.tail)
+        return "".join(pieces)
+
+    def _spliced(self) -> list[str]:
+        """``inner`` (in pieces) with the edited rows replaced and the new ones inserted, only the edited rows
+        looked up.
+
+        A new row goes right after the last row numbered below it (before the text between two rows), as
+        the indexed path puts it."""
+        cuts: list[tuple[int, int, int]] = []  # (start, end, row number) of each piece of inner replaced
+        after: tuple[int, int, int] | None = None  # the first row numbered above the new row at hand
+        at = -1  # where new rows below `after` go
+        for r in sorted(self.edited):
+            span = self._span(r)
+            if span is not None:
+                cuts.append((span[0], span[1], r))
+                continue
+            if at < 0 or (after is not None and after[0] < r):
+                after = self._first_from(r)
+                before = self._row_before(after[1]) if after is not None else self._last()
+                at = before[2] if before is not None else 0
+            cuts.append((at, at, r))
+        cuts.sort()
+        pieces: list[str] = []
+        pos = 0
+        for start, end, r in cuts:
+            pieces.append(self.inner[pos:start])
+            pieces.append(self._row_text(self.edited[r]))
+            pos = end
+        pieces.append(self.inner[pos:])
+        return pieces
 
     def _fix_dimension(self, text: str) -> str:
+        """The head (the text before the rows) with `<dimension>` grown over the cells written."""
         if self.min_written is None or self.max_written is None:
             return text
-        m = re.search(rf"<{_P}dimension\b[^>]*?\bref\s*=\s*\"([^\"]*)\"", text[: len(self.head)])
+        m = re.search(rf"<{_P}dimension\b[^>]*?\bref\s*=\s*\"([^\"]*)\"", text)
         if not m:
             return text
         try:

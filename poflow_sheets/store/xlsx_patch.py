@@ -13,6 +13,7 @@ import html
 import posixpath
 import re
 import zipfile
+import zlib
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -49,6 +50,7 @@ from poflow_sheets.store.sheetxml import (
 )
 from poflow_sheets.store.styles import DATE_FORMAT, DATETIME_FORMAT, XML_DECL, StyleBook, parse_part
 from poflow_sheets.store.zipcopy import copy_file, rewrite_zip
+from poflow_sheets.store.zipdir import open_zip, remembered
 
 MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -202,7 +204,13 @@ class Package:
         real = self.names.get(part.lower())
         if real is None:
             raise KeyError(part)
-        return self.replaced.get(real) or self.zin.read(real)
+        if real in self.replaced:
+            return self.replaced[real]
+        try:
+            return self.zin.read(real)  # inflated against its CRC: a reader may have read only its top
+        except (zipfile.BadZipFile, EOFError, zlib.error, NotImplementedError) as exc:
+            raise WorkbookUnreadable(f"{self.label}: the file is damaged or truncated ({' '.join(str(exc).split())});"
+                                     " open it in Excel and save it again; nothing was written") from None
 
     def xml(self, part: str, *, create: bytes | None = None) -> etree._Element:
         """A small part parsed with lxml (cached; mark it with ``touch`` to have it written)."""
@@ -503,12 +511,11 @@ class Package:
     def _totals_between(self, ed: SheetEditor, after: int, last: int) -> bool:
         """True when a row below ``after`` (up to ``last``) is a totals row: SUM/SUBTOTAL/COUNTA... formulas,
         or the totals row of an Excel Table on the sheet."""
-        for r in ed.row_numbers():
-            if after < r <= last:
-                for cell in ed.cells_of(r).values():
-                    fm = F_RE.search(cell)
-                    if fm is not None and fm.group(3) and AGGREGATE.search(html.unescape(fm.group(3))):
-                        return True
+        for r in ed.row_numbers_in(after + 1, last):
+            for cell in ed.cells_of(r).values():
+                fm = F_RE.search(cell)
+                if fm is not None and fm.group(3) and AGGREGATE.search(html.unescape(fm.group(3))):
+                    return True
         for _tpart, table in self._tables_of(ed):
             count = int(table.get("totalsRowCount", "0") or 0)
             try:
@@ -1041,8 +1048,9 @@ def apply_changes(src: Path, dst: Path, changes: Sequence[Edit]) -> PatchResult:
         raise ValueError("apply_changes writes a new file; use write_workbook to change a workbook in place")
     if not zipfile.is_zipfile(src):
         raise WorkbookUnreadable(f"{src.name}: not an .xlsx package (encrypted, or not a workbook)")
-    with zipfile.ZipFile(src) as zin:
-        check_directory(zin, src.name, limits())  # duplicate members, sizes, ratio: before anything is inflated
+    with open_zip(src) as zin:
+        lim = limits()  # duplicate members, sizes, ratio: before anything is inflated (once per unchanged file)
+        remembered(zin, f"check_directory {lim}", lambda: check_directory(zin, src.name, lim))
         pkg = Package(zin, src.name)
         pkg._new_tables = []
         for ch in changes:

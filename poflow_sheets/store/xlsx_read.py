@@ -14,14 +14,27 @@ from typing import Any
 from python_calamine import CalamineWorkbook
 
 from poflow_sheets.errors import WorkbookUnreadable
+from poflow_sheets.limits import Limits, PackageCheck, limits
 from poflow_sheets.store.edits import Fingerprint
 from poflow_sheets.store.safety import fingerprint
+from poflow_sheets.store.zipdir import open_zip
 
-_CHECKED: set[tuple[str, int, int]] = set()  # (file, mtime, size) whose package passed the limits in this process
+# (file, mtime, size, the limits) -> what was checked of it in this process
+_CHECKS: dict[tuple[str, int, int, Limits], PackageCheck] = {}
 
 
 def open_workbook(path: Path) -> CalamineWorkbook:
-    """Open a workbook with calamine, translating every failure into one clear line."""
+    """Open a workbook with calamine, every member of its package checked against the limits first, translating
+    every failure into one clear line."""
+    wb, zf, _check = _open(path, every_member=True)
+    if zf is not None:
+        zf.close()
+    return wb
+
+
+def _open(path: Path, *, every_member: bool) -> tuple[CalamineWorkbook, zipfile.ZipFile | None, PackageCheck | None]:
+    """The workbook opened with calamine, and for a zip package the package open and its limits check:
+    every member checked (`every_member`), or every part but the worksheets, each checked when read."""
     name = str(path)
     if not path.exists():
         raise WorkbookUnreadable(f"{name}: no such file")
@@ -33,35 +46,48 @@ def open_workbook(path: Path) -> CalamineWorkbook:
     with path.open("rb") as fh:
         head = fh.read(8)
     suffix = path.suffix.lower()
+    zf: zipfile.ZipFile | None = None
+    check: PackageCheck | None = None
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         if suffix in (".xlsx", ".xlsm") or _is_encrypted_ole(path):
             raise WorkbookUnreadable(
                 f"{name}: the workbook is password protected (encrypted); save a copy without a password")
     elif head.startswith(b"PK"):
         try:
-            with zipfile.ZipFile(path) as zf:
-                names = set(zf.namelist())
+            zf = open_zip(path)
         except (zipfile.BadZipFile, OSError, EOFError) as exc:
             raise WorkbookUnreadable(f"{name}: the file is damaged or truncated ({exc})") from None
-        if "xl/workbook.xml" not in names and "content.xml" not in names:
-            raise WorkbookUnreadable(f"{name}: a zip file but not an Excel workbook (no xl/workbook.xml)")
-        # sizes, ratio, duplicate members, cells, shared strings, the longest cell, the encoding; and every
-        # XML member inflated once against its CRC (a damaged member is found here, not by calamine)
-        from poflow_sheets.limits import check_package
-
-        st = path.stat()
-        key = (str(path.resolve()), st.st_mtime_ns, st.st_size)
-        if key not in _CHECKED:  # a command that opens the same unchanged file twice checks it once
-            check_package(path, name)
-            _CHECKED.add(key)
+        try:
+            if "xl/workbook.xml" not in zf.NameToInfo and "content.xml" not in zf.NameToInfo:
+                raise WorkbookUnreadable(f"{name}: a zip file but not an Excel workbook (no xl/workbook.xml)")
+            # sizes, ratio, duplicate members from the directory; cells, shared strings, the longest cell, the
+            # encoding of each XML member inflated once against its CRC (a damaged member is found here, not
+            # by calamine): every member, or every one but the worksheets, each checked when it is read
+            st = path.stat()
+            lim = limits()
+            key = (str(path.resolve()), st.st_mtime_ns, st.st_size, lim)
+            check = _CHECKS.get(key)  # a command that opens the same unchanged file twice checks it once
+            if check is None:
+                if len(_CHECKS) >= 8:  # a long-running process (sync) remembers only the latest files
+                    del _CHECKS[next(iter(_CHECKS))]
+                check = _CHECKS[key] = PackageCheck(zf, name, lim)
+            if every_member:
+                check.all(zf)
+            else:
+                check.parts(zf)
+        except BaseException:
+            zf.close()
+            raise
     elif suffix in (".xlsx", ".xlsm", ".xls", ".ods", ".xlsb"):
         kind = "text (CSV?)" if _looks_text(head) else "not a spreadsheet"
         raise WorkbookUnreadable(f"{name}: not a real {suffix} workbook: the content is {kind}")
     else:
         raise WorkbookUnreadable(f"{name}: not a workbook; expected an .xlsx file")
     try:
-        return CalamineWorkbook.from_path(name)
+        return CalamineWorkbook.from_path(name), zf, check
     except Exception as exc:  # calamine raises several types; all mean the same to the user
+        if zf is not None:
+            zf.close()
         text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         if "password" in text.lower() or "encrypt" in text.lower():
             raise WorkbookUnreadable(f"{name}: the workbook is password protected") from None
@@ -79,20 +105,48 @@ def _is_encrypted_ole(path: Path) -> bool:
 
 
 class CalamineSource:
-    """The tabs of a workbook file, read one by one as the reader asks (calamine is fast; no prefetch)."""
+    """The tabs of a workbook file, read one by one as the reader asks (calamine is fast; no prefetch).
+
+    The package is opened once; each worksheet is checked against the limits when it is first read, so the
+    tabs a command never reads (document tabs, the Log below its header) are never inflated."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._wb = open_workbook(self.path)
+        self._wb, self._zip, self._check = _open(self.path, every_member=False)
         self.stamp: Fingerprint = fingerprint(self.path)
         self.sheet_names: tuple[str, ...] = tuple(self._wb.sheet_names)
         self._sheets: dict[str, Any] = {}
+        self._parts: dict[str, str] | None = None
+
+    def _part(self, title: str) -> str | None:
+        """The worksheet part of a tab (None when the package is not laid out as Excel lays it out)."""
+        if self._zip is None:
+            return None
+        if self._parts is None:
+            from poflow_sheets.store.xlsx_head import sheet_parts
+
+            try:
+                self._parts = sheet_parts(self._zip)
+            except Exception:  # no xl/workbook.xml (.ods), or one lxml does not parse: check every member
+                self._parts = {}
+        return self._parts.get(title)
+
+    def _checked(self, title: str) -> None:
+        """Check the tab's worksheet against the limits before it is read (every member when it is not known)."""
+        if self._zip is None or self._check is None:
+            return
+        part = self._part(title)
+        if part is None:
+            self._check.all(self._zip)
+        else:
+            self._check.member(self._zip, part)
 
     def fetch(self, titles: Sequence[str]) -> None:
         """Nothing to do: each tab is read when asked for."""
 
     def rows(self, title: str) -> list[list[Any]]:
         """A tab's cells from A1, as a rectangle (empty cells are '')."""
+        self._checked(title)
         try:
             sheet = self._wb.get_sheet_by_name(title)
             rows: list[list[Any]] = sheet.to_python(skip_empty_area=False)
@@ -104,23 +158,30 @@ class CalamineSource:
     def head_rows(self, title: str, n: int = 20) -> list[list[Any]]:
         """The tab's first `n` rows, without reading the rest of it (an .xlsx is streamed; other formats
         are read whole)."""
-        if self.path.suffix.lower() in (".xlsx", ".xlsm"):
+        if self._zip is not None and self.path.suffix.lower() in (".xlsx", ".xlsm") and self._check is not None:
             from poflow_sheets.store.xlsx_head import head_rows
 
-            try:
-                return head_rows(self.path, title, n)
-            except Exception:  # a package the streaming reader does not follow: read it whole
-                pass
+            part = self._part(title)
+            if part is not None:
+                self._check.head(self._zip, part)  # a DTD, the encoding: the top is all that is parsed
+                try:
+                    return head_rows(self._zip, title, n, self._parts)
+                except Exception:  # a package the streaming reader does not follow: read it whole
+                    pass
         return self.rows(title)[:n]
 
     def merged_ranges(self, title: str) -> object:
         """The tab's merged cell ranges (calamine's), from the sheet `rows` read."""
+        if title not in self._sheets:
+            self._checked(title)
         sheet = self._sheets.get(title) or self._wb.get_sheet_by_name(title)
         return sheet.merged_cell_ranges or ()
 
     def close(self) -> None:
         """Release the file."""
         self._wb.close()
+        if self._zip is not None:
+            self._zip.close()
 
 
 __all__ = ["CalamineSource", "open_workbook"]

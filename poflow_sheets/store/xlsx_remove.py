@@ -27,6 +27,7 @@ from poflow_sheets.store.edits import AddSheet, AppendRows, Edit, PatchResult, S
 from poflow_sheets.store.sheetxml import SheetEditor, format_range, parse_range
 from poflow_sheets.store.xlsx_patch import EP_NS, R_ID, VT_NS, Package, _n, refuse_unwritable
 from poflow_sheets.store.zipcopy import copy_file, rewrite_zip
+from poflow_sheets.store.zipdir import open_zip
 
 _R_ATTR = re.compile(r'(\sr=")([A-Z]*)(\d+)(")')
 _DIM = re.compile(r'(<(?:\w+:)?dimension\b[^>]*?\bref\s*=\s*")([^"]*)(")')
@@ -356,11 +357,10 @@ def apply_removing(src: Path, dst: Path, removals: Mapping[str, Collection[int]]
                    changes: Sequence[Edit] = (), *, sheets: Collection[str] = ()) -> PatchResult:
     """Write `dst`: `src` with rows removed per tab and the tabs `sheets` taken out, then `changes` applied
     (as `apply_changes` does)."""
-    import zipfile
 
     refuse_unwritable(src)
     refuse_unwritable(dst)
-    with zipfile.ZipFile(src) as zin:
+    with open_zip(src) as zin:
         pkg = Package(zin, src.name)
         pkg._new_tables = []
         for sheet, rows in removals.items():
