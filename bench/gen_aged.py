@@ -32,11 +32,11 @@ def closed_history(n: int, start: date = date(2023, 1, 2)) -> dict[str, list[Any
         buyer = BUYERS[i % len(BUYERS)]
         when = start + timedelta(days=i * 600 // max(n, 1))
         ship = when + timedelta(days=7)
-        out["Orders"].append(Order(po_number=po, buyer_id=buyer.buyer_id, po_date=when, status="closed",
+        out["Orders"].append(Order(po_number=po, buyer_id=buyer.buyer_id, po_date=when, status="closed", deposit_pct=ZERO,
                                    ship_date=ship, approved_on=when))
         total = ZERO
-        for no, (sku, qty, price) in enumerate((("CDL-OAK-8", 24, Decimal("11.50")),
-                                                ("MATCH-BOX", 48, Decimal("2.25"))), start=1):
+        for no, (sku, qty, price) in enumerate((("CDL-OAK-8", 24, Decimal("9.00")),
+                                                ("MATCH-BOX", 48, Decimal("3.25"))), start=1):
             out["Lines"].append(Line(po_number=po, line_no=no, sku=sku, qty=qty, unit_price=price,
                                      description=sku.lower()))
             out["Shipments"].append(Shipment(shipment_id=f"SH-H{i:06d}", po_number=po, line_no=no,
@@ -83,9 +83,9 @@ def invoice_sheet(i: int, n: int, start: date = date(2023, 1, 2)) -> tuple[tuple
             (Styled("Your PO", bold=True), None, Styled(f"H-{i:06d}", bold=True, size=12)),
             (Styled("Terms", bold=True), None, "Net 30"), (),
             tuple(Styled(h, bold=True) for h in ("Line", "SKU", "Description", "Qty", "Unit price", "Amount")),
-            (1, "CDL-OAK-8", "cdl-oak-8", 24, money("11.50"), money("276.00")),
-            (2, "MATCH-BOX", "match-box", 48, money("2.25"), money("108.00")), (),
-            (None, None, None, None, Styled("Total", bold=True), money("384.00")))
+            (1, "CDL-OAK-8", "cdl-oak-8", 24, money("9.00"), money("216.00")),
+            (2, "MATCH-BOX", "match-box", 48, money("3.25"), money("156.00")), (),
+            (None, None, None, None, Styled("Total", bold=True), money("372.00")))
 
 
 def _cell(v: object) -> AnyValue:
