@@ -10,6 +10,8 @@ import difflib
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from decimal import Decimal
+from itertools import repeat
+from operator import is_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -365,7 +367,8 @@ def _read_records(info: TableInfo, data: Sequence[Sequence[object]], findings: l
         col = cols[name]
         idx = info.columns[name][0]
         values = _convert_column(info, col, idx, by_col[idx], numbers, findings)
-        if None in values:
+        # by identity: `None in values` would compare None with each Decimal (an isinstance check each)
+        if any(map(is_, values, repeat(None))):
             if col.required:
                 _report_empty(info, col, idx, by_col[idx], values, numbers, findings)
             if default is not None:

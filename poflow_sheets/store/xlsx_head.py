@@ -116,6 +116,19 @@ def head_rows(path: Path, title: str, n: int = 20) -> list[list[Any]]:
     return rows
 
 
+def part_size(path: Path, title: str) -> int | None:
+    """The uncompressed size of a tab's worksheet part, as the package directory says; None when the
+    package names no part for the tab."""
+    with zipfile.ZipFile(path) as zf:
+        part = next((p for t, p in sheet_parts(zf).items() if t.casefold() == title.casefold()), None)
+        if part is None:
+            return None
+        try:
+            return zf.getinfo(part).file_size
+        except KeyError:
+            return None
+
+
 def sheet_sizes(path: Path) -> dict[str, tuple[int, int]]:
     """Each tab's (rows, columns) as its `<dimension>` says (the used range's last row and column)."""
     out: dict[str, tuple[int, int]] = {}
@@ -136,4 +149,4 @@ def sheet_sizes(path: Path) -> dict[str, tuple[int, int]]:
     return out
 
 
-__all__ = ["head_rows", "sheet_parts", "sheet_sizes"]
+__all__ = ["head_rows", "part_size", "sheet_parts", "sheet_sizes"]

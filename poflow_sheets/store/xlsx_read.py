@@ -17,6 +17,7 @@ from poflow_sheets.errors import WorkbookUnreadable
 from poflow_sheets.store.edits import Fingerprint
 from poflow_sheets.store.safety import fingerprint
 
+HEAD_WHOLE_BYTES = 1 << 20  # a worksheet part up to this size (uncompressed) is read whole for its head
 _CHECKED: set[tuple[str, int, int]] = set()  # (file, mtime, size) whose package passed the limits in this process
 
 
@@ -102,13 +103,16 @@ class CalamineSource:
         return rows
 
     def head_rows(self, title: str, n: int = 20) -> list[list[Any]]:
-        """The tab's first `n` rows, without reading the rest of it (an .xlsx is streamed; other formats
-        are read whole)."""
+        """The tab's first `n` rows, without reading the rest of it when it is long (a long tab of an .xlsx
+        is streamed; a short one, and other formats, are read whole: calamine has the shared strings the
+        streamed head would parse again)."""
         if self.path.suffix.lower() in (".xlsx", ".xlsm"):
-            from poflow_sheets.store.xlsx_head import head_rows
+            from poflow_sheets.store.xlsx_head import head_rows, part_size
 
             try:
-                return head_rows(self.path, title, n)
+                size = part_size(self.path, title)
+                if size is not None and size > HEAD_WHOLE_BYTES:
+                    return head_rows(self.path, title, n)
             except Exception:  # a package the streaming reader does not follow: read it whole
                 pass
         return self.rows(title)[:n]
