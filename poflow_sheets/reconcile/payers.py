@@ -325,28 +325,31 @@ class PayerIndex:
         compact = name.replace(" ", "")
         best: dict[str, tuple[float, str]] = {}
         entries = self._entries
-        fuzzy: list[int] = []
-        scored: list[tuple[int, float]] = []
-        for k in sorted(self._block(name, compact)):
-            _bid, norm, cn, _written = entries[k]
-            if norm == name:
-                scored.append((k, 100.0))
-            elif cn == compact:
-                scored.append((k, 98.0))
-            elif len(compact) >= 8 and cn.startswith(compact):
-                scored.append((k, 95.0))
-            else:
-                fuzzy.append(k)
+        # the same name (100), the same letters (98), a name the payer's is a cut of (95): found by the index
+        # entries are filed under; every other entry of the block is scored by rapidfuzz
+        scored: dict[int, float] = {k: 100.0 for k in self._exact.get(name, ())}
+        for k in self._compact.get(compact, ()):
+            scored.setdefault(k, 98.0)
+        if len(compact) >= 8:
+            for k in self._prefix.get(compact[:8], ()):
+                if entries[k][2].startswith(compact):
+                    scored.setdefault(k, 95.0)
+        fuzzy = sorted(self._block(name, compact).difference(scored))
         if fuzzy:
+            import numpy as np  # rapidfuzz's cdist returns numpy arrays (and imports numpy itself when called)
+
             # both scorers over all candidates in one C call each (float32 scores, as process.cdist gives them);
-            # a score below 60 is never kept, so rapidfuzz may stop early there
+            # a score below 60 is never kept, so rapidfuzz may stop early there, and only the rest come back
             choices = [entries[k][1] for k in fuzzy]
             ratios = cdist([name], choices, scorer=fuzz.ratio, processor=None, score_cutoff=60, workers=1)[0]
             sorts = cdist([name], choices, scorer=fuzz.token_sort_ratio, processor=None, score_cutoff=60,
                           workers=1)[0]
-            scored += [(k, float(max(a, b))) for k, a, b in zip(fuzzy, ratios, sorts, strict=True)]
-        scored.sort()  # candidates in entry order, as a buyer's best name is kept on a tie
-        for k, s in scored:
+            both = np.maximum(ratios, sorts)
+            kept = np.flatnonzero(both >= 60)
+            for i, s in zip(kept.tolist(), both[kept].tolist(), strict=True):
+                scored[fuzzy[i]] = s
+        for k in sorted(scored):  # candidates in entry order, as a buyer's best name is kept on a tie
+            s = scored[k]
             bid, _norm, _cn, written = entries[k]
             if s >= 60 and s > best.get(bid, (-1.0, ""))[0]:
                 best[bid] = (s, written)
