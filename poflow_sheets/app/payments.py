@@ -66,29 +66,32 @@ def _read_bank(settings: Settings, files: Sequence[Path]) -> BankImport:
 FORK_LIMIT = 16 << 20  # bank files larger than this (together) are read in this process
 
 
-def _read_bank_and_descriptors(settings: Settings, files: Sequence[Path]) -> tuple[BankImport, dict[str, Descriptor]]:
-    """The bank files and, while the other process still reads the workbook, their payment descriptors."""
+def _read_bank_and_descriptors(workbook: Path, files: Sequence[Path]) -> tuple[Settings, BankImport, dict[str, Descriptor]]:
+    """The workbook's Settings (the bank column mapping and currency), the bank files read with them and,
+    while the other process still reads the workbook, their payment descriptors."""
+    settings = read_workbook(workbook, tabs=("Settings",)).settings  # the mapping and currency: ~10 ms
     imported = _read_bank(settings, files)
     texts = [x for t in imported.transactions if t.amount > 0 for x in (t.memo, t.payer) if x]
-    return imported, read_descriptors(texts)
+    return settings, imported, read_descriptors(texts)
 
 
 def load_for_reconcile(workbook: Path, files: Sequence[Path], *,
                        progress: Callable[[str], None] | None = None) -> tuple[Book, BankImport]:
     """Read the workbook and the bank files. With two or more cores the bank files are parsed in a
-    forked process while this one reads the workbook (both are CPU-bound Python; threads would not help).
+    forked process (which reads the Settings they need itself) while this one reads the workbook (both are
+    CPU-bound Python; threads would not help).
     """
     if not files:
         return read_workbook(workbook, progress=progress), BankImport((), (), "none", "")
-    settings = read_workbook(workbook, tabs=("Settings",)).settings  # the mapping and currency: ~10 ms
     big = sum(f.stat().st_size for f in files if f.is_file()) > FORK_LIMIT
     if big or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         # a large export costs more to send back from a child (pickled) than the overlap saves
-        return read_workbook(workbook, progress=progress), _read_bank(settings, files)
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-        banks = pool.submit(_read_bank_and_descriptors, settings, list(files))
         book = read_workbook(workbook, progress=progress)
-        imported, descriptors = banks.result()
+        return book, _read_bank(book.settings, files)
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        banks = pool.submit(_read_bank_and_descriptors, workbook, list(files))
+        book = read_workbook(workbook, progress=progress)
+        settings, imported, descriptors = banks.result()
     remember(descriptors)  # the payment descriptors the reader process read already
     if book.settings.bank_mapping != settings.bank_mapping or book.settings.currency != settings.currency:
         imported = _read_bank(book.settings, files)  # the Settings changed between the two reads
