@@ -257,37 +257,55 @@ class _State:
         self.by_amount: dict[int, list[_Item]] = {}
         self.by_discounted: dict[int, list[_Item]] = {}
         invoiced_pos: set[str] = set()
+        items, by_buyer, by_po, by_amount = self.items, self.by_buyer, self.by_po, self.by_amount
+        orders, buyers, default_terms = self.orders, self.buyers, settings.default_terms
+        window, deposit_grace = config.window_days, config.deposit_grace_days
+        lo_min, hi_max = date.min.toordinal(), date.max.toordinal()
         for inv in ledger.invoices:
-            if inv.kind == "credit" or inv.status == "void":
+            kind = inv.kind
+            if kind == "credit" or inv.status == "void":
                 continue
-            invoiced_pos.add(inv.po_number)  # its deposit, if any, is asked by invoice
+            po = inv.po_number
+            invoiced_pos.add(po)  # its deposit, if any, is asked by invoice
             total = _c(inv.total)
-            balance = total - applied.get(inv.invoice_number, 0)
+            number = inv.invoice_number
+            balance = total - applied.get(number, 0)
             if total <= 0 or balance <= 0:
                 continue
-            order = self.orders.get(inv.po_number)
-            buyer = self.buyers.get(order.buyer_id) if order else None
-            item = _Item(
-                number=inv.invoice_number, po=inv.po_number, buyer=order.buyer_id if order else "", kind=inv.kind,
-                date=inv.invoice_date, total=total, balance=balance,
-                terms=_terms(inv.terms, order.terms if order else "", buyer.terms if buyer else "",
-                       settings.default_terms))
+            order = orders.get(po)
+            if order is not None:
+                buyer_id = order.buyer_id
+                buyer = buyers.get(buyer_id)
+                terms = _terms(inv.terms, order.terms, buyer.terms if buyer else "", default_terms)
+            else:
+                buyer_id = ""
+                terms = _terms(inv.terms, "", "", default_terms)
+            when = inv.invoice_date
+            if when is not None:
+                ordinal = when.toordinal()
+                lo, hi = ordinal - (deposit_grace if kind == "deposit" else 0), ordinal + window
+            else:
+                lo, hi = lo_min, hi_max
+            item = _Item(number, po, buyer_id, kind, when, total, balance, terms, lo, hi)
             if inv.due_date is not None:
                 item.due = inv.due_date.toordinal()
-            elif item.date is not None and item.terms is not None:
-                item.due = due_date(item.date, item.terms).toordinal()
-            if item.date is not None:
-                grace = config.deposit_grace_days if item.kind == "deposit" else 0
-                item.lo = item.date.toordinal() - grace
-                item.hi = item.date.toordinal() + config.window_days
+            elif when is not None and terms is not None:
+                item.due = due_date(when, terms).toordinal()
+            items[number] = item
+            if buyer_id in by_buyer:
+                by_buyer[buyer_id].append(item)
             else:
-                item.lo, item.hi = date.min.toordinal(), date.max.toordinal()
-            self.items[item.number] = item
-            self.by_buyer.setdefault(item.buyer, []).append(item)
-            self.by_po.setdefault(item.po, []).append(item)
-            self.by_amount.setdefault(balance, []).append(item)
-            if item.terms is not None and item.terms.has_discount and balance == total:
-                disc = _c(discount_amount(inv.total, item.terms))
+                by_buyer[buyer_id] = [item]
+            if po in by_po:
+                by_po[po].append(item)
+            else:
+                by_po[po] = [item]
+            if balance in by_amount:
+                by_amount[balance].append(item)
+            else:
+                by_amount[balance] = [item]
+            if terms is not None and terms.has_discount and balance == total:
+                disc = _c(discount_amount(inv.total, terms))
                 item.disc = disc
                 self.by_discounted.setdefault(total - disc, []).append(item)
         for lst in self.by_buyer.values():

@@ -95,40 +95,55 @@ class RefIndex:
         self.po_digits: dict[str, list[str]] = {}  # all-digit PO numbers as written (4500012345)
         self.max_digits = 0
         self._cache: dict[tuple[str, ...], Refs] = {}
-        for n in invoice_numbers:
-            self._add("inv", n, self.inv_by_num)
-        for n in po_numbers:
-            self._add("po", n, self.po_by_num)
+        self._add_all("inv", invoice_numbers, self.inv_by_num)
+        po_list = list(po_numbers)
+        self._add_all("po", po_list, self.po_by_num)
+        for n in po_list:
             if n.strip().isdigit():
                 self.po_digits.setdefault(n.strip(), []).append(n)
 
-    def _add(self, kind: str, number: str, by_num: dict[int, list[str]]) -> None:
-        up = number.upper()
-        if len(number) > self.max_digits:  # a bound on its digits, cheap to take
-            self.max_digits = len(number)
-        head, dash, digits = up.rpartition("-")
-        if not up.isascii():
-            head = ""
-        elif not dash:
-            head, digits = "", up
-        if (digits.isdigit() and (not head or head.isalpha())) and up.isascii():
-            # `INV-000042`, `PO-1001`, `4500012345`: compact() and split_ref() without the regexes
-            key0 = head + digits
-            value = int(digits)
-            key: str | None = f"{head}{value}"
-        else:
-            key0 = _NOT_ALNUM.sub("", up)
-            m = _SPLIT.fullmatch(up)
-            value = int(m.group(2)) if m is not None else 0
-            key = f"{m.group(1).replace('.', '')}{value}" if m is not None else None
-        entry = (kind, number)
+    def _add_all(self, kind: str, numbers: Iterable[str], by_num: dict[int, list[str]]) -> None:
+        """File each number under its compact key (`INV000042`), its key without leading zeros (`INV42`)
+        and its value (42)."""
         by_key = self.by_key
-        if key0:
-            by_key.setdefault(key0, []).append(entry)
-        if key is not None:
-            by_num.setdefault(value, []).append(number)
-            if key and key != key0:
-                by_key.setdefault(key, []).append(entry)
+        longest = self.max_digits
+        for number in numbers:
+            up = number.upper()
+            if len(number) > longest:  # a bound on its digits, cheap to take
+                longest = len(number)
+            head, dash, digits = up.rpartition("-")
+            ascii_ = up.isascii()
+            if not ascii_:
+                head = ""
+            elif not dash:
+                head, digits = "", up
+            if digits.isdigit() and (not head or head.isalpha()) and ascii_:
+                # `INV-000042`, `PO-1001`, `4500012345`: compact() and split_ref() without the regexes
+                key0 = head + digits
+                value = int(digits)
+                key: str | None = f"{head}{value}"
+            else:
+                key0 = _NOT_ALNUM.sub("", up)
+                m = _SPLIT.fullmatch(up)
+                value = int(m.group(2)) if m is not None else 0
+                key = f"{m.group(1).replace('.', '')}{value}" if m is not None else None
+            entry = (kind, number)
+            if key0:
+                if key0 in by_key:
+                    by_key[key0].append(entry)
+                else:
+                    by_key[key0] = [entry]
+            if key is not None:
+                if value in by_num:
+                    by_num[value].append(number)
+                else:
+                    by_num[value] = [number]
+                if key and key != key0:
+                    if key in by_key:
+                        by_key[key].append(entry)
+                    else:
+                        by_key[key] = [entry]
+        self.max_digits = longest
 
     def extract(self, *texts: str) -> Refs:
         """The ledger's invoices and POs named in these texts (memo, payer, bank references)."""
