@@ -241,6 +241,7 @@ class _State:
         settings = ledger.settings
         self.currency = settings.currency
         self.buyers = {b.buyer_id: b for b in ledger.buyers}
+        self.buyer_names = {buyer_id: b.name for buyer_id, b in self.buyers.items()}
         self.orders = {o.po_number: o for o in ledger.orders}
         self.invoices = {i.invoice_number: i for i in ledger.invoices}
         # The ledger's one computation of what settles an invoice (its allocations and the credit notes
@@ -343,8 +344,8 @@ class _State:
         return item.balance > 0 and item.lo <= paid_on.toordinal() <= item.hi
 
     def buyer_name(self, buyer_id: str) -> str:
-        b = self.buyers.get(buyer_id)
-        return b.name if b else buyer_id or "unknown buyer"
+        name = self.buyer_names.get(buyer_id)
+        return name if name is not None else buyer_id or "unknown buyer"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -434,12 +435,14 @@ class _Matcher:
         self.cfg = st.config
         self.fee_tol = _c(st.config.fee_tolerance)
         self.threshold = float(st.config.threshold) - 1e-9
+        self._pm: PayerMatch | None = None
+        self._ident: str | None = None
 
     # -- payer relation ---------------------------------------------------------------------------
     def relation(self, pm: PayerMatch, buyer: str) -> str:
         """agree, conflict (clearly another buyer) or unknown."""
         score = pm.score_of(buyer)
-        ident = pm.identified(self.cfg.payer_min_score, self.cfg.payer_margin)
+        ident = self._ident if pm is self._pm else pm.identified(self.cfg.payer_min_score, self.cfg.payer_margin)
         if score >= 85 and ident in (None, buyer):
             return "agree"
         if ident is not None and ident != buyer and pm.score_of(ident) >= 90 and score < 75:
@@ -480,16 +483,18 @@ class _Matcher:
         if t.currency and currency and t.currency.upper() != currency.upper():
             d.no_auto = f"paid in {t.currency}, the workbook is in {currency}: a person must convert it"
         amount = _c(t.amount)
-        refs = st.refs.extract(t.memo, t.payer if t.payer != t.memo else "", *t.references)
+        refs = st.refs.lookup(t.memo, t.payer if t.payer != t.memo else "", *t.references)
         pm = st.payers.match(t.payer, t.memo)
         ident = pm.identified(cfg.payer_min_score, cfg.payer_margin)
+        self._pm, self._ident = pm, ident  # the payer of the transaction evaluated, for relation()
         props = d.proposals
         for u in refs.unknown:
             d.notes.append(f"reference '{u}' is not in the workbook")
 
         # 0. A remittance (RMR*IV segments in the addenda, or an advice file) lists the invoices paid.
-        self.remittance_proposals(t, amount, pm, props, d.notes)
-        if any(p.rule == "remittance" and p.confidence >= self.threshold for p in props):
+        if st.advices or "*" in t.memo:
+            self.remittance_proposals(t, amount, pm, props, d.notes)
+        if props and any(p.rule == "remittance" and p.confidence >= self.threshold for p in props):
             # the buyer's own list of what it pays (short-pays included) beats any reading of the amount
             self.decide(d)
             return d
@@ -524,13 +529,13 @@ class _Matcher:
             top = pm.scores[0][1]
             floor = max(cfg.payer_min_score, top - cfg.payer_margin + 1e-9)
             group = [b for b, _, _ in takewhile(lambda x: x[1] >= floor, pm.scores)][:8]
-        settled = {p.allocs for p in props if p.tier == 1 and p.confidence >= self.threshold}
-        if group and len(settled) != 1:  # a reference settles it alone: the payer's other items cannot change that
+        # a reference settles it alone: the payer's other items cannot change that
+        if group and len({p.allocs for p in props if p.tier == 1 and p.confidence >= self.threshold}) != 1:
             strong = STRONG in refs.invoices.values() or STRONG in refs.pos.values()
             self.payer_proposals(t, group, amount, pm, strong, props)
 
         # 3. The amount alone, across all buyers: suggestions only.
-        if not any(p.confidence >= self.threshold for p in props):
+        if not props or not any(p.confidence >= self.threshold for p in props):
             self.amount_candidates(t, amount, pm, props)
 
         self.decide(d)
@@ -578,7 +583,7 @@ class _Matcher:
         buyers: set[str] = set()
         listed = sum(_c(ln.paid) for ln in lines)
         for ln in lines:
-            refs = st.refs.extract(ln.reference if any(ch.isalpha() for ch in ln.reference)
+            refs = st.refs.lookup(ln.reference if any(ch.isalpha() for ch in ln.reference)
                                    else f"INV {ln.reference}")
             numbers = [n for n in refs.invoices if n in st.items and st.items[n].balance > 0]
             if len(numbers) != 1:
@@ -882,6 +887,7 @@ def _match_payments(transactions: Sequence[Transaction], ledger: Ledger, config:
     suggestions: list[Suggestion] = []
     unmatched: list[Unmatched] = []
     ignored: list[Unmatched] = []
+    confidences: dict[float, Decimal] = {}  # as written: two decimals
     for t in future:
         unmatched.append(Unmatched(t.transaction_id, t.source, f"dated {t.date}, after today ({today})"))
     for t in transactions:
@@ -895,7 +901,10 @@ def _match_payments(transactions: Sequence[Transaction], ledger: Ledger, config:
         if dec.ignored:
             ignored.append(Unmatched(t.transaction_id, t.source, dec.ignored))
         elif dec.auto is not None:
-            conf = Decimal(str(round(dec.auto.confidence, 2)))
+            c = dec.auto.confidence
+            conf = confidences.get(c) if c else None  # (0.0 and -0.0 are one key)
+            if conf is None:
+                conf = confidences[c] = Decimal(str(round(c, 2)))
             for inv, po, amount, kind in dec.auto.allocs:
                 allocations.append(ProposedAllocation(
                     transaction_id=t.transaction_id, source=t.source, invoice_number=inv, po_number=po,

@@ -147,17 +147,24 @@ class RefIndex:
 
     def extract(self, *texts: str) -> Refs:
         """The ledger's invoices and POs named in these texts (memo, payer, bank references)."""
+        hit = self.lookup(*texts)
+        return Refs(dict(hit.invoices), dict(hit.pos), hit.unknown)  # copies: the cached one stays as found
+
+    def lookup(self, *texts: str) -> Refs:
+        """As `extract`, the one found before for the same texts: shared, so never to be changed."""
         hit = self._cache.get(texts)
         if hit is None:
             hit = self._extract(texts)
             if len(self._cache) < 65536:
                 self._cache[texts] = hit
-        return Refs(dict(hit.invoices), dict(hit.pos), hit.unknown)  # copies: the cached one stays as found
+        return hit
 
     def _extract(self, texts: tuple[str, ...]) -> Refs:
         invoices: dict[str, str] = {}
         pos: dict[str, str] = {}
         unknown: list[str] = []
+
+        max_digits = self.max_digits
 
         def put(target: dict[str, str], number: str, strength: str) -> None:
             if target.get(number) != STRONG:
@@ -174,15 +181,17 @@ class RefIndex:
                 up = _DATES.sub(" ", up)
             if "," in up or "." in up:
                 up = _AMOUNTS.sub(" ", up)
+            size = len(up)
             for m in _NUMBER.finditer(up):
                 digits = m.group(0)
-                value = int(digits)
-                if m.end() < len(up) and up[m.end()].isalpha() and not up[m.end():m.end() + 1].isspace():
-                    tail = _LETTERS.match(up, m.end())
+                end = m.end()
+                if end < size and up[end].isalpha():
+                    tail = _LETTERS.match(up, end)
                     if tail and len(tail.group(0)) > 2:
                         continue  # part of a word such as 3RD or an account code
-                if len(digits.lstrip("0")) > self.max_digits:
+                if len(digits.lstrip("0")) > max_digits:
                     continue  # trace and account numbers longer than any invoice or PO number
+                value = int(digits)
                 word = _word_before(up, m.start())
                 hits = 0
                 if word in _INVOICE_WORDS:
