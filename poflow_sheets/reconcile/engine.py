@@ -33,11 +33,11 @@ invoice outside the payment window at 0.80. The amount alone is only ever a sugg
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import takewhile
 
 from ..banks.descriptors import RemittanceAdvice, RemittanceLine, read_descriptor
@@ -361,8 +361,14 @@ class _Proposal:
     rule: str
     confidence: float
     tier: int  # 1: reference fits exactly; 2: payer fits exactly; 3: partial, over or weak
-    why: str
+    why: str | Callable[[], str]  # the reason in words, or how to write it (only a suggestion shows it)
     advice: int = -1  # the remittance advice it follows (used once), or -1
+
+    def reason(self) -> str:
+        """The reason in words."""
+        if not isinstance(self.why, str):
+            self.why = self.why()
+        return self.why
 
 
 @dataclass(slots=True)
@@ -626,19 +632,28 @@ class _Matcher:
         rel = self.relation(pm, item.buyer)
         agree, unknown = _REF_CONF[how]
         conf = agree if rel == "agree" else unknown
-        words = [f"reference to {item.number}" + (f" (PO {item.po})" if item.po else "")
-                 + ("" if strength == STRONG else " (a bare number)")]
-        words.append(self.amount_words(how, item, allocs))
-        words.append(self.payer_words(pm, item.buyer))
         if rel == "conflict":
             conf = min(conf, 0.75)
         if strength != STRONG:
             conf -= 0.05
-        if not self.st.item_ok(item, t.date):
+        outside = not self.st.item_ok(item, t.date)
+        if outside:
             conf = min(conf, 0.8)
-            words.append(f"but {item.number} is dated {item.date} (outside the payment window)")
         tier = 1 if how in ("exact", "discount", "fee") and strength == STRONG else 3
-        props.append(_Proposal(allocs=allocs, rule=_REF_RULE[how], confidence=conf, tier=tier, why="; ".join(words)))
+        # the words are written only for a suggestion (most proposals are applied): from the balance as it is now
+        why = partial(self.ref_words, item.number, item.po, item.buyer, item.date, item.balance, strength, how,
+                      allocs, pm, outside)
+        props.append(_Proposal(allocs, _REF_RULE[how], conf, tier, why))
+
+    def ref_words(self, number: str, po: str, buyer: str, when: date | None, balance: int, strength: str, how: str,
+                  allocs: tuple[_Alloc, ...], pm: PayerMatch, outside: bool) -> str:
+        """Why a reference proposal: the reference, the amount, the payer (and the payment window)."""
+        words = [f"reference to {number}" + (f" (PO {po})" if po else "")
+                 + ("" if strength == STRONG else " (a bare number)"),
+                 self.amount_text(how, number, balance, allocs), self.payer_words(pm, buyer)]
+        if outside:
+            words.append(f"but {number} is dated {when} (outside the payment window)")
+        return "; ".join(words)
 
     def ref_subset(self, t: Transaction, refd: list[tuple[_Item, str]], amount: int, pm: PayerMatch,
                    props: list[_Proposal]) -> None:
@@ -765,17 +780,22 @@ class _Matcher:
                     why=f"{self.amount_words(how, item, allocs)}; {self.payer_words(pm, item.buyer)}"))
 
     def amount_words(self, how: str, item: _Item, allocs: tuple[_Alloc, ...]) -> str:
+        return self.amount_text(how, item.number, item.balance, allocs)
+
+    @staticmethod
+    def amount_text(how: str, number: str, balance: int, allocs: tuple[_Alloc, ...]) -> str:
+        """How the amount settles an invoice of this balance, in words."""
         if how == "exact":
-            return f"amount matches {item.number} exactly"
+            return f"amount matches {number} exactly"
         if how == "discount":
-            return f"amount is {item.number} less its early-payment discount {money_str(_d(allocs[1][2]))}"
+            return f"amount is {number} less its early-payment discount {money_str(_d(allocs[1][2]))}"
         if how == "fee":
-            return f"amount is {money_str(_d(allocs[1][2]))} short of {item.number} (a bank fee)"
+            return f"amount is {money_str(_d(allocs[1][2]))} short of {number} (a bank fee)"
         if how == "partial":
-            return f"amount is part of {item.number}'s balance {money_str(_d(item.balance))}"
+            return f"amount is part of {number}'s balance {money_str(_d(balance))}"
         if how == "late-discount":
-            return f"amount is {item.number} less its early-payment discount, taken after the discount date"
-        return f"amount is more than {item.number}'s balance {money_str(_d(item.balance))}"
+            return f"amount is {number} less its early-payment discount, taken after the discount date"
+        return f"amount is more than {number}'s balance {money_str(_d(balance))}"
 
     def amount_candidates(self, t: Transaction, amount: int, pm: PayerMatch, props: list[_Proposal]) -> None:
         st = self.st
@@ -932,7 +952,8 @@ def _candidates(dec: _Decision, config: MatchConfig) -> tuple[Candidate, ...]:
             if kind not in ("invoice", "deposit"):
                 continue
             score = max(0.0, min(p.confidence, float(config.threshold) - 0.01))
-            why = f"{p.why}; {extra}" if extra else p.why
+            reason = p.reason()
+            why = f"{reason}; {extra}" if extra else reason
             cand = Candidate(
                 invoice_number=inv, po_number=po, amount=_d(amount), score=Decimal(str(round(score, 2))),
                 why=f"{why} [rule {p.rule}]")
