@@ -130,7 +130,7 @@ def normalize_name(text: str) -> str:
 
 def display_payer(payer: str, memo: str = "") -> str:
     """The payer's name as a person would write it down as an alias: bank noise and references removed."""
-    if " ".join(payer.split()) == " ".join(memo.split()):
+    if payer == memo or " ".join(payer.split()) == " ".join(memo.split()):
         payer = ""
     if payer.strip():
         return clean_payer(payer)
@@ -143,7 +143,7 @@ def display_payer(payer: str, memo: str = "") -> str:
 def payer_candidates(payer: str, memo: str = "") -> tuple[str, ...]:
     """Normalized names the payer may go by: from the payer field and the memo; DBA parts split."""
     raw: list[str] = []
-    if " ".join(payer.split()) == " ".join(memo.split()):
+    if payer == memo or " ".join(payer.split()) == " ".join(memo.split()):
         payer = ""  # a bank export without a payer column repeats the description
     if payer.strip():
         raw.append(clean_payer(payer))
@@ -204,7 +204,7 @@ def initials_key(norm: str, written: str, *, payer: bool = False) -> str:
 
 def raw_payer_names(payer: str, memo: str = "") -> list[str]:
     """The payer's names as printed (before normalizing): from the payer field, else the memo."""
-    if " ".join(payer.split()) == " ".join(memo.split()):
+    if payer == memo or " ".join(payer.split()) == " ".join(memo.split()):
         payer = ""
     out = [clean_payer(payer)] if payer.strip() else []
     if memo.strip():

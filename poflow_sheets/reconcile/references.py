@@ -165,11 +165,8 @@ class RefIndex:
         unknown: list[str] = []
 
         max_digits = self.max_digits
-
-        def put(target: dict[str, str], number: str, strength: str) -> None:
-            if target.get(number) != STRONG:
-                target[number] = strength
-
+        inv_by_num, po_by_num, po_digits, by_key = self.inv_by_num, self.po_by_num, self.po_digits, self.by_key
+        # a STRONG find is written as is; a WEAK one never replaces a STRONG one
         for text in texts:
             if not text:
                 continue
@@ -193,41 +190,44 @@ class RefIndex:
                     continue  # trace and account numbers longer than any invoice or PO number
                 value = int(digits)
                 word = _word_before(up, m.start())
-                hits = 0
                 if word in _INVOICE_WORDS:
-                    for n in _prefer(self.inv_by_num.get(value, []), _INVOICE_WORDS):
-                        put(invoices, n, STRONG)
-                        hits += 1
-                    if not hits:
+                    found = inv_by_num.get(value)
+                    if not found:
                         unknown.append(f"{word} {digits}")
+                        continue
+                    for n in (found if len(found) < 2 else _prefer(found, _INVOICE_WORDS)):
+                        invoices[n] = STRONG
                     continue
+                hits = 0
                 if word in _PO_WORDS:
-                    for n in _prefer(self.po_by_num.get(value, []), _PO_WORDS):
-                        put(pos, n, STRONG)
+                    for n in _prefer(po_by_num.get(value, []), _PO_WORDS):
+                        pos[n] = STRONG
                         hits += 1
-                    for n in self.po_digits.get(digits, ()):
-                        put(pos, n, STRONG)
+                    for n in po_digits.get(digits, ()):
+                        pos[n] = STRONG
                         hits += 1
                     if not hits:
                         unknown.append(f"{word} {digits}")
                     continue
                 if word:
-                    for kind, n in self.by_key.get(f"{word}{value}", ()):
-                        put(invoices if kind == "inv" else pos, n, STRONG)
+                    for kind, n in by_key.get(f"{word}{value}", ()):
+                        (invoices if kind == "inv" else pos)[n] = STRONG
                         hits += 1
-                    for kind, n in self.by_key.get(f"{word}{digits}", ()):
-                        put(invoices if kind == "inv" else pos, n, STRONG)
+                    for kind, n in by_key.get(f"{word}{digits}", ()):
+                        (invoices if kind == "inv" else pos)[n] = STRONG
                         hits += 1
                     if hits:
                         continue
                 # A bare number: the buyer's all-digit PO format as written, else a weak hint.
-                for n in self.po_digits.get(digits, ()):
-                    put(pos, n, STRONG)
+                for n in po_digits.get(digits, ()):
+                    pos[n] = STRONG
                     hits += 1
                 if hits or len(digits.lstrip("0")) < 4:
                     continue
-                for n in self.inv_by_num.get(value, ()):
-                    put(invoices, n, WEAK)
-                for n in self.po_by_num.get(value, ()):
-                    put(pos, n, WEAK)
+                for n in inv_by_num.get(value, ()):
+                    if invoices.get(n) != STRONG:
+                        invoices[n] = WEAK
+                for n in po_by_num.get(value, ()):
+                    if pos.get(n) != STRONG:
+                        pos[n] = WEAK
         return Refs(invoices, pos, tuple(dict.fromkeys(unknown)))
