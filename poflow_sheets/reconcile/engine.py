@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache, partial
@@ -314,9 +314,12 @@ class _State:
         self.deposits: dict[str, _Deposit] = {}
         self.deposits_by_amount: dict[int, list[_Deposit]] = {}
         self.deposits_by_buyer: dict[str, list[_Deposit]] = {}
-        for o in ledger.orders:
-            if o.po_number in invoiced_pos or o.status in _NO_DEPOSIT_STATUSES:
-                continue
+        waiting = [o for o in ledger.orders if o.po_number not in invoiced_pos and o.status not in _NO_DEPOSIT_STATUSES]
+        if waiting:
+            # the deposit an order asks comes from its own lines: the Facts of these orders' lines only
+            need = {o.po_number for o in waiting}
+            facts = replace(facts, lines=tuple(ln for ln in ledger.lines if ln.po_number in need))
+        for o in waiting:
             expected = _c(facts.deposit_required(o))
             dep = _Deposit(
                 po=o.po_number, buyer=o.buyer_id, date=o.po_date, expected=expected,
@@ -1088,6 +1091,4 @@ def to_json(result: MatchResult) -> dict[str, object]:
 
 def apply_to_ledger(ledger: Ledger, allocations: Iterable[ProposedAllocation], applied_on: date) -> Ledger:
     """The ledger with these allocations added (for a second run, and for tests of idempotence)."""
-    from dataclasses import replace
-
     return replace(ledger, allocations=ledger.allocations + tuple(a.to_allocation(applied_on) for a in allocations))
