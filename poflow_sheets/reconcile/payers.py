@@ -250,6 +250,9 @@ class PayerMatch:
         return self.scores[0][0]
 
 
+_CDIST_FROM = 8  # from this many candidates a name is scored against them in one cdist call
+
+
 class PayerIndex:
     """Buyers' names and aliases, normalized and indexed for blocking."""
 
@@ -335,7 +338,15 @@ class PayerIndex:
                 if entries[k][2].startswith(compact):
                     scored.setdefault(k, 95.0)
         fuzzy = sorted(self._block(name, compact).difference(scored))
-        if fuzzy:
+        if len(fuzzy) < _CDIST_FROM:
+            # a few candidates: the scorers one by one (cdist's own overhead is larger), rounded to single
+            # precision as cdist returns them; a score below 60 is never kept
+            for k in fuzzy:
+                choice = entries[k][1]
+                s = max(fuzz.ratio(name, choice, score_cutoff=60), fuzz.token_sort_ratio(name, choice, score_cutoff=60))
+                if s >= 60:
+                    scored[k] = _f32(s)
+        else:
             import numpy as np  # rapidfuzz's cdist returns numpy arrays (and imports numpy itself when called)
 
             # both scorers over all candidates in one C call each (float32 scores, as process.cdist gives them);
