@@ -444,6 +444,7 @@ class _Matcher:
         self.cfg = st.config
         self.fee_tol = _c(st.config.fee_tolerance)
         self.threshold = float(st.config.threshold) - 1e-9
+        self.threshold_value = float(st.config.threshold)  # what a suggestion is capped below
         self._pm: PayerMatch | None = None
         self._ident: str | None = None
 
@@ -828,8 +829,13 @@ class _Matcher:
                                        f"{self.payer_words(pm, dep.buyer)}"))
 
     def decide(self, d: _Decision) -> None:
-        threshold = float(self.cfg.threshold)
-        able = [p for p in d.proposals if p.confidence >= self.threshold]
+        props = d.proposals
+        if len(props) == 1:  # the one proposal: applied when it reaches the threshold (and nothing forbids it)
+            if props[0].confidence >= self.threshold and not d.no_auto:
+                d.auto = props[0]
+            return
+        threshold = self.threshold_value
+        able = [p for p in props if p.confidence >= self.threshold]
         tier1 = [p for p in able if p.tier == 1]
         pool = tier1 or able
         distinct = {p.allocs for p in pool}
