@@ -442,11 +442,14 @@ class PayerIndex:
         key = (*names, *(f"\0{k}" for k in ikeys))
         result = self._cache.get(key)
         if result is None:
-            best: dict[str, tuple[float, str]] = {}
-            for n in names:
-                for bid, (s, w) in self._score_name(n).items():
-                    if s > best.get(bid, (-1.0, ""))[0]:
-                        best[bid] = (s, w)
+            if len(names) == 1:
+                best = dict(self._score_name(names[0]))
+            else:
+                best = {}
+                for n in names:
+                    for bid, (s, w) in self._score_name(n).items():
+                        if s > best.get(bid, (-1.0, ""))[0]:
+                            best[bid] = (s, w)
             for k in ikeys:  # initials plus the same legal suffix: a name, not a certainty (score 90)
                 for e in self._initials[k]:
                     bid, _, _, written = self._entries[e]
@@ -470,8 +473,9 @@ class PayerIndex:
 
     @staticmethod
     def _result(names: tuple[str, ...], best: dict[str, tuple[float, str]]) -> PayerMatch:
-        ranked = sorted(((b, s, w) for b, (s, w) in best.items()), key=lambda x: (-x[1], x[0]))
-        return PayerMatch(tuple(ranked), names, {b: sc for b, sc, _ in ranked})
+        # best score first, then by buyer id (ids are distinct: the names never decide the order)
+        ranked = tuple((b, -s, w) for s, b, w in sorted((-s, b, w) for b, (s, w) in best.items()))
+        return PayerMatch(ranked, names, {b: sc for b, sc, _ in ranked})
 
     def knows(self, buyer_id: str, payer: str) -> bool:
         """True when the payer already matches this buyer's name or an alias almost exactly."""
