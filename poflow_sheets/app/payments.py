@@ -31,6 +31,7 @@ from ..reconcile.engine import Ledger, MatchConfig, MatchResult, ProposedAllocat
 from ..records import Payment, Settings, Transaction
 from ..schema import PaymentStatus
 from ..store import XlsxBackend
+from ..store.xlsx_read import check_workbook
 from .workbook import WriteOptions, as_written, backend_of, load, utc_now
 
 
@@ -96,7 +97,7 @@ def load_for_reconcile(workbook: Path, files: Sequence[Path], *,
                        progress: Callable[[str], None] | None = None) -> tuple[Book, BankImport]:
     """Read the workbook and the bank files. With two or more cores the bank files are parsed in a
     forked process (which reads the Settings they need itself) while this one reads the workbook (both are
-    CPU-bound Python; threads would not help).
+    CPU-bound Python; threads would not help). The workbook's package is checked once, before the fork.
     """
     if not files:
         return read_workbook(workbook, progress=progress), BankImport((), (), "none", "")
@@ -105,6 +106,7 @@ def load_for_reconcile(workbook: Path, files: Sequence[Path], *,
         # a large export costs more to send back from a child (pickled) than the overlap saves
         book = read_workbook(workbook, progress=progress)
         return book, _read_bank(book.settings, files)
+    check_workbook(workbook)  # the package's limits, checked once: before either process opens it
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
         banks = pool.submit(_read_bank_and_descriptors, workbook, list(files))
         book = read_workbook(workbook, progress=progress)

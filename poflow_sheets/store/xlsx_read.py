@@ -23,6 +23,20 @@ _CHECKED: set[tuple[str, int, int]] = set()  # (file, mtime, size) whose package
 
 def open_workbook(path: Path) -> CalamineWorkbook:
     """Open a workbook with calamine, translating every failure into one clear line."""
+    check_workbook(path)
+    name = str(path)
+    try:
+        return CalamineWorkbook.from_path(name)
+    except Exception as exc:  # calamine raises several types; all mean the same to the user
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "password" in text.lower() or "encrypt" in text.lower():
+            raise WorkbookUnreadable(f"{name}: the workbook is password protected") from None
+        raise WorkbookUnreadable(f"{name}: cannot be read as a workbook ({text})") from None
+
+
+def check_workbook(path: Path) -> None:
+    """Everything open_workbook checks before calamine reads the file: a missing or empty file, a folder, a
+    password, not a workbook, and the package's limits (those once per process for an unchanged file)."""
     name = str(path)
     if not path.exists():
         raise WorkbookUnreadable(f"{name}: no such file")
@@ -60,13 +74,6 @@ def open_workbook(path: Path) -> CalamineWorkbook:
         raise WorkbookUnreadable(f"{name}: not a real {suffix} workbook: the content is {kind}")
     else:
         raise WorkbookUnreadable(f"{name}: not a workbook; expected an .xlsx file")
-    try:
-        return CalamineWorkbook.from_path(name)
-    except Exception as exc:  # calamine raises several types; all mean the same to the user
-        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if "password" in text.lower() or "encrypt" in text.lower():
-            raise WorkbookUnreadable(f"{name}: the workbook is password protected") from None
-        raise WorkbookUnreadable(f"{name}: cannot be read as a workbook ({text})") from None
 
 
 def _looks_text(head: bytes) -> bool:
@@ -127,4 +134,4 @@ class CalamineSource:
         self._wb.close()
 
 
-__all__ = ["CalamineSource", "open_workbook"]
+__all__ = ["CalamineSource", "check_workbook", "open_workbook"]
