@@ -267,6 +267,8 @@ class PayerIndex:
         self.names: dict[str, list[tuple[str, str]]] = {}  # buyer_id -> [(normalized, as written)]
         self.display: dict[str, str] = {}
         self._entries: list[tuple[str, str, str, str]] = []  # (buyer_id, normalized, compact, as written)
+        self._norms: list[str] = []  # each entry's normalized name, and its words sorted (token_sort_ratio's form)
+        self._sorted: list[str] = []
         self._exact: dict[str, list[int]] = {}
         self._compact: dict[str, list[int]] = {}
         self._prefix: dict[str, list[int]] = {}
@@ -299,6 +301,8 @@ class PayerIndex:
         compact = norm.replace(" ", "")
         k = len(self._entries)
         self._entries.append((buyer_id, norm, compact, written))
+        self._norms.append(norm)
+        self._sorted.append(" ".join(sorted(norm.split())))
         self._exact.setdefault(norm, []).append(k)
         self._compact.setdefault(compact, []).append(k)
         self._prefix.setdefault(compact[:8], []).append(k)
@@ -337,28 +341,32 @@ class PayerIndex:
             for k in self._prefix.get(compact[:8], ()):
                 if entries[k][2].startswith(compact):
                     scored.setdefault(k, 95.0)
-        fuzzy = sorted(self._block(name, compact).difference(scored))
-        if len(fuzzy) < _CDIST_FROM:
-            # a few candidates: the scorers one by one (cdist's own overhead is larger), rounded to single
-            # precision as cdist returns them; a score below 60 is never kept
-            for k in fuzzy:
-                choice = entries[k][1]
-                s = max(fuzz.ratio(name, choice, score_cutoff=60), fuzz.token_sort_ratio(name, choice, score_cutoff=60))
-                if s >= 60:
-                    scored[k] = _f32(s)
-        else:
-            import numpy as np  # rapidfuzz's cdist returns numpy arrays (and imports numpy itself when called)
+        fuzzy = list(self._block(name, compact).difference(scored))
+        if fuzzy:
+            # max(ratio, token_sort_ratio); token_sort_ratio is the ratio of the names with their words sorted
+            # (the entries' sorted forms are kept): a score below 60 is never kept
+            norms, sorts = self._norms, self._sorted
+            key = " ".join(sorted(name.split()))
+            if len(fuzzy) < _CDIST_FROM:
+                # a few candidates: one by one (cdist's own overhead is larger), rounded to single precision
+                # as cdist returns scores
+                for k in fuzzy:
+                    s = max(fuzz.ratio(name, norms[k], score_cutoff=60), fuzz.ratio(key, sorts[k], score_cutoff=60))
+                    if s >= 60:
+                        scored[k] = _f32(s)
+            else:
+                import numpy as np  # rapidfuzz's cdist returns numpy arrays (and imports numpy itself when called)
 
-            # both scorers over all candidates in one C call each (float32 scores, as process.cdist gives them);
-            # a score below 60 is never kept, so rapidfuzz may stop early there, and only the rest come back
-            choices = [entries[k][1] for k in fuzzy]
-            ratios = cdist([name], choices, scorer=fuzz.ratio, processor=None, score_cutoff=60, workers=1)[0]
-            sorts = cdist([name], choices, scorer=fuzz.token_sort_ratio, processor=None, score_cutoff=60,
-                          workers=1)[0]
-            both = np.maximum(ratios, sorts)
-            kept = np.flatnonzero(both >= 60)
-            for i, s in zip(kept.tolist(), both[kept].tolist(), strict=True):
-                scored[fuzzy[i]] = s
+                # each scorer over all candidates in one C call (float32 scores); only scores of 60 or more
+                # come back to Python
+                ratios = cdist([name], [norms[k] for k in fuzzy], scorer=fuzz.ratio, processor=None,
+                               score_cutoff=60, workers=1)[0]
+                sorted_ratios = cdist([key], [sorts[k] for k in fuzzy], scorer=fuzz.ratio, processor=None,
+                               score_cutoff=60, workers=1)[0]
+                both = np.maximum(ratios, sorted_ratios)
+                kept = np.flatnonzero(both >= 60)
+                for i, s in zip(kept.tolist(), both[kept].tolist(), strict=True):
+                    scored[fuzzy[i]] = s
         for k in sorted(scored):  # candidates in entry order, as a buyer's best name is kept on a tie
             s = scored[k]
             bid, _norm, _cn, written = entries[k]
