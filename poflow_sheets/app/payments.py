@@ -65,7 +65,10 @@ def _read_bank(settings: Settings, files: Sequence[Path]) -> BankImport:
                            default_currency=settings.currency or "USD")
 
 
-FORK_LIMIT = 16 << 20  # bank files larger than this (together) are read in this process
+# Bank files larger than this (together), and than twice the workbook, are read in this process: the overlap
+# saves at most the workbook's read, and sending the transactions back costs with their size (a million-row
+# export against a small book is read here; a book's own year of statements overlaps its read).
+FORK_LIMIT = 16 << 20
 
 
 _TRANSACTION_FIELDS = tuple(f.name for f in fields(Transaction))
@@ -101,7 +104,8 @@ def load_for_reconcile(workbook: Path, files: Sequence[Path], *,
     """
     if not files:
         return read_workbook(workbook, progress=progress), BankImport((), (), "none", "")
-    big = sum(f.stat().st_size for f in files if f.is_file()) > FORK_LIMIT
+    bank_bytes = sum(f.stat().st_size for f in files if f.is_file())
+    big = bank_bytes > max(FORK_LIMIT, 2 * (workbook.stat().st_size if workbook.is_file() else 0))
     if big or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
         # a large export costs more to send back from a child (pickled) than the overlap saves
         book = read_workbook(workbook, progress=progress)
