@@ -27,7 +27,10 @@ from ..ledger import facts_of, invoice_status, order_complete
 from ..money import ZERO, format_money
 from ..reader import Book, read_workbook
 from ..reconcile.claims import claim_deductions
+from ..reconcile.classify import classify
+from ..reconcile.classify import remember as remember_classes
 from ..reconcile.engine import Ledger, MatchConfig, MatchResult, ProposedAllocation, accept, learned_aliases, match_payments
+from ..reconcile.payers import payer_candidates, remember_candidates
 from ..records import Payment, Settings, Transaction
 from ..schema import PaymentStatus
 from ..store import XlsxBackend
@@ -87,13 +90,20 @@ def _unpack(packed: _Packed) -> BankImport:
     return replace(imported, transactions=tuple(map(Transaction, *columns)))
 
 
-def _read_bank_and_descriptors(workbook: Path, files: Sequence[Path]) -> tuple[Settings, _Packed, dict[str, Descriptor]]:
+_Read = tuple[Settings, _Packed, dict[str, Descriptor], list[tuple[str, str]], list[tuple[str, ...]]]
+
+
+def _read_bank_and_descriptors(workbook: Path, files: Sequence[Path]) -> _Read:
     """The workbook's Settings (the bank column mapping and currency), the bank files read with them and,
-    while the other process still reads the workbook, their payment descriptors."""
+    while the other process still reads the workbook, what matching works out from a payment's text alone:
+    its descriptors, its class (classify) and its payer's names (payer_candidates), in transaction order."""
     settings = read_workbook(workbook, tabs=("Settings",)).settings  # the mapping and currency: ~10 ms
     imported = _read_bank(settings, files)
-    texts = [x for t in imported.transactions if t.amount > 0 for x in (t.memo, t.payer) if x]
-    return settings, _pack(imported), read_descriptors(texts)
+    paid_in = [t for t in imported.transactions if t.amount > 0]
+    descriptors = read_descriptors([x for t in paid_in for x in (t.memo, t.payer) if x])
+    kinds = [classify(t) for t in paid_in]
+    names = [payer_candidates(t.payer, t.memo) for t in paid_in]
+    return settings, _pack(imported), descriptors, kinds, names
 
 
 def load_for_reconcile(workbook: Path, files: Sequence[Path], *,
@@ -114,9 +124,13 @@ def load_for_reconcile(workbook: Path, files: Sequence[Path], *,
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
         banks = pool.submit(_read_bank_and_descriptors, workbook, list(files))
         book = read_workbook(workbook, progress=progress)
-        settings, packed, descriptors = banks.result()
+        settings, packed, descriptors, kinds, names = banks.result()
     imported = _unpack(packed)
-    remember(descriptors)  # the payment descriptors the reader process read already
+    # what the reader process worked out already from the payments' texts
+    remember(descriptors)
+    paid_in = [t for t in imported.transactions if t.amount > 0]
+    remember_classes({(t.bank_code, t.payer, t.memo): k for t, k in zip(paid_in, kinds, strict=True)})
+    remember_candidates({(t.payer, t.memo): n for t, n in zip(paid_in, names, strict=True)})
     if book.settings.bank_mapping != settings.bank_mapping or book.settings.currency != settings.currency:
         imported = _read_bank(book.settings, files)  # the Settings changed between the two reads
     return book, imported

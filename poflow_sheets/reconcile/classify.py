@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 
 from ..banks.descriptors import read_descriptor
@@ -39,7 +40,23 @@ def classify(t: Transaction) -> tuple[str, str]:
     for a card-processor payout, which may hold buyer money but is never matched automatically."""
     if t.amount <= 0:
         return "ignore", paid_out(t)
+    if _KNOWN:
+        known = _KNOWN.get((t.bank_code, t.payer, t.memo))
+        if known is not None:
+            return known
     return _classify_text(t.bank_code, t.payer, t.memo)
+
+
+_KNOWN: dict[tuple[str, str, str], tuple[str, str]] = {}  # (bank code, payer, memo) classified elsewhere
+_KNOWN_LIMIT = 200_000
+
+
+def remember(found: Mapping[tuple[str, str, str], tuple[str, str]]) -> None:
+    """Take the classes of transactions classified in another process (the forked bank reader, by
+    (bank code, payer, memo)) so they are not worked out again."""
+    if len(_KNOWN) + len(found) >= _KNOWN_LIMIT:
+        _KNOWN.clear()
+    _KNOWN.update(found)
 
 
 def paid_out(t: Transaction) -> str:

@@ -142,6 +142,10 @@ def display_payer(payer: str, memo: str = "") -> str:
 
 def payer_candidates(payer: str, memo: str = "") -> tuple[str, ...]:
     """Normalized names the payer may go by: from the payer field and the memo; DBA parts split."""
+    if _KNOWN_NAMES:
+        known = _KNOWN_NAMES.get((payer, memo))
+        if known is not None:
+            return known
     raw: list[str] = []
     if payer == memo or " ".join(payer.split()) == " ".join(memo.split()):
         payer = ""  # a bank export without a payer column repeats the description
@@ -160,6 +164,18 @@ def payer_candidates(payer: str, memo: str = "") -> tuple[str, ...]:
             if n not in out:
                 out.append(n)
     return tuple(out)
+
+
+_KNOWN_NAMES: dict[tuple[str, str], tuple[str, ...]] = {}  # (payer, memo) -> candidates found elsewhere
+_KNOWN_LIMIT = 200_000
+
+
+def remember_candidates(found: Mapping[tuple[str, str], tuple[str, ...]]) -> None:
+    """Take payer_candidates worked out in another process (the forked bank reader, by (payer, memo)) so
+    they are not worked out again."""
+    if len(_KNOWN_NAMES) + len(found) >= _KNOWN_LIMIT:
+        _KNOWN_NAMES.clear()
+    _KNOWN_NAMES.update(found)
 
 
 @lru_cache(maxsize=65536)
