@@ -90,20 +90,22 @@ def _unpack(packed: _Packed) -> BankImport:
     return replace(imported, transactions=tuple(map(Transaction, *columns)))
 
 
-_Read = tuple[Settings, _Packed, dict[str, Descriptor], list[tuple[str, str]], list[tuple[str, ...]]]
+_Read = tuple[Settings, _Packed, dict[str, Descriptor], dict[tuple[str, str, str], tuple[str, str]],
+              dict[tuple[str, str], tuple[str, ...]]]
 
 
 def _read_bank_and_descriptors(workbook: Path, files: Sequence[Path]) -> _Read:
     """The workbook's Settings (the bank column mapping and currency), the bank files read with them and,
     while the other process still reads the workbook, what matching works out from a payment's text alone:
-    its descriptors, its class (classify) and its payer's names (payer_candidates), in transaction order."""
+    its descriptors, its class (classify) and its payer's names (payer_candidates). Sent back in one pickle,
+    the texts are written once for the transactions and the keys alike."""
     settings = read_workbook(workbook, tabs=("Settings",)).settings  # the mapping and currency: ~10 ms
     imported = _read_bank(settings, files)
     paid_in = [t for t in imported.transactions if t.amount > 0]
     descriptors = read_descriptors([x for t in paid_in for x in (t.memo, t.payer) if x])
-    kinds = [classify(t) for t in paid_in]
-    names = [payer_candidates(t.payer, t.memo) for t in paid_in]
-    return settings, _pack(imported), descriptors, kinds, names
+    classes = {(t.bank_code, t.payer, t.memo): classify(t) for t in paid_in}
+    names = {(t.payer, t.memo): payer_candidates(t.payer, t.memo) for t in paid_in}
+    return settings, _pack(imported), descriptors, classes, names
 
 
 def load_for_reconcile(workbook: Path, files: Sequence[Path], *,
@@ -124,13 +126,12 @@ def load_for_reconcile(workbook: Path, files: Sequence[Path], *,
     with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
         banks = pool.submit(_read_bank_and_descriptors, workbook, list(files))
         book = read_workbook(workbook, progress=progress)
-        settings, packed, descriptors, kinds, names = banks.result()
+        settings, packed, descriptors, classes, names = banks.result()
     imported = _unpack(packed)
     # what the reader process worked out already from the payments' texts
     remember(descriptors)
-    paid_in = [t for t in imported.transactions if t.amount > 0]
-    remember_classes({(t.bank_code, t.payer, t.memo): k for t, k in zip(paid_in, kinds, strict=True)})
-    remember_candidates({(t.payer, t.memo): n for t, n in zip(paid_in, names, strict=True)})
+    remember_classes(classes)
+    remember_candidates(names)
     if book.settings.bank_mapping != settings.bank_mapping or book.settings.currency != settings.currency:
         imported = _read_bank(book.settings, files)  # the Settings changed between the two reads
     return book, imported
