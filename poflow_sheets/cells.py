@@ -200,18 +200,29 @@ def parse_number(value: object) -> Decimal | None:
 
 def enum_parser(choices: tuple[str, ...]) -> Converter:
     """A converter accepting the choices ignoring case and extra spaces; returns the canonical one."""
-    canon = {re.sub(r"[\s_\-]+", " ", c.lower()): c for c in choices}
+    canon = {_ENUM_SPACES.sub(" ", c.lower()): c for c in choices}
+    seen: dict[str, str] = {}  # cell text -> its choice: a column repeats a few spellings
 
     def parse_enum(value: object) -> str | None:
+        if isinstance(value, str):
+            hit = seen.get(value)
+            if hit is not None:
+                return hit
         text = parse_text(value)
         if text is None:
             return None
-        key = re.sub(r"[\s_\-]+", " ", text.lower()).strip()
-        if key in canon:
-            return canon[key]
-        raise CellError(f"{text!r} is not one of: {', '.join(choices)}", code="choice")
+        key = _ENUM_SPACES.sub(" ", text.lower()).strip()
+        if key not in canon:
+            raise CellError(f"{text!r} is not one of: {', '.join(choices)}", code="choice")
+        choice = canon[key]
+        if isinstance(value, str) and len(seen) < 256:
+            seen[value] = choice
+        return choice
 
     return parse_enum
+
+
+_ENUM_SPACES = re.compile(r"[\s_\-]+")
 
 
 _BY_TYPE: dict[str, Converter] = {

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from functools import cached_property
+from operator import attrgetter
 from typing import TYPE_CHECKING, Protocol
 
 from .money import ZERO, cents
@@ -29,6 +30,7 @@ class HasAllocation(Protocol):
     def to_allocation(self) -> Allocation: ...
 
 
+_LINE_NO = attrgetter("line_no")
 PAYING_KINDS = ("invoice", "fee", "discount")  # allocation kinds that reduce an invoice's balance
 # A `deduction` (what a buyer held back for an open claim) is neither: the invoice stays open by it until the
 # claim is settled (a credit note closes it) or rejected (it is still owed).
@@ -85,7 +87,8 @@ class Facts:
         for ln in self.lines:
             out[ln.po_number].append(ln)
         for v in out.values():
-            v.sort(key=lambda ln: ln.line_no)
+            if len(v) > 1:
+                v.sort(key=_LINE_NO)
         return out
 
     @cached_property

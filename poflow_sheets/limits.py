@@ -123,11 +123,23 @@ def _encoding_problem(head: bytes) -> str | None:
 
 
 class _RunMeter:
-    """The longest run of bytes without a '<' across the chunks of one member (the longest cell text)."""
+    """The longest run of bytes without a '<' across the chunks of one member (the longest cell text), as
+    far as it matters against `limit`: a run inside a chunk is measured only when it may be longer than that
+    (the longest run is exact whenever it is more than the limit)."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int | None = None) -> None:
         self.carry = 0
         self.longest = 0
+        # every run of 2 * block - 1 bytes holds a whole block: when each block holds a '<', no run inside
+        # the chunk is longer than 2 * block - 2 <= limit (small blocks: measured instead)
+        self.block = (limit + 2) // 2 if limit is not None and limit >= _MEASURE_BELOW else 0
+
+    def _short_runs(self, chunk: bytes, first: int, last: int) -> bool:
+        """True when no run between the first and the last '<' of the chunk can be longer than the limit."""
+        b = self.block
+        if not b:
+            return False
+        return all(chunk.find(b"<", p, p + b) >= 0 for p in range(first, last - b + 1, b))
 
     def feed(self, chunk: bytes) -> int:
         first = chunk.find(b"<")
@@ -137,7 +149,7 @@ class _RunMeter:
             return self.longest
         self.longest = max(self.longest, self.carry + first)
         last = chunk.rfind(b"<")
-        if last > first and len(chunk) - first > self.longest:
+        if last > first and len(chunk) - first > self.longest and not self._short_runs(chunk, first, last):
             import numpy as np
 
             pos = np.flatnonzero(np.frombuffer(chunk, dtype=np.uint8, offset=first, count=last - first + 1) == 60)
@@ -148,9 +160,20 @@ class _RunMeter:
         return self.longest
 
 
+_MEASURE_BELOW = 64 << 10  # a limit smaller than this: every run is measured
+
+
 def _streamed(name: str) -> bool:
     low = name.lower()
     return low.endswith((".xml", ".rels", ".vml")) and not low.startswith(("xl/media/", "word/media/"))
+
+
+def _cells(data: bytes) -> int:
+    return data.count(b"<c ") + data.count(b"<c>") + data.count(b"<table:table-cell")
+
+
+def _strings(data: bytes) -> int:
+    return data.count(b"<si>") + data.count(b"<si ") + data.count(b"<si/>")
 
 
 def _is_sheet(name: str) -> bool:
@@ -234,7 +257,7 @@ class PackageCheck:
         low = info.filename.lower()
         is_sheet = _is_sheet(low)
         is_strings = low.endswith("sharedstrings.xml")
-        meter = _RunMeter()
+        meter = _RunMeter(lim.cell_bytes)
         tail = b""
         with zf.open(info) as fh:
             first = True
@@ -249,17 +272,16 @@ class PackageCheck:
                     raise over(label, f"{info.filename} holds a cell or text of more than "
                                f"{_size(meter.longest)}, which", "cell_bytes", _size(lim.cell_bytes))
                 if is_sheet:
-                    both = tail + chunk
-                    self.cells += both.count(b"<c ") + both.count(b"<c>") + both.count(b"<table:table-cell")
-                    self.cells -= tail.count(b"<c ") + tail.count(b"<c>") + tail.count(b"<table:table-cell")
+                    # the chunk's own, and those across the seam with the last one's tail (no copy of the chunk)
+                    seam = tail + chunk[:20]
+                    self.cells += _cells(chunk) + _cells(seam) - _cells(tail) - _cells(chunk[:20])
                     tail = chunk[-20:]
                     if self.cells > lim.cells:
                         raise over(label, f"the sheets hold more than {lim.cells:,} cells, which", "cells",
                                    f"{lim.cells:,}")
                 elif is_strings:
-                    both = tail + chunk
-                    self.strings += both.count(b"<si>") + both.count(b"<si ") + both.count(b"<si/>")
-                    self.strings -= tail.count(b"<si>") + tail.count(b"<si ") + tail.count(b"<si/>")
+                    seam = tail + chunk[:8]
+                    self.strings += _strings(chunk) + _strings(seam) - _strings(tail) - _strings(chunk[:8])
                     tail = chunk[-8:]
                     if self.strings > lim.shared_strings:
                         raise over(label, f"the shared strings table holds more than "

@@ -127,4 +127,7 @@ def format_money(value: Decimal, currency: str = "") -> str:
 
 def money_str(value: Decimal) -> str:
     """The contract's decimal string for JSON: `1234.50`."""
+    text = str(value)
+    if text[-3:-2] == "." and len(text) - (text[0] == "-") <= MAX_DIGITS + 3:
+        return text  # in cents already (exactly two decimals, in plain notation): nothing to round
     return f"{cents(value):.2f}"

@@ -10,6 +10,8 @@ import difflib
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import MISSING, dataclass, field, fields, replace
 from decimal import Decimal
+from itertools import repeat
+from operator import is_
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -373,13 +375,16 @@ def _read_records(info: TableInfo, data: Sequence[Sequence[object]], findings: l
         col = cols[name]
         idx = info.columns[name][0]
         values = _convert_column(info, col, idx, by_col[idx], numbers, findings)
-        if None in values:
+        # by identity: `None in values` would compare None with each Decimal (an isinstance check each)
+        gaps = any(map(is_, values, repeat(None)))
+        if gaps:
             if col.required:
                 _report_empty(info, col, idx, by_col[idx], values, numbers, findings)
             if default is not None:
                 values = [default if v is None else v for v in values]
+                gaps = False
         if col.nonnegative:
-            _report_negative(info, col, idx, by_col[idx], values, numbers, findings)
+            _report_negative(info, col, idx, by_col[idx], values, numbers, findings, gaps)
         columns.append(values)
     columns.append(numbers)
     return tuple(map(cls, *columns))
@@ -388,17 +393,16 @@ def _read_records(info: TableInfo, data: Sequence[Sequence[object]], findings: l
 def _convert_column(info: TableInfo, col: schema.Column, idx: int, cells: Sequence[object], numbers: list[int],
                     findings: list[Finding]) -> list[Any]:
     """Convert one column; on a bad cell, go cell by cell and report each bad one."""
-    if cells.count("") == len(cells):
+    if cells[0] == "" and cells.count("") == len(cells):
         return [None] * len(cells)
     conv = converter(col)
     try:
         if col.type in (schema.TEXT,):
             return [c.strip() or None if c.__class__ is str else conv(c) for c in cells]
         if col.type == schema.MONEY:
-            money: list[Any] = [Decimal(repr(c)) if c.__class__ is float else conv(c) for c in cells]
-            if max((abs(v) for v in money if v is not None), default=0) >= _MONEY_LIMIT:
-                raise CellError("larger than any real amount")  # then cell by cell, each reported
-            return money
+            # a number of 15 digits or more before the decimal mark is no real amount: conv refuses it (then
+            # cell by cell, each reported)
+            return [Decimal(repr(c)) if c.__class__ is float and -1e15 < c < 1e15 else conv(c) for c in cells]
         if col.type == schema.INTEGER:
             return [int(c) if c.__class__ is float and c.is_integer() else conv(c) for c in cells]
         return [conv(c) for c in cells]
@@ -427,8 +431,8 @@ def _report_empty(info: TableInfo, col: schema.Column, idx: int, cells: Sequence
 
 
 def _report_negative(info: TableInfo, col: schema.Column, idx: int, cells: Sequence[object], values: list[Any],
-                     numbers: list[int], findings: list[Finding]) -> None:
-    present = [v for v in values if v is not None]
+                     numbers: list[int], findings: list[Finding], gaps: bool = True) -> None:
+    present = [v for v in values if v is not None] if gaps else values
     if not present or min(present) >= 0:
         return
     header, letter = info.columns[col.key][1], col_letter(idx)
@@ -449,7 +453,6 @@ def _record_defaults(cls: type) -> dict[str, Any]:
     return _DEFAULTS[cls]
 
 
-_MONEY_LIMIT = Decimal(10) ** 15
 _EMPTY_BY_TYPE = {"str": "", "int": 0, "Decimal": Decimal("0.00")}
 
 

@@ -11,9 +11,10 @@ import multiprocessing
 import os
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import date
 from decimal import Decimal
+from operator import attrgetter
 from pathlib import Path
 
 from ..banks import BankImport, read_bank_files
@@ -24,13 +25,16 @@ from ..errors import Refused
 from ..gsheets.location import is_sheet
 from ..ledger import facts_of, invoice_status, order_complete
 from ..money import ZERO, format_money
-from ..reader import Book, read_book, read_workbook
+from ..reader import Book, read_workbook
 from ..reconcile.claims import claim_deductions
+from ..reconcile.classify import classify
+from ..reconcile.classify import remember as remember_classes
 from ..reconcile.engine import Ledger, MatchConfig, MatchResult, ProposedAllocation, accept, learned_aliases, match_payments
+from ..reconcile.payers import payer_candidates, remember_candidates
 from ..records import Payment, Settings, Transaction
 from ..schema import PaymentStatus
 from ..store import XlsxBackend
-from ..store.xlsx_read import CalamineSource
+from ..store.xlsx_read import check_workbook
 from .workbook import WriteOptions, as_written, backend_of, load, utc_now
 
 
@@ -64,37 +68,70 @@ def _read_bank(settings: Settings, files: Sequence[Path]) -> BankImport:
                            default_currency=settings.currency or "USD")
 
 
-FORK_LIMIT = 16 << 20  # bank files larger than this (together) are read in this process
+# Bank files larger than this (together), and than twice the workbook, are read in this process: the overlap
+# saves at most the workbook's read, and sending the transactions back costs with their size (a million-row
+# export against a small book is read here; a book's own year of statements overlaps its read).
+FORK_LIMIT = 16 << 20
 
 
-def _read_bank_and_descriptors(settings: Settings, files: Sequence[Path]) -> tuple[BankImport, dict[str, Descriptor]]:
-    """The bank files and, while the other process still reads the workbook, their payment descriptors."""
+_TRANSACTION_FIELDS = tuple(f.name for f in fields(Transaction))
+_Packed = tuple[BankImport, list[list[object]]]
+
+
+def _pack(imported: BankImport) -> _Packed:
+    """A BankImport to send from the forked reader: its transactions as one list per field (pickled and
+    rebuilt several times faster than as objects)."""
+    txs = imported.transactions
+    return replace(imported, transactions=()), [list(map(attrgetter(name), txs)) for name in _TRANSACTION_FIELDS]
+
+
+def _unpack(packed: _Packed) -> BankImport:
+    imported, columns = packed
+    return replace(imported, transactions=tuple(map(Transaction, *columns)))
+
+
+_Read = tuple[Settings, _Packed, dict[str, Descriptor], dict[tuple[str, str, str], tuple[str, str]],
+              dict[tuple[str, str], tuple[str, ...]]]
+
+
+def _read_bank_and_descriptors(workbook: Path, files: Sequence[Path]) -> _Read:
+    """The workbook's Settings (the bank column mapping and currency), the bank files read with them and,
+    while the other process still reads the workbook, what matching works out from a payment's text alone:
+    its descriptors, its class (classify) and its payer's names (payer_candidates). Sent back in one pickle,
+    the texts are written once for the transactions and the keys alike."""
+    settings = read_workbook(workbook, tabs=("Settings",)).settings  # the mapping and currency: ~10 ms
     imported = _read_bank(settings, files)
-    texts = [x for t in imported.transactions if t.amount > 0 for x in (t.memo, t.payer) if x]
-    return imported, read_descriptors(texts)
+    paid_in = [t for t in imported.transactions if t.amount > 0]
+    descriptors = read_descriptors([x for t in paid_in for x in (t.memo, t.payer) if x])
+    classes = {(t.bank_code, t.payer, t.memo): classify(t) for t in paid_in}
+    names = {(t.payer, t.memo): payer_candidates(t.payer, t.memo) for t in paid_in}
+    return settings, _pack(imported), descriptors, classes, names
 
 
 def load_for_reconcile(workbook: Path, files: Sequence[Path], *,
                        progress: Callable[[str], None] | None = None) -> tuple[Book, BankImport]:
     """Read the workbook and the bank files. With two or more cores the bank files are parsed in a
-    forked process while this one reads the workbook (both are CPU-bound Python; threads would not help).
+    forked process (which reads the Settings they need itself) while this one reads the workbook (both are
+    CPU-bound Python; threads would not help). The workbook's package is checked once, before the fork.
     """
     if not files:
         return read_workbook(workbook, progress=progress), BankImport((), (), "none", "")
-    source = CalamineSource(workbook)  # opened once for both reads
-    try:
-        settings = read_book(source, tabs=("Settings",)).settings  # the mapping and currency: ~10 ms
-        big = sum(f.stat().st_size for f in files if f.is_file()) > FORK_LIMIT
-        if big or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
-            # a large export costs more to send back from a child (pickled) than the overlap saves
-            return read_book(source, progress=progress), _read_bank(settings, files)
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-            banks = pool.submit(_read_bank_and_descriptors, settings, list(files))
-            book = read_book(source, progress=progress)
-            imported, descriptors = banks.result()
-    finally:
-        source.close()
-    remember(descriptors)  # the payment descriptors the reader process read already
+    bank_bytes = sum(f.stat().st_size for f in files if f.is_file())
+    big = bank_bytes > max(FORK_LIMIT, 2 * (workbook.stat().st_size if workbook.is_file() else 0))
+    if big or (os.cpu_count() or 1) < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        # a large export costs more to send back from a child (pickled) than the overlap saves
+        book = read_workbook(workbook, progress=progress)
+        return book, _read_bank(book.settings, files)
+    check_workbook(workbook)  # the package's limits, checked once: before either process opens it
+    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+        banks = pool.submit(_read_bank_and_descriptors, workbook, list(files))
+        book = read_workbook(workbook, progress=progress)
+        settings, packed, descriptors, classes, names = banks.result()
+    imported = _unpack(packed)
+    # what the reader process worked out already from the payments' texts
+    remember(descriptors)
+    remember_classes(classes)
+    remember_candidates(names)
     if book.settings.bank_mapping != settings.bank_mapping or book.settings.currency != settings.currency:
         imported = _read_bank(book.settings, files)  # the Settings changed between the two reads
     return book, imported

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import lru_cache
 
 from ..banks.descriptors import read_descriptor
@@ -14,9 +15,11 @@ _TRANSFER_CODES = frozenset({"XFER"})
 
 _CODE_SPLIT = re.compile(r"[/\s_]+")
 _FROM_SOMEONE = re.compile(r"\b(?:ZELLE|WIRE|ACH|FROM)\b")
-# One cheap look first: most buyer payments contain none of the words the checks below need.
+# One cheap look first: most buyer payments contain none of the words the checks below need. A word with
+# ZINS in it (a German interest word) is looked for as text: `"ZINS" in text` is `\b\w*ZINS\w*\b`, without
+# trying that at every word.
 _ANY_HINT = re.compile(r"\b(?:INT|INTEREST|FEES?|CHARGES?|CHRG|ENTGELT\w*|TRANSFER|OWN ACCOUNT|SWEEP|UMBUCHUNG|"
-                       r"\w*ZINS\w*|STRIPE|PAYPAL|SHOPIFY|SQUARE|SQ \*|AMEX|AMERICAN EXPRESS|ETSY|FAIRE|ADYEN|"
+                       r"STRIPE|PAYPAL|SHOPIFY|SQUARE|SQ \*|AMEX|AMERICAN EXPRESS|ETSY|FAIRE|ADYEN|"
                        r"BRAINTREE|AMAZON|WORLDPAY|CLOVER|TOAST|GUSTO)\b")
 _INTEREST = re.compile(r"\bINTEREST\b|\bINT\s+(?:PAID|PAYMENT|CREDIT)\b|\bHABENZINS|\bZINSEN\b")
 _FEE = re.compile(
@@ -37,7 +40,23 @@ def classify(t: Transaction) -> tuple[str, str]:
     for a card-processor payout, which may hold buyer money but is never matched automatically."""
     if t.amount <= 0:
         return "ignore", paid_out(t)
+    if _KNOWN:
+        known = _KNOWN.get((t.bank_code, t.payer, t.memo))
+        if known is not None:
+            return known
     return _classify_text(t.bank_code, t.payer, t.memo)
+
+
+_KNOWN: dict[tuple[str, str, str], tuple[str, str]] = {}  # (bank code, payer, memo) classified elsewhere
+_KNOWN_LIMIT = 200_000
+
+
+def remember(found: Mapping[tuple[str, str, str], tuple[str, str]]) -> None:
+    """Take the classes of transactions classified in another process (the forked bank reader, by
+    (bank code, payer, memo)) so they are not worked out again."""
+    if len(_KNOWN) + len(found) >= _KNOWN_LIMIT:
+        _KNOWN.clear()
+    _KNOWN.update(found)
 
 
 def paid_out(t: Transaction) -> str:
@@ -50,7 +69,7 @@ def _classify_text(bank_code: str, payer: str, memo: str) -> tuple[str, str]:
     code = bank_code.upper().replace("-", "/")
     parts = set(_CODE_SPLIT.split(code)) if code else set()
     text = f"{payer} {memo}".upper()
-    if not _ANY_HINT.search(text):
+    if "ZINS" not in text and not _ANY_HINT.search(text):
         if not parts:
             return "payment", ""
         if "SQUAREUP" not in text and "TRANSFER" not in text:

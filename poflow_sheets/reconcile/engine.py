@@ -33,11 +33,11 @@ invoice outside the payment window at 0.80. The amount alone is only ever a sugg
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
+from functools import lru_cache, partial
 from itertools import takewhile
 
 from ..banks.descriptors import RemittanceAdvice, RemittanceLine, read_descriptor
@@ -241,6 +241,7 @@ class _State:
         settings = ledger.settings
         self.currency = settings.currency
         self.buyers = {b.buyer_id: b for b in ledger.buyers}
+        self.buyer_names = {buyer_id: b.name for buyer_id, b in self.buyers.items()}
         self.orders = {o.po_number: o for o in ledger.orders}
         self.invoices = {i.invoice_number: i for i in ledger.invoices}
         # The ledger's one computation of what settles an invoice (its allocations and the credit notes
@@ -257,37 +258,55 @@ class _State:
         self.by_amount: dict[int, list[_Item]] = {}
         self.by_discounted: dict[int, list[_Item]] = {}
         invoiced_pos: set[str] = set()
+        items, by_buyer, by_po, by_amount = self.items, self.by_buyer, self.by_po, self.by_amount
+        orders, buyers, default_terms = self.orders, self.buyers, settings.default_terms
+        window, deposit_grace = config.window_days, config.deposit_grace_days
+        lo_min, hi_max = date.min.toordinal(), date.max.toordinal()
         for inv in ledger.invoices:
-            if inv.kind == "credit" or inv.status == "void":
+            kind = inv.kind
+            if kind == "credit" or inv.status == "void":
                 continue
-            invoiced_pos.add(inv.po_number)  # its deposit, if any, is asked by invoice
+            po = inv.po_number
+            invoiced_pos.add(po)  # its deposit, if any, is asked by invoice
             total = _c(inv.total)
-            balance = total - applied.get(inv.invoice_number, 0)
+            number = inv.invoice_number
+            balance = total - applied.get(number, 0)
             if total <= 0 or balance <= 0:
                 continue
-            order = self.orders.get(inv.po_number)
-            buyer = self.buyers.get(order.buyer_id) if order else None
-            item = _Item(
-                number=inv.invoice_number, po=inv.po_number, buyer=order.buyer_id if order else "", kind=inv.kind,
-                date=inv.invoice_date, total=total, balance=balance,
-                terms=_terms(inv.terms, order.terms if order else "", buyer.terms if buyer else "",
-                       settings.default_terms))
+            order = orders.get(po)
+            if order is not None:
+                buyer_id = order.buyer_id
+                buyer = buyers.get(buyer_id)
+                terms = _terms(inv.terms, order.terms, buyer.terms if buyer else "", default_terms)
+            else:
+                buyer_id = ""
+                terms = _terms(inv.terms, "", "", default_terms)
+            when = inv.invoice_date
+            if when is not None:
+                ordinal = when.toordinal()
+                lo, hi = ordinal - (deposit_grace if kind == "deposit" else 0), ordinal + window
+            else:
+                lo, hi = lo_min, hi_max
+            item = _Item(number, po, buyer_id, kind, when, total, balance, terms, lo, hi)
             if inv.due_date is not None:
                 item.due = inv.due_date.toordinal()
-            elif item.date is not None and item.terms is not None:
-                item.due = due_date(item.date, item.terms).toordinal()
-            if item.date is not None:
-                grace = config.deposit_grace_days if item.kind == "deposit" else 0
-                item.lo = item.date.toordinal() - grace
-                item.hi = item.date.toordinal() + config.window_days
+            elif when is not None and terms is not None:
+                item.due = due_date(when, terms).toordinal()
+            items[number] = item
+            if buyer_id in by_buyer:
+                by_buyer[buyer_id].append(item)
             else:
-                item.lo, item.hi = date.min.toordinal(), date.max.toordinal()
-            self.items[item.number] = item
-            self.by_buyer.setdefault(item.buyer, []).append(item)
-            self.by_po.setdefault(item.po, []).append(item)
-            self.by_amount.setdefault(balance, []).append(item)
-            if item.terms is not None and item.terms.has_discount and balance == total:
-                disc = _c(discount_amount(inv.total, item.terms))
+                by_buyer[buyer_id] = [item]
+            if po in by_po:
+                by_po[po].append(item)
+            else:
+                by_po[po] = [item]
+            if balance in by_amount:
+                by_amount[balance].append(item)
+            else:
+                by_amount[balance] = [item]
+            if terms is not None and terms.has_discount and balance == total:
+                disc = _c(discount_amount(inv.total, terms))
                 item.disc = disc
                 self.by_discounted.setdefault(total - disc, []).append(item)
         for lst in self.by_buyer.values():
@@ -295,9 +314,12 @@ class _State:
         self.deposits: dict[str, _Deposit] = {}
         self.deposits_by_amount: dict[int, list[_Deposit]] = {}
         self.deposits_by_buyer: dict[str, list[_Deposit]] = {}
-        for o in ledger.orders:
-            if o.po_number in invoiced_pos or o.status in _NO_DEPOSIT_STATUSES:
-                continue
+        waiting = [o for o in ledger.orders if o.po_number not in invoiced_pos and o.status not in _NO_DEPOSIT_STATUSES]
+        if waiting:
+            # the deposit an order asks comes from its own lines: the Facts of these orders' lines only
+            need = {o.po_number for o in waiting}
+            facts = replace(facts, lines=tuple(ln for ln in ledger.lines if ln.po_number in need))
+        for o in waiting:
             expected = _c(facts.deposit_required(o))
             dep = _Deposit(
                 po=o.po_number, buyer=o.buyer_id, date=o.po_date, expected=expected,
@@ -325,8 +347,8 @@ class _State:
         return item.balance > 0 and item.lo <= paid_on.toordinal() <= item.hi
 
     def buyer_name(self, buyer_id: str) -> str:
-        b = self.buyers.get(buyer_id)
-        return b.name if b else buyer_id or "unknown buyer"
+        name = self.buyer_names.get(buyer_id)
+        return name if name is not None else buyer_id or "unknown buyer"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -342,8 +364,14 @@ class _Proposal:
     rule: str
     confidence: float
     tier: int  # 1: reference fits exactly; 2: payer fits exactly; 3: partial, over or weak
-    why: str
+    why: str | Callable[[], str]  # the reason in words, or how to write it (only a suggestion shows it)
     advice: int = -1  # the remittance advice it follows (used once), or -1
+
+    def reason(self) -> str:
+        """The reason in words."""
+        if not isinstance(self.why, str):
+            self.why = self.why()
+        return self.why
 
 
 @dataclass(slots=True)
@@ -416,12 +444,15 @@ class _Matcher:
         self.cfg = st.config
         self.fee_tol = _c(st.config.fee_tolerance)
         self.threshold = float(st.config.threshold) - 1e-9
+        self.threshold_value = float(st.config.threshold)  # what a suggestion is capped below
+        self._pm: PayerMatch | None = None
+        self._ident: str | None = None
 
     # -- payer relation ---------------------------------------------------------------------------
     def relation(self, pm: PayerMatch, buyer: str) -> str:
         """agree, conflict (clearly another buyer) or unknown."""
         score = pm.score_of(buyer)
-        ident = pm.identified(self.cfg.payer_min_score, self.cfg.payer_margin)
+        ident = self._ident if pm is self._pm else pm.identified(self.cfg.payer_min_score, self.cfg.payer_margin)
         if score >= 85 and ident in (None, buyer):
             return "agree"
         if ident is not None and ident != buyer and pm.score_of(ident) >= 90 and score < 75:
@@ -462,16 +493,18 @@ class _Matcher:
         if t.currency and currency and t.currency.upper() != currency.upper():
             d.no_auto = f"paid in {t.currency}, the workbook is in {currency}: a person must convert it"
         amount = _c(t.amount)
-        refs = st.refs.extract(t.memo, t.payer if t.payer != t.memo else "", *t.references)
+        refs = st.refs.lookup(t.memo, t.payer if t.payer != t.memo else "", *t.references)
         pm = st.payers.match(t.payer, t.memo)
         ident = pm.identified(cfg.payer_min_score, cfg.payer_margin)
+        self._pm, self._ident = pm, ident  # the payer of the transaction evaluated, for relation()
         props = d.proposals
         for u in refs.unknown:
             d.notes.append(f"reference '{u}' is not in the workbook")
 
         # 0. A remittance (RMR*IV segments in the addenda, or an advice file) lists the invoices paid.
-        self.remittance_proposals(t, amount, pm, props, d.notes)
-        if any(p.rule == "remittance" and p.confidence >= self.threshold for p in props):
+        if st.advices or "*" in t.memo:
+            self.remittance_proposals(t, amount, pm, props, d.notes)
+        if props and any(p.rule == "remittance" and p.confidence >= self.threshold for p in props):
             # the buyer's own list of what it pays (short-pays included) beats any reading of the amount
             self.decide(d)
             return d
@@ -506,13 +539,13 @@ class _Matcher:
             top = pm.scores[0][1]
             floor = max(cfg.payer_min_score, top - cfg.payer_margin + 1e-9)
             group = [b for b, _, _ in takewhile(lambda x: x[1] >= floor, pm.scores)][:8]
-        settled = {p.allocs for p in props if p.tier == 1 and p.confidence >= self.threshold}
-        if group and len(settled) != 1:  # a reference settles it alone: the payer's other items cannot change that
+        # a reference settles it alone: the payer's other items cannot change that
+        if group and len({p.allocs for p in props if p.tier == 1 and p.confidence >= self.threshold}) != 1:
             strong = STRONG in refs.invoices.values() or STRONG in refs.pos.values()
             self.payer_proposals(t, group, amount, pm, strong, props)
 
         # 3. The amount alone, across all buyers: suggestions only.
-        if not any(p.confidence >= self.threshold for p in props):
+        if not props or not any(p.confidence >= self.threshold for p in props):
             self.amount_candidates(t, amount, pm, props)
 
         self.decide(d)
@@ -560,7 +593,7 @@ class _Matcher:
         buyers: set[str] = set()
         listed = sum(_c(ln.paid) for ln in lines)
         for ln in lines:
-            refs = st.refs.extract(ln.reference if any(ch.isalpha() for ch in ln.reference)
+            refs = st.refs.lookup(ln.reference if any(ch.isalpha() for ch in ln.reference)
                                    else f"INV {ln.reference}")
             numbers = [n for n in refs.invoices if n in st.items and st.items[n].balance > 0]
             if len(numbers) != 1:
@@ -603,19 +636,28 @@ class _Matcher:
         rel = self.relation(pm, item.buyer)
         agree, unknown = _REF_CONF[how]
         conf = agree if rel == "agree" else unknown
-        words = [f"reference to {item.number}" + (f" (PO {item.po})" if item.po else "")
-                 + ("" if strength == STRONG else " (a bare number)")]
-        words.append(self.amount_words(how, item, allocs))
-        words.append(self.payer_words(pm, item.buyer))
         if rel == "conflict":
             conf = min(conf, 0.75)
         if strength != STRONG:
             conf -= 0.05
-        if not self.st.item_ok(item, t.date):
+        outside = not self.st.item_ok(item, t.date)
+        if outside:
             conf = min(conf, 0.8)
-            words.append(f"but {item.number} is dated {item.date} (outside the payment window)")
         tier = 1 if how in ("exact", "discount", "fee") and strength == STRONG else 3
-        props.append(_Proposal(allocs=allocs, rule=_REF_RULE[how], confidence=conf, tier=tier, why="; ".join(words)))
+        # the words are written only for a suggestion (most proposals are applied): from the balance as it is now
+        why = partial(self.ref_words, item.number, item.po, item.buyer, item.date, item.balance, strength, how,
+                      allocs, pm, outside)
+        props.append(_Proposal(allocs, _REF_RULE[how], conf, tier, why))
+
+    def ref_words(self, number: str, po: str, buyer: str, when: date | None, balance: int, strength: str, how: str,
+                  allocs: tuple[_Alloc, ...], pm: PayerMatch, outside: bool) -> str:
+        """Why a reference proposal: the reference, the amount, the payer (and the payment window)."""
+        words = [f"reference to {number}" + (f" (PO {po})" if po else "")
+                 + ("" if strength == STRONG else " (a bare number)"),
+                 self.amount_text(how, number, balance, allocs), self.payer_words(pm, buyer)]
+        if outside:
+            words.append(f"but {number} is dated {when} (outside the payment window)")
+        return "; ".join(words)
 
     def ref_subset(self, t: Transaction, refd: list[tuple[_Item, str]], amount: int, pm: PayerMatch,
                    props: list[_Proposal]) -> None:
@@ -742,17 +784,22 @@ class _Matcher:
                     why=f"{self.amount_words(how, item, allocs)}; {self.payer_words(pm, item.buyer)}"))
 
     def amount_words(self, how: str, item: _Item, allocs: tuple[_Alloc, ...]) -> str:
+        return self.amount_text(how, item.number, item.balance, allocs)
+
+    @staticmethod
+    def amount_text(how: str, number: str, balance: int, allocs: tuple[_Alloc, ...]) -> str:
+        """How the amount settles an invoice of this balance, in words."""
         if how == "exact":
-            return f"amount matches {item.number} exactly"
+            return f"amount matches {number} exactly"
         if how == "discount":
-            return f"amount is {item.number} less its early-payment discount {money_str(_d(allocs[1][2]))}"
+            return f"amount is {number} less its early-payment discount {money_str(_d(allocs[1][2]))}"
         if how == "fee":
-            return f"amount is {money_str(_d(allocs[1][2]))} short of {item.number} (a bank fee)"
+            return f"amount is {money_str(_d(allocs[1][2]))} short of {number} (a bank fee)"
         if how == "partial":
-            return f"amount is part of {item.number}'s balance {money_str(_d(item.balance))}"
+            return f"amount is part of {number}'s balance {money_str(_d(balance))}"
         if how == "late-discount":
-            return f"amount is {item.number} less its early-payment discount, taken after the discount date"
-        return f"amount is more than {item.number}'s balance {money_str(_d(item.balance))}"
+            return f"amount is {number} less its early-payment discount, taken after the discount date"
+        return f"amount is more than {number}'s balance {money_str(_d(balance))}"
 
     def amount_candidates(self, t: Transaction, amount: int, pm: PayerMatch, props: list[_Proposal]) -> None:
         st = self.st
@@ -782,8 +829,13 @@ class _Matcher:
                                        f"{self.payer_words(pm, dep.buyer)}"))
 
     def decide(self, d: _Decision) -> None:
-        threshold = float(self.cfg.threshold)
-        able = [p for p in d.proposals if p.confidence >= self.threshold]
+        props = d.proposals
+        if len(props) == 1:  # the one proposal: applied when it reaches the threshold (and nothing forbids it)
+            if props[0].confidence >= self.threshold and not d.no_auto:
+                d.auto = props[0]
+            return
+        threshold = self.threshold_value
+        able = [p for p in props if p.confidence >= self.threshold]
         tier1 = [p for p in able if p.tier == 1]
         pool = tier1 or able
         distinct = {p.allocs for p in pool}
@@ -864,6 +916,7 @@ def _match_payments(transactions: Sequence[Transaction], ledger: Ledger, config:
     suggestions: list[Suggestion] = []
     unmatched: list[Unmatched] = []
     ignored: list[Unmatched] = []
+    confidences: dict[float, Decimal] = {}  # as written: two decimals
     for t in future:
         unmatched.append(Unmatched(t.transaction_id, t.source, f"dated {t.date}, after today ({today})"))
     for t in transactions:
@@ -877,7 +930,10 @@ def _match_payments(transactions: Sequence[Transaction], ledger: Ledger, config:
         if dec.ignored:
             ignored.append(Unmatched(t.transaction_id, t.source, dec.ignored))
         elif dec.auto is not None:
-            conf = Decimal(str(round(dec.auto.confidence, 2)))
+            c = dec.auto.confidence
+            conf = confidences.get(c) if c else None  # (0.0 and -0.0 are one key)
+            if conf is None:
+                conf = confidences[c] = Decimal(str(round(c, 2)))
             for inv, po, amount, kind in dec.auto.allocs:
                 allocations.append(ProposedAllocation(
                     transaction_id=t.transaction_id, source=t.source, invoice_number=inv, po_number=po,
@@ -905,7 +961,8 @@ def _candidates(dec: _Decision, config: MatchConfig) -> tuple[Candidate, ...]:
             if kind not in ("invoice", "deposit"):
                 continue
             score = max(0.0, min(p.confidence, float(config.threshold) - 0.01))
-            why = f"{p.why}; {extra}" if extra else p.why
+            reason = p.reason()
+            why = f"{reason}; {extra}" if extra else reason
             cand = Candidate(
                 invoice_number=inv, po_number=po, amount=_d(amount), score=Decimal(str(round(score, 2))),
                 why=f"{why} [rule {p.rule}]")
@@ -1040,6 +1097,4 @@ def to_json(result: MatchResult) -> dict[str, object]:
 
 def apply_to_ledger(ledger: Ledger, allocations: Iterable[ProposedAllocation], applied_on: date) -> Ledger:
     """The ledger with these allocations added (for a second run, and for tests of idempotence)."""
-    from dataclasses import replace
-
     return replace(ledger, allocations=ledger.allocations + tuple(a.to_allocation(applied_on) for a in allocations))

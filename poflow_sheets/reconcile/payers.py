@@ -130,7 +130,7 @@ def normalize_name(text: str) -> str:
 
 def display_payer(payer: str, memo: str = "") -> str:
     """The payer's name as a person would write it down as an alias: bank noise and references removed."""
-    if " ".join(payer.split()) == " ".join(memo.split()):
+    if payer == memo or " ".join(payer.split()) == " ".join(memo.split()):
         payer = ""
     if payer.strip():
         return clean_payer(payer)
@@ -142,8 +142,12 @@ def display_payer(payer: str, memo: str = "") -> str:
 
 def payer_candidates(payer: str, memo: str = "") -> tuple[str, ...]:
     """Normalized names the payer may go by: from the payer field and the memo; DBA parts split."""
+    if _KNOWN_NAMES:
+        known = _KNOWN_NAMES.get((payer, memo))
+        if known is not None:
+            return known
     raw: list[str] = []
-    if " ".join(payer.split()) == " ".join(memo.split()):
+    if payer == memo or " ".join(payer.split()) == " ".join(memo.split()):
         payer = ""  # a bank export without a payer column repeats the description
     if payer.strip():
         raw.append(clean_payer(payer))
@@ -160,6 +164,18 @@ def payer_candidates(payer: str, memo: str = "") -> tuple[str, ...]:
             if n not in out:
                 out.append(n)
     return tuple(out)
+
+
+_KNOWN_NAMES: dict[tuple[str, str], tuple[str, ...]] = {}  # (payer, memo) -> candidates found elsewhere
+_KNOWN_LIMIT = 200_000
+
+
+def remember_candidates(found: Mapping[tuple[str, str], tuple[str, ...]]) -> None:
+    """Take payer_candidates worked out in another process (the forked bank reader, by (payer, memo)) so
+    they are not worked out again."""
+    if len(_KNOWN_NAMES) + len(found) >= _KNOWN_LIMIT:
+        _KNOWN_NAMES.clear()
+    _KNOWN_NAMES.update(found)
 
 
 @lru_cache(maxsize=65536)
@@ -204,7 +220,7 @@ def initials_key(norm: str, written: str, *, payer: bool = False) -> str:
 
 def raw_payer_names(payer: str, memo: str = "") -> list[str]:
     """The payer's names as printed (before normalizing): from the payer field, else the memo."""
-    if " ".join(payer.split()) == " ".join(memo.split()):
+    if payer == memo or " ".join(payer.split()) == " ".join(memo.split()):
         payer = ""
     out = [clean_payer(payer)] if payer.strip() else []
     if memo.strip():
@@ -250,6 +266,9 @@ class PayerMatch:
         return self.scores[0][0]
 
 
+_CDIST_FROM = 8  # from this many candidates a name is scored against them in one cdist call
+
+
 class PayerIndex:
     """Buyers' names and aliases, normalized and indexed for blocking."""
 
@@ -264,6 +283,8 @@ class PayerIndex:
         self.names: dict[str, list[tuple[str, str]]] = {}  # buyer_id -> [(normalized, as written)]
         self.display: dict[str, str] = {}
         self._entries: list[tuple[str, str, str, str]] = []  # (buyer_id, normalized, compact, as written)
+        self._norms: list[str] = []  # each entry's normalized name, and its words sorted (token_sort_ratio's form)
+        self._sorted: list[str] = []
         self._exact: dict[str, list[int]] = {}
         self._compact: dict[str, list[int]] = {}
         self._prefix: dict[str, list[int]] = {}
@@ -296,6 +317,8 @@ class PayerIndex:
         compact = norm.replace(" ", "")
         k = len(self._entries)
         self._entries.append((buyer_id, norm, compact, written))
+        self._norms.append(norm)
+        self._sorted.append(" ".join(sorted(norm.split())))
         self._exact.setdefault(norm, []).append(k)
         self._compact.setdefault(compact, []).append(k)
         self._prefix.setdefault(compact[:8], []).append(k)
@@ -325,28 +348,43 @@ class PayerIndex:
         compact = name.replace(" ", "")
         best: dict[str, tuple[float, str]] = {}
         entries = self._entries
-        fuzzy: list[int] = []
-        scored: list[tuple[int, float]] = []
-        for k in sorted(self._block(name, compact)):
-            _bid, norm, cn, _written = entries[k]
-            if norm == name:
-                scored.append((k, 100.0))
-            elif cn == compact:
-                scored.append((k, 98.0))
-            elif len(compact) >= 8 and cn.startswith(compact):
-                scored.append((k, 95.0))
-            else:
-                fuzzy.append(k)
+        # the same name (100), the same letters (98), a name the payer's is a cut of (95): found by the index
+        # entries are filed under; every other entry of the block is scored by rapidfuzz
+        scored: dict[int, float] = {k: 100.0 for k in self._exact.get(name, ())}
+        for k in self._compact.get(compact, ()):
+            scored.setdefault(k, 98.0)
+        if len(compact) >= 8:
+            for k in self._prefix.get(compact[:8], ()):
+                if entries[k][2].startswith(compact):
+                    scored.setdefault(k, 95.0)
+        fuzzy = list(self._block(name, compact).difference(scored))
         if fuzzy:
-            # both scorers over all candidates in one C call each (float32 scores, as process.cdist gives them);
-            # a score below 60 is never kept, so rapidfuzz may stop early there
-            choices = [entries[k][1] for k in fuzzy]
-            ratios = cdist([name], choices, scorer=fuzz.ratio, processor=None, score_cutoff=60, workers=1)[0]
-            sorts = cdist([name], choices, scorer=fuzz.token_sort_ratio, processor=None, score_cutoff=60,
-                          workers=1)[0]
-            scored += [(k, float(max(a, b))) for k, a, b in zip(fuzzy, ratios, sorts, strict=True)]
-        scored.sort()  # candidates in entry order, as a buyer's best name is kept on a tie
-        for k, s in scored:
+            # max(ratio, token_sort_ratio); token_sort_ratio is the ratio of the names with their words sorted
+            # (the entries' sorted forms are kept): a score below 60 is never kept
+            norms, sorts = self._norms, self._sorted
+            key = " ".join(sorted(name.split()))
+            if len(fuzzy) < _CDIST_FROM:
+                # a few candidates: one by one (cdist's own overhead is larger), rounded to single precision
+                # as cdist returns scores
+                for k in fuzzy:
+                    s = max(fuzz.ratio(name, norms[k], score_cutoff=60), fuzz.ratio(key, sorts[k], score_cutoff=60))
+                    if s >= 60:
+                        scored[k] = _f32(s)
+            else:
+                import numpy as np  # rapidfuzz's cdist returns numpy arrays (and imports numpy itself when called)
+
+                # each scorer over all candidates in one C call (float32 scores); only scores of 60 or more
+                # come back to Python
+                ratios = cdist([name], [norms[k] for k in fuzzy], scorer=fuzz.ratio, processor=None,
+                               score_cutoff=60, workers=1)[0]
+                sorted_ratios = cdist([key], [sorts[k] for k in fuzzy], scorer=fuzz.ratio, processor=None,
+                               score_cutoff=60, workers=1)[0]
+                both = np.maximum(ratios, sorted_ratios)
+                kept = np.flatnonzero(both >= 60)
+                for i, s in zip(kept.tolist(), both[kept].tolist(), strict=True):
+                    scored[fuzzy[i]] = s
+        for k in sorted(scored):  # candidates in entry order, as a buyer's best name is kept on a tie
+            s = scored[k]
             bid, _norm, _cn, written = entries[k]
             if s >= 60 and s > best.get(bid, (-1.0, ""))[0]:
                 best[bid] = (s, written)
@@ -428,11 +466,14 @@ class PayerIndex:
         key = (*names, *(f"\0{k}" for k in ikeys))
         result = self._cache.get(key)
         if result is None:
-            best: dict[str, tuple[float, str]] = {}
-            for n in names:
-                for bid, (s, w) in self._score_name(n).items():
-                    if s > best.get(bid, (-1.0, ""))[0]:
-                        best[bid] = (s, w)
+            if len(names) == 1:
+                best = dict(self._score_name(names[0]))
+            else:
+                best = {}
+                for n in names:
+                    for bid, (s, w) in self._score_name(n).items():
+                        if s > best.get(bid, (-1.0, ""))[0]:
+                            best[bid] = (s, w)
             for k in ikeys:  # initials plus the same legal suffix: a name, not a certainty (score 90)
                 for e in self._initials[k]:
                     bid, _, _, written = self._entries[e]
@@ -456,8 +497,9 @@ class PayerIndex:
 
     @staticmethod
     def _result(names: tuple[str, ...], best: dict[str, tuple[float, str]]) -> PayerMatch:
-        ranked = sorted(((b, s, w) for b, (s, w) in best.items()), key=lambda x: (-x[1], x[0]))
-        return PayerMatch(tuple(ranked), names, {b: sc for b, sc, _ in ranked})
+        # best score first, then by buyer id (ids are distinct: the names never decide the order)
+        ranked = tuple((b, -s, w) for s, b, w in sorted((-s, b, w) for b, (s, w) in best.items()))
+        return PayerMatch(ranked, names, {b: sc for b, sc, _ in ranked})
 
     def knows(self, buyer_id: str, payer: str) -> bool:
         """True when the payer already matches this buyer's name or an alias almost exactly."""

@@ -95,59 +95,78 @@ class RefIndex:
         self.po_digits: dict[str, list[str]] = {}  # all-digit PO numbers as written (4500012345)
         self.max_digits = 0
         self._cache: dict[tuple[str, ...], Refs] = {}
-        for n in invoice_numbers:
-            self._add("inv", n, self.inv_by_num)
-        for n in po_numbers:
-            self._add("po", n, self.po_by_num)
+        self._add_all("inv", invoice_numbers, self.inv_by_num)
+        po_list = list(po_numbers)
+        self._add_all("po", po_list, self.po_by_num)
+        for n in po_list:
             if n.strip().isdigit():
                 self.po_digits.setdefault(n.strip(), []).append(n)
 
-    def _add(self, kind: str, number: str, by_num: dict[int, list[str]]) -> None:
-        up = number.upper()
-        if len(number) > self.max_digits:  # a bound on its digits, cheap to take
-            self.max_digits = len(number)
-        head, dash, digits = up.rpartition("-")
-        if not up.isascii():
-            head = ""
-        elif not dash:
-            head, digits = "", up
-        if (digits.isdigit() and (not head or head.isalpha())) and up.isascii():
-            # `INV-000042`, `PO-1001`, `4500012345`: compact() and split_ref() without the regexes
-            key0 = head + digits
-            value = int(digits)
-            key: str | None = f"{head}{value}"
-        else:
-            key0 = _NOT_ALNUM.sub("", up)
-            m = _SPLIT.fullmatch(up)
-            value = int(m.group(2)) if m is not None else 0
-            key = f"{m.group(1).replace('.', '')}{value}" if m is not None else None
-        entry = (kind, number)
+    def _add_all(self, kind: str, numbers: Iterable[str], by_num: dict[int, list[str]]) -> None:
+        """File each number under its compact key (`INV000042`), its key without leading zeros (`INV42`)
+        and its value (42)."""
         by_key = self.by_key
-        if key0:
-            by_key.setdefault(key0, []).append(entry)
-        if key is not None:
-            by_num.setdefault(value, []).append(number)
-            if key and key != key0:
-                by_key.setdefault(key, []).append(entry)
+        longest = self.max_digits
+        for number in numbers:
+            up = number.upper()
+            if len(number) > longest:  # a bound on its digits, cheap to take
+                longest = len(number)
+            head, dash, digits = up.rpartition("-")
+            ascii_ = up.isascii()
+            if not ascii_:
+                head = ""
+            elif not dash:
+                head, digits = "", up
+            if digits.isdigit() and (not head or head.isalpha()) and ascii_:
+                # `INV-000042`, `PO-1001`, `4500012345`: compact() and split_ref() without the regexes
+                key0 = head + digits
+                value = int(digits)
+                key: str | None = f"{head}{value}"
+            else:
+                key0 = _NOT_ALNUM.sub("", up)
+                m = _SPLIT.fullmatch(up)
+                value = int(m.group(2)) if m is not None else 0
+                key = f"{m.group(1).replace('.', '')}{value}" if m is not None else None
+            entry = (kind, number)
+            if key0:
+                if key0 in by_key:
+                    by_key[key0].append(entry)
+                else:
+                    by_key[key0] = [entry]
+            if key is not None:
+                if value in by_num:
+                    by_num[value].append(number)
+                else:
+                    by_num[value] = [number]
+                if key and key != key0:
+                    if key in by_key:
+                        by_key[key].append(entry)
+                    else:
+                        by_key[key] = [entry]
+        self.max_digits = longest
 
     def extract(self, *texts: str) -> Refs:
         """The ledger's invoices and POs named in these texts (memo, payer, bank references)."""
+        hit = self.lookup(*texts)
+        return Refs(dict(hit.invoices), dict(hit.pos), hit.unknown)  # copies: the cached one stays as found
+
+    def lookup(self, *texts: str) -> Refs:
+        """As `extract`, the one found before for the same texts: shared, so never to be changed."""
         hit = self._cache.get(texts)
         if hit is None:
             hit = self._extract(texts)
             if len(self._cache) < 65536:
                 self._cache[texts] = hit
-        return Refs(dict(hit.invoices), dict(hit.pos), hit.unknown)  # copies: the cached one stays as found
+        return hit
 
     def _extract(self, texts: tuple[str, ...]) -> Refs:
         invoices: dict[str, str] = {}
         pos: dict[str, str] = {}
         unknown: list[str] = []
 
-        def put(target: dict[str, str], number: str, strength: str) -> None:
-            if target.get(number) != STRONG:
-                target[number] = strength
-
+        max_digits = self.max_digits
+        inv_by_num, po_by_num, po_digits, by_key = self.inv_by_num, self.po_by_num, self.po_digits, self.by_key
+        # a STRONG find is written as is; a WEAK one never replaces a STRONG one
         for text in texts:
             if not text:
                 continue
@@ -159,51 +178,56 @@ class RefIndex:
                 up = _DATES.sub(" ", up)
             if "," in up or "." in up:
                 up = _AMOUNTS.sub(" ", up)
+            size = len(up)
             for m in _NUMBER.finditer(up):
                 digits = m.group(0)
-                value = int(digits)
-                if m.end() < len(up) and up[m.end()].isalpha() and not up[m.end():m.end() + 1].isspace():
-                    tail = _LETTERS.match(up, m.end())
+                end = m.end()
+                if end < size and up[end].isalpha():
+                    tail = _LETTERS.match(up, end)
                     if tail and len(tail.group(0)) > 2:
                         continue  # part of a word such as 3RD or an account code
-                if len(digits.lstrip("0")) > self.max_digits:
+                if len(digits.lstrip("0")) > max_digits:
                     continue  # trace and account numbers longer than any invoice or PO number
+                value = int(digits)
                 word = _word_before(up, m.start())
-                hits = 0
                 if word in _INVOICE_WORDS:
-                    for n in _prefer(self.inv_by_num.get(value, []), _INVOICE_WORDS):
-                        put(invoices, n, STRONG)
-                        hits += 1
-                    if not hits:
+                    found = inv_by_num.get(value)
+                    if not found:
                         unknown.append(f"{word} {digits}")
+                        continue
+                    for n in (found if len(found) < 2 else _prefer(found, _INVOICE_WORDS)):
+                        invoices[n] = STRONG
                     continue
+                hits = 0
                 if word in _PO_WORDS:
-                    for n in _prefer(self.po_by_num.get(value, []), _PO_WORDS):
-                        put(pos, n, STRONG)
+                    for n in _prefer(po_by_num.get(value, []), _PO_WORDS):
+                        pos[n] = STRONG
                         hits += 1
-                    for n in self.po_digits.get(digits, ()):
-                        put(pos, n, STRONG)
+                    for n in po_digits.get(digits, ()):
+                        pos[n] = STRONG
                         hits += 1
                     if not hits:
                         unknown.append(f"{word} {digits}")
                     continue
                 if word:
-                    for kind, n in self.by_key.get(f"{word}{value}", ()):
-                        put(invoices if kind == "inv" else pos, n, STRONG)
+                    for kind, n in by_key.get(f"{word}{value}", ()):
+                        (invoices if kind == "inv" else pos)[n] = STRONG
                         hits += 1
-                    for kind, n in self.by_key.get(f"{word}{digits}", ()):
-                        put(invoices if kind == "inv" else pos, n, STRONG)
+                    for kind, n in by_key.get(f"{word}{digits}", ()):
+                        (invoices if kind == "inv" else pos)[n] = STRONG
                         hits += 1
                     if hits:
                         continue
                 # A bare number: the buyer's all-digit PO format as written, else a weak hint.
-                for n in self.po_digits.get(digits, ()):
-                    put(pos, n, STRONG)
+                for n in po_digits.get(digits, ()):
+                    pos[n] = STRONG
                     hits += 1
                 if hits or len(digits.lstrip("0")) < 4:
                     continue
-                for n in self.inv_by_num.get(value, ()):
-                    put(invoices, n, WEAK)
-                for n in self.po_by_num.get(value, ()):
-                    put(pos, n, WEAK)
+                for n in inv_by_num.get(value, ()):
+                    if invoices.get(n) != STRONG:
+                        invoices[n] = WEAK
+                for n in po_by_num.get(value, ()):
+                    if pos.get(n) != STRONG:
+                        pos[n] = WEAK
         return Refs(invoices, pos, tuple(dict.fromkeys(unknown)))

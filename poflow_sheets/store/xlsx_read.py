@@ -21,6 +21,7 @@ from poflow_sheets.store.zipdir import open_zip
 
 # (file, mtime, size, the limits) -> what was checked of it in this process
 _CHECKS: dict[tuple[str, int, int, Limits], PackageCheck] = {}
+HEAD_WHOLE_BYTES = 1 << 20  # a worksheet part up to this size (uncompressed) is read whole for its head
 
 
 def open_workbook(path: Path) -> CalamineWorkbook:
@@ -32,9 +33,32 @@ def open_workbook(path: Path) -> CalamineWorkbook:
     return wb
 
 
+def check_workbook(path: Path) -> None:
+    """Everything `open_workbook` checks before calamine reads the file: a missing or empty file, a folder, a
+    password, not a workbook, and every member of the package against the limits (once per process for an
+    unchanged file: a forked reader and this process share what was checked)."""
+    zf, _check = _checked_package(path, every_member=True)
+    if zf is not None:
+        zf.close()
+
+
 def _open(path: Path, *, every_member: bool) -> tuple[CalamineWorkbook, zipfile.ZipFile | None, PackageCheck | None]:
     """The workbook opened with calamine, and for a zip package the package open and its limits check:
     every member checked (`every_member`), or every part but the worksheets, each checked when read."""
+    zf, check = _checked_package(path, every_member=every_member)
+    name = str(path)
+    try:
+        return CalamineWorkbook.from_path(name), zf, check
+    except Exception as exc:  # calamine raises several types; all mean the same to the user
+        if zf is not None:
+            zf.close()
+        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        if "password" in text.lower() or "encrypt" in text.lower():
+            raise WorkbookUnreadable(f"{name}: the workbook is password protected") from None
+        raise WorkbookUnreadable(f"{name}: cannot be read as a workbook ({text})") from None
+
+
+def _checked_package(path: Path, *, every_member: bool) -> tuple[zipfile.ZipFile | None, PackageCheck | None]:
     name = str(path)
     if not path.exists():
         raise WorkbookUnreadable(f"{name}: no such file")
@@ -83,15 +107,7 @@ def _open(path: Path, *, every_member: bool) -> tuple[CalamineWorkbook, zipfile.
         raise WorkbookUnreadable(f"{name}: not a real {suffix} workbook: the content is {kind}")
     else:
         raise WorkbookUnreadable(f"{name}: not a workbook; expected an .xlsx file")
-    try:
-        return CalamineWorkbook.from_path(name), zf, check
-    except Exception as exc:  # calamine raises several types; all mean the same to the user
-        if zf is not None:
-            zf.close()
-        text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-        if "password" in text.lower() or "encrypt" in text.lower():
-            raise WorkbookUnreadable(f"{name}: the workbook is password protected") from None
-        raise WorkbookUnreadable(f"{name}: cannot be read as a workbook ({text})") from None
+    return zf, check
 
 
 def _looks_text(head: bytes) -> bool:
@@ -156,13 +172,15 @@ class CalamineSource:
         return rows
 
     def head_rows(self, title: str, n: int = 20) -> list[list[Any]]:
-        """The tab's first `n` rows, without reading the rest of it (an .xlsx is streamed; other formats
-        are read whole)."""
+        """The tab's first `n` rows, without reading the rest of it when it is long (a long tab of an .xlsx
+        is streamed; a short one, and other formats, are read whole: calamine has the shared strings that a
+        streamed head would parse again)."""
         if self._zip is not None and self.path.suffix.lower() in (".xlsx", ".xlsm") and self._check is not None:
             from poflow_sheets.store.xlsx_head import head_rows
 
             part = self._part(title)
-            if part is not None:
+            info = self._zip.NameToInfo.get(part) if part is not None else None
+            if part is not None and (info is None or info.file_size > HEAD_WHOLE_BYTES):
                 self._check.head(self._zip, part)  # a DTD, the encoding: the top is all that is parsed
                 try:
                     return head_rows(self._zip, title, n, self._parts)
@@ -184,4 +202,4 @@ class CalamineSource:
             self._zip.close()
 
 
-__all__ = ["CalamineSource", "open_workbook"]
+__all__ = ["CalamineSource", "check_workbook", "open_workbook"]
