@@ -104,7 +104,7 @@ def main() -> int:
                    check=True, cwd=HERE.parent, capture_output=True)
     archived = OUT / "archived.xlsx"
     shutil.copyfile(aged, archived)
-    for old in OUT.glob("archived-archive-*.xlsx"):
+    for old in [*OUT.glob("archived-archive-*.xlsx"), *OUT.glob("archived-documents-*.xlsx")]:
         old.unlink()
     r = subprocess.run([sys.executable, "-m", "poflow_sheets", "archive", str(archived), "--today", "2026-12-01"],
                        capture_output=True, text=True, cwd=HERE.parent, check=False)

@@ -21,7 +21,7 @@ from poflow_sheets.store.zipdir import open_zip
 
 # (file, mtime, size, the limits) -> what was checked of it in this process
 _CHECKS: dict[tuple[str, int, int, Limits], PackageCheck] = {}
-HEAD_WHOLE_BYTES = 1 << 20  # a worksheet part up to this size (uncompressed) is read whole for its head
+HEAD_WHOLE_BYTES = 64 << 10  # a worksheet part up to this size (uncompressed) is read whole for its head
 
 
 def open_workbook(path: Path) -> CalamineWorkbook:
