@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
+from collections.abc import Collection
 
 from lxml import etree
 
@@ -47,9 +48,14 @@ def is_date_format(code: str) -> bool:
     return bool(re.search(r"[dmyhs]", stripped, re.I))
 
 
-def _key(el: etree._Element) -> bytes:
-    """A canonical form of an element, so an identical xf or font is found and reused."""
+def canonical(el: etree._Element, drop: Collection[str] = (), *, no_layout_text: bool = False) -> bytes:
+    """A canonical form of an element (attributes in order, no tails), so an identical xf or font is found
+    and reused; `drop`: children (by local name) left out; `no_layout_text`: the whitespace text of elements
+    that hold others ignored too."""
     clone = copy.deepcopy(el)
+    for child in list(clone):
+        if drop and isinstance(child.tag, str) and etree.QName(child).localname in drop:
+            clone.remove(child)
     for node in clone.iter():
         if isinstance(node.tag, str):
             items = sorted(node.attrib.items())
@@ -57,7 +63,13 @@ def _key(el: etree._Element) -> bytes:
             for k, v in items:
                 node.set(k, v)
         node.tail = None
+        if no_layout_text and isinstance(node.tag, str) and len(node):
+            node.text = None
     return etree.tostring(clone, method="c14n")
+
+
+def _key(el: etree._Element) -> bytes:
+    return canonical(el)
 
 
 def parse_part(data: bytes, label: str, part: str) -> etree._Element:

@@ -13,7 +13,6 @@ state (selection, zoom, frozen panes), the printer's own settings and paper size
 
 from __future__ import annotations
 
-import copy
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -26,7 +25,7 @@ from lxml import etree
 from poflow_sheets.errors import Refused, WorkbookUnreadable
 from poflow_sheets.store.edits import AddSheet, AnyValue, CellValue, PrintSetup, Styled
 from poflow_sheets.store.sheetxml import parse_ref
-from poflow_sheets.store.styles import MAIN_NS, parse_part
+from poflow_sheets.store.styles import MAIN_NS, canonical, parse_part
 from poflow_sheets.store.xlsx_patch import T_STYLES, Package
 from poflow_sheets.store.xlsx_read import open_workbook
 from poflow_sheets.store.xlsx_remove import sheets_referenced
@@ -75,22 +74,7 @@ def _local(el: etree._Element) -> str:
 
 def _key(el: etree._Element | None, drop: tuple[str, ...] = ()) -> bytes:
     """A canonical form of a style element (attribute order, whitespace and `drop`ped children ignored)."""
-    if el is None:
-        return b""
-    clone = copy.deepcopy(el)
-    for child in list(clone):
-        if _local(child) in drop:
-            clone.remove(child)
-    for node in clone.iter():
-        if isinstance(node.tag, str):
-            items = sorted(node.attrib.items())
-            node.attrib.clear()
-            for k, v in items:
-                node.set(k, v)
-        node.tail = None
-        if isinstance(node.tag, str) and len(node):
-            node.text = None
-    return etree.tostring(clone, method="c14n")
+    return b"" if el is None else canonical(el, drop, no_layout_text=True)
 
 
 def _true(v: str | None) -> bool:

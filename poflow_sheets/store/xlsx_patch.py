@@ -952,19 +952,26 @@ class Package:
 
     _new_tables: list[tuple[int, str]]
 
-    def _app_add_sheet(self, name: str) -> None:
-        """Add the tab to docProps/app.xml's list of worksheets when the list has the usual shape."""
+    def app_lists(self) -> tuple[etree._Element, etree._Element] | None:
+        """docProps/app.xml's HeadingPairs and TitlesOfParts vectors; None when the part is missing, damaged
+        (it is informational: left alone) or not of the usual shape."""
         if not self.exists("docProps/app.xml"):
-            return
+            return None
         try:
             app = self.xml("docProps/app.xml")
         except WorkbookUnreadable:
+            return None
+        pairs = app.find(f"{{{EP_NS}}}HeadingPairs/{{{VT_NS}}}vector")
+        titles = app.find(f"{{{EP_NS}}}TitlesOfParts/{{{VT_NS}}}vector")
+        return None if pairs is None or titles is None else (pairs, titles)
+
+    def _app_add_sheet(self, name: str) -> None:
+        """Add the tab to docProps/app.xml's list of worksheets when the list has the usual shape."""
+        lists = self.app_lists()
+        if lists is None:
             return
+        pairs, titles = lists
         vt = f"{{{VT_NS}}}"
-        pairs = app.find(f"{{{EP_NS}}}HeadingPairs/{vt}vector")
-        titles = app.find(f"{{{EP_NS}}}TitlesOfParts/{vt}vector")
-        if pairs is None or titles is None:
-            return
         variants = pairs.findall(vt + "variant")
         offset = 0
         for i in range(0, len(variants) - 1, 2):

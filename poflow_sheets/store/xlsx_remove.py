@@ -25,7 +25,7 @@ from pathlib import Path
 from poflow_sheets.errors import Refused, WorkbookUnreadable
 from poflow_sheets.store.edits import AddSheet, AppendRows, Edit, PatchResult, SetCell
 from poflow_sheets.store.sheetxml import SheetEditor, format_range, parse_range
-from poflow_sheets.store.xlsx_patch import EP_NS, R_ID, VT_NS, Package, _n, refuse_unwritable
+from poflow_sheets.store.xlsx_patch import R_ID, VT_NS, Package, _n, refuse_unwritable
 from poflow_sheets.store.zipcopy import copy_file, rewrite_zip
 from poflow_sheets.store.zipdir import open_zip
 
@@ -303,17 +303,11 @@ def remove_sheets(pkg: Package, names: Collection[str]) -> list[str]:
 
 def _app_remove_sheets(pkg: Package, gone: set[str]) -> None:
     """Take the tabs (and their print areas) out of docProps/app.xml's lists when they have the usual shape."""
-    if not pkg.exists("docProps/app.xml"):
+    lists = pkg.app_lists()
+    if lists is None:
         return
-    try:
-        app = pkg.xml("docProps/app.xml")
-    except WorkbookUnreadable:  # the properties part is informational: a damaged one is left alone
-        return
+    pairs, titles = lists
     vt = f"{{{VT_NS}}}"
-    pairs = app.find(f"{{{EP_NS}}}HeadingPairs/{vt}vector")
-    titles = app.find(f"{{{EP_NS}}}TitlesOfParts/{vt}vector")
-    if pairs is None or titles is None:
-        return
     variants = pairs.findall(vt + "variant")
     items = titles.findall(vt + "lpstr")
     groups: list[tuple[str, object, int]] = []
