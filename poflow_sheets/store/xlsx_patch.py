@@ -14,7 +14,7 @@ import posixpath
 import re
 import zipfile
 import zlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -1046,8 +1046,10 @@ def _unwrap(v: AnyValue) -> object:
     return v.value if isinstance(v, Styled) else v
 
 
-def apply_changes(src: Path, dst: Path, changes: Sequence[Edit]) -> PatchResult:
-    """Write ``dst``: the workbook ``src`` with ``changes`` applied, every other byte of the package kept."""
+def apply_changes(src: Path, dst: Path, changes: Sequence[Edit], *,
+                  before: Callable[[Package], object] | None = None) -> PatchResult:
+    """Write ``dst``: the workbook ``src`` with ``changes`` applied, every other byte of the package kept;
+    ``before``: what is done to the package first (rows or whole tabs taken out: `xlsx_remove`)."""
     src, dst = Path(src), Path(dst)
     refuse_unwritable(src)
     refuse_unwritable(dst)
@@ -1060,6 +1062,8 @@ def apply_changes(src: Path, dst: Path, changes: Sequence[Edit]) -> PatchResult:
         remembered(zin, f"check_directory {lim}", lambda: check_directory(zin, src.name, lim))
         pkg = Package(zin, src.name)
         pkg._new_tables = []
+        if before is not None:
+            before(pkg)
         for ch in changes:
             if isinstance(ch, SetCell):
                 pkg.set_cell(ch)
@@ -1080,6 +1084,7 @@ def apply_changes(src: Path, dst: Path, changes: Sequence[Edit]) -> PatchResult:
         parts_added=tuple(pkg.added),
         parts_removed=tuple(sorted(pkg.removed)),
         sheets_added=tuple(pkg.sheets_added),
+        sheets_removed=tuple(pkg.sheets_removed),
         cells_written=pkg.cells_written,
         appended=tuple(pkg.appended),
         notes=tuple(pkg.notes),

@@ -23,11 +23,9 @@ from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 
 from poflow_sheets.errors import Refused, WorkbookUnreadable
-from poflow_sheets.store.edits import AddSheet, AppendRows, Edit, PatchResult, SetCell
+from poflow_sheets.store.edits import Edit, PatchResult
 from poflow_sheets.store.sheetxml import SheetEditor, format_range, parse_range
-from poflow_sheets.store.xlsx_patch import R_ID, VT_NS, Package, _n, refuse_unwritable
-from poflow_sheets.store.zipcopy import copy_file, rewrite_zip
-from poflow_sheets.store.zipdir import open_zip
+from poflow_sheets.store.xlsx_patch import R_ID, VT_NS, Package, _n, apply_changes
 
 _R_ATTR = re.compile(r'(\sr=")([A-Z]*)(\d+)(")')
 _DIM = re.compile(r'(<(?:\w+:)?dimension\b[^>]*?\bref\s*=\s*")([^"]*)(")')
@@ -350,32 +348,13 @@ def _app_remove_sheets(pkg: Package, gone: set[str]) -> None:
 def apply_removing(src: Path, dst: Path, removals: Mapping[str, Collection[int]],
                    changes: Sequence[Edit] = (), *, sheets: Collection[str] = ()) -> PatchResult:
     """Write `dst`: `src` with rows removed per tab and the tabs `sheets` taken out, then `changes` applied
-    (as `apply_changes` does)."""
-
-    refuse_unwritable(src)
-    refuse_unwritable(dst)
-    with open_zip(src) as zin:
-        pkg = Package(zin, src.name)
-        pkg._new_tables = []
+    (by `apply_changes`)."""
+    def remove(pkg: Package) -> None:
         for sheet, rows in removals.items():
             remove_rows(pkg, sheet, rows)
         remove_sheets(pkg, sheets)
-        for ch in changes:
-            if isinstance(ch, SetCell):
-                pkg.set_cell(ch)
-            elif isinstance(ch, AppendRows):
-                pkg.append_rows(ch)
-            elif isinstance(ch, AddSheet):
-                pkg.add_sheet(ch)
-        pkg.finish()
-    if not (pkg.replaced or pkg.added or pkg.removed):
-        copy_file(src, dst)
-        return PatchResult(changed=False)
-    rewrite_zip(src, dst, pkg.replaced, pkg.added, frozenset(pkg.removed))
-    return PatchResult(changed=True, parts_modified=tuple(sorted(pkg.replaced)), parts_added=tuple(pkg.added),
-                       parts_removed=tuple(sorted(pkg.removed)), sheets_added=tuple(pkg.sheets_added),
-                       sheets_removed=tuple(pkg.sheets_removed), cells_written=pkg.cells_written,
-                       notes=tuple(pkg.notes))
+
+    return apply_changes(src, dst, changes, before=remove)
 
 
 __all__ = ["apply_removing", "remove_rows", "remove_sheets", "sheets_referenced"]
