@@ -226,6 +226,8 @@ def _new_documents(path: Path) -> None:
     for i, w in enumerate(CONTENTS_WIDTHS):
         ws.set_column(i, i, w)
     ws.freeze_panes(1, 0)
+    ws.repeat_rows(0)  # printed: the header on every page, the columns on one page wide
+    ws.fit_to_pages(1, 0)
     wb.close()
 
 
