@@ -264,10 +264,12 @@ def unarchive(workbook: Path, orders: Sequence[str] = (), *, everything: bool = 
     if not orders and not everything:
         raise Refused("name the orders to bring back (PO numbers), or --all for everything in the archives")
     finish_pending(workbook)
-    load(workbook, opts.out)  # a workbook poflow cannot read or write is refused before anything else
+    # a workbook poflow cannot read or write is refused before anything else; the orders it holds now
+    here = {o.po_number for o in load(workbook, opts.out).orders}
     wanted = {po.strip() for po in orders if po.strip()}
     lines: list[str] = []
     found: set[str] = set()
+    brought = 0  # archives that give rows back
     for path in archives_of(workbook):
         arch = read_workbook(path, tabs=(*MOVED_TABS, "Log"))
         a_titles = {t: arch.tables[t].title for t in MOVED_TABS if t in arch.tables}
@@ -313,6 +315,7 @@ def unarchive(workbook: Path, orders: Sequence[str] = (), *, everything: bool = 
             edits.append(AppendRows(log_title, ((stamp, opts.command, "Archive", path.name, "(brought back)", "",
                                                  moved),)))
         lines.append(f"{len(sel.orders)} order(s) and {moved} row(s) come back from {path.name}")
+        brought += 1
         if opts.dry_run:
             continue
         removals = {src[tab].title: rows for tab, rows in sel.rows.items() if tab in dst}
@@ -331,14 +334,13 @@ def unarchive(workbook: Path, orders: Sequence[str] = (), *, everything: bool = 
         lines.append(f"{workbook}: written" + (f" (backup {backup})" if backup else ""))
         lines.append(f"{path}: written")
     unknown = sorted(wanted - found)
-    if unknown:
-        here = {o.po_number for o in load(workbook).orders}
-        if [po for po in unknown if po in here]:
-            lines.append(f"in the book already, not archived: {', '.join(po for po in unknown if po in here)}")
-        if [po for po in unknown if po not in here]:
-            lines.append(f"not in the book nor in any archive of {workbook.name}: "
-                         f"{', '.join(po for po in unknown if po not in here)}")
-    if not found and not any("come back" in x for x in lines):
+    in_book = [po for po in unknown if po in here]
+    nowhere = [po for po in unknown if po not in here]
+    if in_book:
+        lines.append(f"in the book already, not archived: {', '.join(in_book)}")
+    if nowhere:
+        lines.append(f"not in the book nor in any archive of {workbook.name}: {', '.join(nowhere)}")
+    if not brought:
         lines.insert(0, "nothing to bring back")
     elif opts.dry_run:
         lines.append("dry run: nothing written")
@@ -395,10 +397,14 @@ def with_archive(book: Book, *, mark: bool = False) -> tuple[Book, list[str]]:
     return replace(book, rows_read=rows_read, **merged), said
 
 
-def archived_where(finding: Finding, book: Path) -> Finding:
-    """A finding on a row `with_archive(mark=True)` added, told as Excel tells a tab of another workbook:
-    tab `[books-archive-2025.xlsx]Invoices` and the archive's own row numbers, in its message too."""
+def archived_where(findings: Sequence[Finding], book: Path) -> tuple[Finding, ...]:
+    """Findings on rows `with_archive(mark=True)` added, told as Excel tells a tab of another workbook:
+    tab `[books-archive-2025.xlsx]Invoices` and the archive's own row numbers, in their messages too."""
     names = [p.name for p in archives_of(book)]
+    return tuple(_told(f, names) for f in findings)
+
+
+def _told(finding: Finding, names: Sequence[str]) -> Finding:
 
     def where(row: int) -> tuple[str, int]:
         k, r = divmod(row, ARCHIVED_ROW)

@@ -56,7 +56,7 @@ def validate(workbook: Path, today: date, *, annotate: Path | None = None, out: 
 
         book, _said = merged(book, mark=True)
         report = validate_book(book, today)
-        report = replaced(report, findings=tuple(archived_where(f, workbook) for f in report.findings))
+        report = replaced(report, findings=archived_where(report.findings, workbook))
     else:
         report = validate_book(book, today)
     if workbook.suffix.lower() in (".xlsx", ".xlsm") and workbook.is_file():
